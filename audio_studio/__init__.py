@@ -1,0 +1,3 @@
+"""Audio Studio: narration, transcription, sound effects and music, online or fully offline."""
+
+__version__ = "0.1.0"

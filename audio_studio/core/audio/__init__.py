@@ -1,0 +1,1 @@
+"""Audio: decode, encode, record, play, draw and analyse."""

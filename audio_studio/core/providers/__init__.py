@@ -1,0 +1,1 @@
+"""Providers: one vendor per module behind the capability protocols of base.py."""

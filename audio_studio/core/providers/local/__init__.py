@@ -1,0 +1,1 @@
+"""The embedded offline engines: no key and no network."""

@@ -1,0 +1,1 @@
+"""The service facade that the UI and the CLI both call."""

@@ -1,0 +1,250 @@
+"""StudioService: the one facade the UI and the CLI call; it owns the store, providers and jobs.
+
+Threads: all methods run on the event loop; blocking work (SQLite, keyring, settings file)
+goes through asyncio.to_thread. Workflows of each tab live in sibling modules and reach the
+shared parts through this object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from audio_studio.core.errors import ConfigurationError
+from audio_studio.core.jobs.runner import JobRunner
+from audio_studio.core.models import Capability
+from audio_studio.core.providers.registry import (
+    ProviderContext,
+    ProviderRegistry,
+    ProviderSpec,
+    load_builtin_specs,
+)
+from audio_studio.core.store.db import Database
+from audio_studio.core.store.files import FileStore
+from audio_studio.core.store.history import HistoryItem, HistoryQuery, HistoryStore
+from audio_studio.core.store.paths import AppPaths
+from audio_studio.core.store.secrets import Secret, SecretStore, open_secret_store
+from audio_studio.core.store.settings import Settings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["StudioService", "open_studio"]
+
+log = logging.getLogger(__name__)
+
+# The CLI honours the vendors' usual variables; the gateway has its own.
+_GATEWAY_ENV = "AUDIO_STUDIO_API_KEY"
+
+
+@dataclass
+class StartupReport:
+    """What the user should be told about how the studio started (shown once, then cleared)."""
+
+    notices: list[str] = field(default_factory=list)
+    recovered_rows: int = 0
+
+
+class StudioService:
+    """The facade over history, settings, secrets, providers and jobs."""
+
+    def __init__(
+        self,
+        *,
+        paths: AppPaths,
+        db: Database,
+        settings: Settings,
+        runner: JobRunner | None = None,
+        secrets: SecretStore | None = None,
+        specs: Iterable[ProviderSpec] | None = None,
+        use_env_keys: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.paths = paths
+        self.db = db
+        self.history = HistoryStore(db, paths.data_dir)
+        self.files = FileStore(paths.audio_dir)
+        self._settings = settings
+        self.runner = runner or JobRunner()
+        self._secrets = secrets
+        self._secrets_lock = asyncio.Lock()
+        self._keys: dict[str, Secret | None] = {}
+        self._use_env_keys = use_env_keys
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+        self.registry = ProviderRegistry(
+            load_builtin_specs() if specs is None else specs, self._context_for
+        )
+        self.startup = StartupReport()
+
+    # -- settings ----------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    async def update_settings(self, settings: Settings) -> None:
+        await asyncio.to_thread(save_settings, self.paths.settings_path, settings)
+        self._settings = settings
+        for pid, ps in settings.providers.items():
+            self.runner.set_provider_limit(pid, ps.max_concurrency)
+        self.registry.invalidate()
+        await self._reset_http()
+
+    # -- secrets -----------------------------------------------------------------------------
+
+    async def secret_store(self) -> SecretStore:
+        """The SecretStore, opened on first use (probing the keyring may wait on D-Bus)."""
+        async with self._secrets_lock:
+            if self._secrets is None:
+                self._secrets = await asyncio.to_thread(open_secret_store)
+                log.info("secret store: %s", self._secrets.status)
+            return self._secrets
+
+    async def set_api_key(self, provider_id: str, key: str) -> None:
+        store = await self.secret_store()
+        key = key.strip()
+        if key:
+            await asyncio.to_thread(store.set, provider_id, key)
+            log.info(
+                "API key saved for %s (%s)",
+                provider_id,
+                "keyring" if store.persistent else "this session only",
+            )
+        else:
+            await asyncio.to_thread(store.delete, provider_id)
+            log.info("API key removed for %s", provider_id)
+        self._keys.pop(provider_id, None)
+        self.registry.invalidate(provider_id)
+
+    async def delete_api_key(self, provider_id: str) -> None:
+        await self.set_api_key(provider_id, "")
+
+    async def has_api_key(self, provider_id: str) -> bool:
+        return bool(await self._api_key(provider_id))
+
+    async def _api_key(self, provider_id: str) -> Secret | None:
+        if provider_id not in self._keys:
+            env_value = self._env_key(provider_id) if self._use_env_keys else None
+            if env_value:
+                self._keys[provider_id] = Secret(env_value)
+            else:
+                store = await self.secret_store()
+                self._keys[provider_id] = await asyncio.to_thread(store.get, provider_id)
+        return self._keys[provider_id]
+
+    def _env_key(self, provider_id: str) -> str | None:
+        try:
+            info = self.registry.spec(provider_id).info
+        except ConfigurationError:
+            return None
+        names = [n for n in (info.key_env, _GATEWAY_ENV if provider_id == "gateway" else None) if n]
+        return next((os.environ[n] for n in names if os.environ.get(n)), None)
+
+    # -- providers ---------------------------------------------------------------------------
+
+    async def provider(self, provider_id: str, capability: Capability | None = None) -> Any:
+        """The provider instance for ``provider_id``, with its key loaded off the loop thread.
+
+        Raises:
+            ConfigurationError / MissingApiKeyError: see ProviderRegistry.get.
+        """
+        spec = self.registry.spec(provider_id)
+        if spec.info.needs_key or spec.info.base_url_configurable:
+            await self._api_key(provider_id)
+        return self.registry.get(provider_id, capability)
+
+    async def test_connection(self, provider_id: str) -> str:
+        """Check the provider's key and base URL; returns a one-line report."""
+        provider = await self.provider(provider_id)
+        report: str = await provider.check()
+        return report
+
+    def http(self) -> httpx.AsyncClient:
+        """The one shared AsyncClient (connection pooling), created on first use."""
+        if self._http is None:
+            import httpx
+
+            s = self._settings
+            self._http = httpx.AsyncClient(
+                timeout=httpx.Timeout(s.read_timeout_s, connect=s.connect_timeout_s),
+                follow_redirects=True,
+                transport=self._transport,
+            )
+        return self._http
+
+    async def _reset_http(self) -> None:
+        if self._http is not None:
+            old, self._http = self._http, None
+            await old.aclose()
+
+    def _context_for(self, spec: ProviderSpec) -> ProviderContext:
+        pid = spec.info.id
+        ps = self._settings.provider(pid)
+        return ProviderContext(
+            provider_id=pid,
+            provider_settings=ps,
+            settings=self._settings,
+            api_key=self._keys.get(pid),
+            base_url=ps.base_url or spec.info.default_base_url,
+            http=self.http,
+            models_dir=self.paths.models_dir,
+            cache_dir=self.paths.cache_dir,
+        )
+
+    # -- history -----------------------------------------------------------------------------
+
+    async def history_query(self, query: HistoryQuery) -> list[HistoryItem]:
+        return await asyncio.to_thread(self.history.query, query)
+
+    async def history_count(self, query: HistoryQuery) -> int:
+        return await asyncio.to_thread(self.history.count, query)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Orderly shutdown: cancel jobs, close the HTTP client, close the database."""
+        await self.runner.cancel_all()
+        await self._reset_http()
+        await asyncio.to_thread(self.db.close)
+
+
+def open_studio(
+    paths: AppPaths,
+    *,
+    secrets: SecretStore | None = None,
+    specs: Iterable[ProviderSpec] | None = None,
+    use_env_keys: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> StudioService:
+    """Open the data folder, database and settings and build the service.
+
+    Blocking: it creates folders and opens SQLite; call before the loop starts or via to_thread.
+
+    Raises:
+        StorageError: the data folder cannot be written, or the database cannot be opened.
+    """
+    paths.ensure()
+    opened = Database.open(paths.db_path)
+    settings, warnings = load_settings(paths.settings_path)
+    runner = JobRunner(
+        provider_limits={pid: ps.max_concurrency for pid, ps in settings.providers.items()}
+    )
+    service = StudioService(
+        paths=paths,
+        db=opened.db,
+        settings=settings,
+        runner=runner,
+        secrets=secrets,
+        specs=specs,
+        use_env_keys=use_env_keys,
+        transport=transport,
+    )
+    service.startup.notices.extend(opened.notices)
+    service.startup.notices.extend(warnings)
+    service.startup.recovered_rows = service.history.recover()
+    return service

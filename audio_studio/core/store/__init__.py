@@ -1,0 +1,1 @@
+"""Storage: paths, SQLite history, content-addressed files, settings and secrets."""
