@@ -1,0 +1,1 @@
+"""The command line: grammar in parser.py, dispatch in main.py, one module per command."""

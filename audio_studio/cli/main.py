@@ -1,0 +1,105 @@
+"""Headless entry: runs a subcommand on the same StudioService as the window and writes History.
+
+Exit codes: 0 success, 1 a user or provider error (one clear line on stderr), 2 bad usage.
+Progress goes to stderr; ``--json`` output goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from audio_studio.core.errors import StudioError
+
+if TYPE_CHECKING:
+    from audio_studio.core.services.studio import StudioService
+
+log = logging.getLogger("audio_studio.cli")
+
+# command -> "module:function"; a command missing here is not built yet and exits 2.
+HANDLERS: dict[str, str] = {
+    "history": "audio_studio.cli.history:run",
+}
+
+
+class CliContext:
+    """Opens the service on first use, so commands that need no History stay light."""
+
+    def __init__(self, home: str | None) -> None:
+        self.home = home
+        self._service: StudioService | None = None
+
+    def service(self) -> StudioService:
+        if self._service is None:
+            from audio_studio.core.services.studio import open_studio
+            from audio_studio.core.store.paths import resolve_paths
+
+            self._service = open_studio(resolve_paths(self.home), use_env_keys=True)
+        return self._service
+
+    async def aclose(self) -> None:
+        if self._service is not None:
+            await self._service.aclose()
+
+
+Handler = Callable[[argparse.Namespace, CliContext], Awaitable[int]]
+
+
+def run_command(args: argparse.Namespace) -> int:
+    target = HANDLERS.get(args.command)
+    if target is None:
+        print(
+            f"audio-studio {args.command}: this command is not available in this version yet.",
+            file=sys.stderr,
+        )
+        return 2
+    module_name, func_name = target.split(":")
+    handler: Handler = getattr(importlib.import_module(module_name), func_name)
+    ctx = CliContext(args.home)
+    _setup_cli_logging(ctx)
+
+    async def go() -> int:
+        try:
+            return await handler(args, ctx)
+        finally:
+            await ctx.aclose()
+
+    try:
+        return asyncio.run(go())
+    except StudioError as exc:
+        print(f"audio-studio {args.command}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"audio-studio {args.command}: interrupted.", file=sys.stderr)
+        return 130
+    except Exception:
+        # Not a StudioError: a bug. The traceback goes to the log, one line to the user.
+        log.exception("unexpected error in `%s`", args.command)
+        print(
+            f"audio-studio {args.command}: an unexpected error occurred (a bug); "
+            f"details are in {_log_path(ctx)}.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _log_path(ctx: CliContext) -> str:
+    from audio_studio.core.store.paths import resolve_paths
+
+    return str(resolve_paths(ctx.home).log_path)
+
+
+def _setup_cli_logging(ctx: CliContext) -> None:
+    from audio_studio.core.logs import setup_logging
+    from audio_studio.core.store.paths import resolve_paths
+
+    try:
+        paths = resolve_paths(ctx.home)
+        setup_logging(paths.log_path)
+    except OSError:
+        setup_logging(None)  # an unwritable folder is reported by the command that needs it

@@ -1,0 +1,123 @@
+"""The command-line grammar of DESIGN.md ("The command line"): every subcommand and option."""
+
+from __future__ import annotations
+
+import argparse
+
+from audio_studio import __version__
+
+PROVIDER_HELP = "provider: local (default, offline), openai, elevenlabs, groq, replicate, gateway…"
+AUDIO_FORMATS = ("wav", "mp3", "flac", "opus", "ogg", "pcm")
+TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "json", "md")
+
+
+def _provider_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--provider", metavar="P", help=PROVIDER_HELP)
+    p.add_argument("--base-url", metavar="URL", help="base URL of an OpenAI-compatible server")
+    p.add_argument("--model", metavar="M")
+
+
+def _speech_options(p: argparse.ArgumentParser) -> None:
+    _provider_options(p)
+    p.add_argument("--voice", metavar="V")
+    p.add_argument("--speed", metavar="X", type=float, default=1.0)
+    p.add_argument("--format", choices=AUDIO_FORMATS, help="default: from the output's extension")
+
+
+def parse_globals(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Take ``--home DIR`` / ``--home=DIR`` off the front; return it and what is left.
+
+    Anything else (a command, --help, --version, a typo) is left for the full parser.
+    """
+    home: str | None = None
+    rest = list(argv)
+    while rest:
+        if rest[0] == "--home" and len(rest) > 1:
+            home, rest = rest[1], rest[2:]
+        elif rest[0].startswith("--home="):
+            home, rest = rest[0].split("=", 1)[1], rest[1:]
+        else:
+            break
+    return home, rest
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="audio-studio",
+        description="Audio Studio. Without a command it opens the studio window; with one it "
+        "runs headless on the same services and writes the same History.",
+    )
+    parser.add_argument("--version", action="version", version=f"audio-studio {__version__}")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="keep all data, settings and logs in DIR (AUDIO_STUDIO_HOME does the same)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("speak", help="say a text and write the audio")
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument("text", nargs="?", metavar="TEXT")
+    text.add_argument("-f", "--file", metavar="FILE", help="read the text from FILE")
+    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    _speech_options(p)
+
+    p = sub.add_parser("narrate", help="narrate a script: chunking, cache, markup, loudness")
+    p.add_argument("script", metavar="SCRIPT")
+    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    _speech_options(p)
+    p.add_argument("--concurrency", type=int, metavar="N")
+
+    p = sub.add_parser("transcribe", help="transcribe audio files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="OUT", help="a file (one input) or a folder")
+    p.add_argument("--format", choices=TRANSCRIPT_FORMATS, default=None)
+    _provider_options(p)
+    p.add_argument("--language", metavar="L")
+    p.add_argument("--diarize", action="store_true")
+    p.add_argument("--concurrency", type=int, metavar="N")
+
+    p = sub.add_parser("sfx", help="generate sound effects")
+    p.add_argument("prompt", nargs="?", metavar="PROMPT")
+    p.add_argument("--preset", metavar="NAME")
+    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p.add_argument("--seed", type=int, metavar="N")
+    p.add_argument("--duration", type=float, metavar="S")
+    p.add_argument("--variations", type=int, default=1, metavar="N")
+    p.add_argument("--provider", metavar="P", help=PROVIDER_HELP)
+    p.add_argument("--base-url", metavar="URL")
+
+    p = sub.add_parser("music", help="generate music")
+    p.add_argument("prompt", metavar="PROMPT")
+    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p.add_argument("--duration", type=float, metavar="S")
+    p.add_argument("--provider", metavar="P", help=PROVIDER_HELP)
+    p.add_argument("--base-url", metavar="URL")
+    p.add_argument("--no-wait", action="store_true", help="print the job id and return")
+
+    p = sub.add_parser("jobs", help="unfinished async jobs")
+    p.add_argument("action", nargs="?", choices=("list", "resume", "cancel"), default="list")
+    p.add_argument("id", nargs="?", metavar="ID")
+
+    p = sub.add_parser("record", help="record from the microphone (Ctrl+C stops and keeps it)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p.add_argument("--seconds", type=float, metavar="N")
+    p.add_argument("--device", metavar="D")
+
+    p = sub.add_parser("play", help="play an audio file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--device", metavar="D")
+
+    p = sub.add_parser("devices", help="list audio devices")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("history", help="list or search History")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument("--kind", metavar="K")
+    p.add_argument("--limit", type=int, default=50, metavar="N")
+
+    p = sub.add_parser("models", help="offline models")
+    p.add_argument("action", nargs="?", choices=("list", "download", "remove"), default="list")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    return parser

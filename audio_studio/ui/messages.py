@@ -1,0 +1,88 @@
+"""The one place that decides how a StudioError looks to the user: title, text, severity."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from audio_studio.core.errors import (
+    AudioError,
+    AuthenticationError,
+    BudgetExceededError,
+    ConfigurationError,
+    InputError,
+    MissingApiKeyError,
+    NetworkError,
+    ProviderError,
+    QuotaExceededError,
+    RateLimitedError,
+    StorageError,
+    StudioError,
+)
+
+
+class Severity(enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    text: str
+    severity: Severity
+    action: str | None = None  # e.g. "Open Settings", when a fix lives there
+
+
+def describe(error: BaseException) -> Message:
+    """Title, text and severity for an error; anything not a StudioError is a bug."""
+    if not isinstance(error, StudioError):
+        return Message(
+            "Unexpected error",
+            "Something went wrong inside Audio Studio. Details were written to the log.",
+            Severity.ERROR,
+        )
+    who = f"{error.provider}: " if error.provider and error.provider not in error.message else ""
+    text = f"{who}{error.message}"
+    if isinstance(error, MissingApiKeyError | AuthenticationError):
+        return Message("API key needed", text, Severity.WARNING, "Open Settings")
+    if isinstance(error, BudgetExceededError):
+        return Message("Budget reached", text, Severity.WARNING, "Open Settings")
+    if isinstance(error, ConfigurationError):
+        return Message("Check the settings", text, Severity.WARNING, "Open Settings")
+    if isinstance(error, InputError):
+        return Message("Check the input", text, Severity.INFO)
+    if isinstance(error, QuotaExceededError):
+        return Message("Out of credits", text, Severity.WARNING)
+    if isinstance(error, RateLimitedError):
+        return Message("Provider busy", text, Severity.WARNING)
+    if isinstance(error, ProviderError):
+        return Message("The provider refused", text, Severity.ERROR)
+    if isinstance(error, NetworkError):
+        return Message("Network problem", text, Severity.WARNING)
+    if isinstance(error, AudioError):
+        return Message("Audio problem", text, Severity.ERROR)
+    if isinstance(error, StorageError):
+        return Message("Storage problem", text, Severity.ERROR)
+    return Message("Error", text, Severity.ERROR)
+
+
+def status_text(error: BaseException) -> str:
+    """One line for the status bar."""
+    msg = describe(error)
+    return f"{msg.title}: {msg.text}"
+
+
+def show_error(parent: QWidget | None, error: BaseException) -> None:
+    """A modal box for an error the user must see now (most errors show inline instead)."""
+    msg = describe(error)
+    icon = {
+        Severity.INFO: QMessageBox.Icon.Information,
+        Severity.WARNING: QMessageBox.Icon.Warning,
+        Severity.ERROR: QMessageBox.Icon.Critical,
+    }[msg.severity]
+    box = QMessageBox(icon, msg.title, msg.text, QMessageBox.StandardButton.Ok, parent)
+    box.open()

@@ -1,0 +1,1 @@
+"""Reusable widgets: job list, waveform, player bar, level meter."""
