@@ -87,6 +87,11 @@ class StudioService:
     def settings(self) -> Settings:
         return self._settings
 
+    def use_settings(self, settings: Settings) -> None:
+        """Use ``settings`` for this run without saving them (CLI overrides such as --base-url)."""
+        self._settings = settings
+        self.registry.invalidate()
+
     async def update_settings(self, settings: Settings) -> None:
         await asyncio.to_thread(save_settings, self.paths.settings_path, settings)
         self._settings = settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,15 +14,12 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QSpinBox,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +27,10 @@ from qasync import asyncSlot
 
 from audio_studio.core.audio.devices import list_devices
 from audio_studio.core.errors import StudioError
-from audio_studio.core.providers.local.models import installed_models
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.settings import Settings
 from audio_studio.ui import messages
+from audio_studio.ui.dialogs.models_page import ModelsPage
 from audio_studio.ui.dialogs.provider_page import ProvidersPage
 
 
@@ -58,7 +55,7 @@ class SettingsDialog(QDialog):
         self.providers = ProvidersPage(service)
         self.audio = _AudioPage(service.settings)
         self.output = _OutputPage(service)
-        self.models = _ModelsPage()
+        self.models = ModelsPage()
         self.network = _NetworkPage(service.settings)
         for page in (self.providers, self.audio, self.output, self.models, self.network):
             self.stack.addWidget(page)
@@ -171,40 +168,6 @@ class _OutputPage(QWidget):
 
     def apply_to(self, settings: Settings) -> Settings:
         return dataclasses.replace(settings, output_dir=self.folder.text().strip() or None)
-
-
-class _ModelsPage(QWidget):
-    def __init__(self) -> None:
-        super().__init__()
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Model", "For", "Size", "Licence", "Location"])
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.note)
-
-    async def load(self, service: StudioService) -> None:
-        models = await asyncio.to_thread(installed_models, service.paths.models_dir)
-        self.table.setRowCount(len(models))
-        for row, m in enumerate(models):
-            values = (m.name, m.kind, f"{m.size_bytes / 1e6:.0f} MB", m.licence, str(m.location))
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                self.table.setItem(row, col, item)
-        self.note.setText(
-            f"Models folder: {service.paths.models_dir}. "
-            + (
-                ""
-                if models
-                else "No offline models are installed: "
-                "pip install 'audio-studio[offline]' adds a voice and a Whisper model."
-            )
-        )
 
 
 class _NetworkPage(QWidget):
