@@ -59,13 +59,14 @@ ProviderFactory = Callable[[ProviderContext], Provider]
 class ProviderSpec:
     """How to make a provider: its static info, a factory, and a check that it can run here.
 
-    ``unavailable`` returns None when the provider can be used on this machine, or one sentence
-    saying what is missing and how to get it (e.g. the pip extra for a local engine).
+    ``unavailable(capability)`` returns None when the provider can do ``capability`` (or, with
+    None, anything at all) on this machine, or one sentence saying what is missing and how to
+    get it (e.g. the pip extra for a local engine).
     """
 
     info: ProviderInfo
     factory: ProviderFactory
-    unavailable: Callable[[], str | None] = lambda: None
+    unavailable: Callable[[Capability | None], str | None] = lambda capability: None
 
 
 def load_builtin_specs(modules: Iterable[str] = BUILTIN_MODULES) -> list[ProviderSpec]:
@@ -117,7 +118,7 @@ class ProviderRegistry:
 
     def usable(self, capability: Capability) -> list[ProviderSpec]:
         """Providers for ``capability`` that can run on this machine (installed, if local)."""
-        return [s for s in self.for_capability(capability) if s.unavailable() is None]
+        return [s for s in self.for_capability(capability) if s.unavailable(capability) is None]
 
     def get(self, provider_id: str, capability: Capability | None = None) -> Any:
         """Return the provider instance, building it on first use.
@@ -131,7 +132,7 @@ class ProviderRegistry:
             raise ConfigurationError(
                 f"{spec.info.name} cannot do {capability.value}. Choose another provider."
             )
-        missing = spec.unavailable()
+        missing = spec.unavailable(capability)
         if missing:
             raise ConfigurationError(missing, provider=provider_id)
         instance = self._instances.get(provider_id)

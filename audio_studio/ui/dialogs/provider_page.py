@@ -179,7 +179,7 @@ class ProvidersPage(QWidget):
         info = spec.info
         ps = self._edits.get(info.id, ProviderSettings())
         self.title.setText(info.name)
-        missing = spec.unavailable()
+        missing = spec.unavailable(None)
         details = [info.description] if info.description else []
         if info.local:
             details.append("Runs on this computer: no key, no network, no cost.")

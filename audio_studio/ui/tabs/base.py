@@ -39,7 +39,7 @@ def provider_need(service: StudioService, capability: Capability, what: str) -> 
     local_missing = [
         reason
         for s in service.registry.for_capability(capability)
-        if s.info.local and (reason := s.unavailable())
+        if s.info.local and (reason := s.unavailable(capability))
     ]
     parts = [f"{what} needs a provider that can do it."]
     if local_missing:
