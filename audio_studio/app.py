@@ -59,7 +59,7 @@ def run_gui(home: str | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Audio Studio")
     app.setApplicationDisplayName("Audio Studio")
-    app.setDesktopFileName("audio-studio")
+    app.setDesktopFileName("io.github.audiostudio.AudioStudio")
     app.setWindowIcon(QIcon(os.path.join(ASSETS, "audio-studio.svg")))
     # The window's close runs the async shutdown first; Qt must not stop the loop on its own.
     app.setQuitOnLastWindowClosed(False)

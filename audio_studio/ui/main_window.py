@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio_studio import __version__
-
 if TYPE_CHECKING:
     from audio_studio.core.services.studio import StudioService
     from audio_studio.ui.bridge import JobController
@@ -255,12 +253,20 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_about_action_triggered(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Audio Studio",
-            f"<b>Audio Studio {__version__}</b><br>Narration, transcription, sound effects and "
-            "music, with cloud providers or fully offline.<br><br>Licence: GPL-3.0-or-later.",
-        )
+        from audio_studio.ui.tasks import spawn
+
+        spawn(self.open_about())
+
+    async def open_about(self) -> QWidget:
+        from PySide6.QtCore import Qt
+
+        from audio_studio.ui.dialogs.about import AboutDialog
+
+        dialog = AboutDialog(self.service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        await dialog.load()
+        return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         active = self.controller.runner.active() if self.attached else []

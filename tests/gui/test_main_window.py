@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from audio_studio.core.jobs.runner import JobContext
 from audio_studio.core.models import HistoryKind, JobKind, JobStatus
@@ -151,3 +152,17 @@ def test_closing_with_running_jobs_asks_first(qtbot, qloop, service, monkeypatch
     window.force_close()
     assert closed == [True]
     run(qloop, service.runner.cancel_all())
+
+
+def test_about_lists_version_licence_and_components(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
+    from audio_studio import __version__
+
+    window = make_window(qtbot, service)
+    dialog = run(qloop, window.open_about())
+    texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert __version__ in texts and "General Public License" in texts
+    names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert {"PySide6-Essentials", "httpx", "numpy"} <= set(names)
+    licences = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    assert all(licences)
+    dialog.close()
