@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
             self.settings_dialog.show()
             log.info("settings dialog opened")
             await self.settings_dialog.load()
+            log.info("settings dialog ready")
         else:
             self.settings_dialog.raise_()
         return self.settings_dialog

@@ -73,10 +73,10 @@ def test_window_tabs_settings_key_and_screenshot(
             xdo(env, "key", keys)
             wait_for(lambda t=tab: f"tab changed to {t}\n" in log.read_text(), f"tab {tab}")
         xdo(env, "key", "ctrl+comma")
-        wait_for(lambda: "settings dialog opened" in log.read_text(), "the Settings dialog")
+        # Ready = the key state was read from the keyring and the key field has the focus.
+        wait_for(lambda: "settings dialog ready" in log.read_text(), "the Settings dialog")
         dialog = xdo(env, "search", "--sync", "--name", "^Settings").splitlines()[0]
         xdo(env, "windowfocus", "--sync", dialog)
-        time.sleep(0.3)  # the key state is read from the keyring, then the key field takes focus
         xdo(env, "type", "--delay", "5", "sk-xvfb-test-0123456789")
         xdo(env, "key", "Return")
         wait_for(lambda: "API key saved for openai (keyring)" in log.read_text(), "the key saved")
