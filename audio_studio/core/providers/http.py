@@ -272,7 +272,7 @@ class ProviderHttp:
                 await self.sleep(delay)
                 continue
             except httpx.HTTPError as exc:
-                raise self.network_error(exc, url) from exc
+                raise self.network_error(exc, url, method) from exc
             log.info(
                 "%s: %s -> %d in %.0f ms", self.name, what, response.status_code, timing.ttfb_ms()
             )
@@ -368,7 +368,9 @@ class ProviderHttp:
             provider=self.provider_id,
         )
 
-    def network_error(self, exc: Exception, url: str) -> NetworkError | ConfigurationError:
+    def network_error(
+        self, exc: Exception, url: str, method: str = "GET"
+    ) -> NetworkError | ConfigurationError:
         """A transport failure in words: what happened and what to do."""
         import httpx
 
@@ -395,8 +397,13 @@ class ProviderHttp:
             text = f"Sending the request to {host} failed ({kind})."
             hint = "Check your connection and try again."
         else:
-            text = f"The connection to {host} broke ({kind})."
-            hint = "Nothing was saved; check your connection and try again."
+            text = f"The connection to {host} broke before an answer came ({kind})."
+            hint = "Check your connection and try again."
+        if method != "GET" and not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            hint = (
+                "It was not sent again automatically, because the provider may already have "
+                f"done (and billed) the work. {hint}"
+            )
         return NetworkError(f"{text} {hint}", provider=self.provider_id)
 
 

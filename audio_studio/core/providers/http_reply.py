@@ -35,13 +35,14 @@ class Timing:
         self.started = started
         self.attempt_at = started
         self.headers_at: float | None = None
+        self.upload_start: float | None = None
         self.upload_done: float | None = None
         self.first_byte_at: float | None = None
         self.ended_at: float | None = None
 
     def attempt(self, now: float) -> None:
         self.attempt_at = now
-        self.headers_at = self.upload_done = None
+        self.headers_at = self.upload_start = self.upload_done = None
 
     def ttfb_ms(self) -> float:
         end = self.headers_at or time.perf_counter()
@@ -49,7 +50,9 @@ class Timing:
 
     def latency(self) -> Latency:
         end = self.ended_at or time.perf_counter()
-        upload = (self.upload_done - self.attempt_at) * 1000.0 if self.upload_done else None
+        upload = None
+        if self.upload_done is not None and self.upload_start is not None:
+            upload = (self.upload_done - self.upload_start) * 1000.0
         return Latency(
             ttfb_ms=round(self.ttfb_ms(), 3),
             total_ms=round((end - self.started) * 1000.0, 3),
@@ -80,6 +83,7 @@ def _timed_upload_class() -> type[httpx.AsyncByteStream]:
         async def __aiter__(self) -> AsyncIterator[bytes]:
             sent = 0
             assert isinstance(self._inner, httpx.AsyncByteStream)
+            self._timing.upload_start = time.perf_counter()
             async for chunk in self._inner:
                 yield chunk
                 sent += len(chunk)
