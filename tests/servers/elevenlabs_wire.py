@@ -87,7 +87,8 @@ def install(server: WireServer, prefix: str) -> None:
 
     @server.route("POST", f"{prefix}/v1/sound-generation")
     def sfx(req: Request) -> Response:
-        return Response(200, mp3_bytes(), {"Content-Type": "audio/mpeg", "character-cost": "80"})
+        data, ctype = tts_audio(req)
+        return Response(200, data, {"Content-Type": ctype, "character-cost": "80"})
 
     @server.route("POST", f"{prefix}/v1/music")
     def music(req: Request) -> Response:

@@ -16,7 +16,6 @@ from typing import Any
 from audio_studio.core.errors import InputError, ProviderProtocolError
 from audio_studio.core.models import (
     AudioChunk,
-    AudioFormat,
     AudioResult,
     Capability,
     SpeechRequest,
@@ -32,6 +31,7 @@ from audio_studio.core.providers.elevenlabs_info import (
     INFO,
     MODEL_LIMITS,
     decoded_format,
+    delivered,
     output_format,
 )
 from audio_studio.core.providers.elevenlabs_parse import (
@@ -44,8 +44,6 @@ from audio_studio.core.providers.http import ProviderHttp, Reply, RetryPolicy, S
 from audio_studio.core.providers.outputs import (
     decode_base64_audio,
     expect_audio,
-    pcm_to_wav,
-    resolve_format,
 )
 from audio_studio.core.providers.registry import ProviderContext, ProviderSpec
 from audio_studio.core.providers.uploads import upload_part
@@ -214,13 +212,13 @@ class ElevenLabsProvider(ElevenLabsSound):
     def _result(
         self, data: bytes, reply: Reply, request: SpeechRequest, query: dict[str, str], model: str
     ) -> AudioResult:
-        fmt, rate = decoded_format(query["output_format"])
-        if fmt is AudioFormat.PCM and request.format is AudioFormat.WAV and rate:
-            data, fmt = pcm_to_wav(data, rate), AudioFormat.WAV
+        data, fmt, rate = delivered(
+            data, query["output_format"], request.format, reply.content_type
+        )
         cost = reply.headers.get("character-cost")
         return AudioResult(
             data=data,
-            format=resolve_format(data, reply.content_type, fmt),
+            format=fmt,
             provider=INFO.id,
             model=model,
             sample_rate=rate,

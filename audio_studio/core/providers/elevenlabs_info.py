@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from audio_studio.core.models import AudioFormat, Capability, frozen_mapping
 from audio_studio.core.providers.base import ModelInfo, ProviderInfo, ProviderLimits
+from audio_studio.core.providers.outputs import pcm_to_wav, resolve_format
 
 __all__ = [
     "DEFAULT_VOICE",
@@ -11,6 +12,7 @@ __all__ = [
     "MODEL_LIMITS",
     "PCM_RATES",
     "decoded_format",
+    "delivered",
     "output_format",
 ]
 
@@ -89,3 +91,17 @@ def decoded_format(name: str) -> tuple[AudioFormat, int | None]:
     rate = int(rest.split("_")[0]) if rest else None
     fmt = {"mp3": AudioFormat.MP3, "pcm": AudioFormat.PCM, "opus": AudioFormat.OPUS}.get(codec)
     return fmt or AudioFormat.MP3, rate
+
+
+def delivered(
+    data: bytes, output_format_name: str, wanted: AudioFormat, content_type: str
+) -> tuple[bytes, AudioFormat, int | None]:
+    """What arrived, as (bytes, format, sample rate): PCM is wrapped in WAV when WAV was wanted.
+
+    The bytes decide: a server that ignored ``output_format`` is not mistaken for raw PCM.
+    """
+    fmt, rate = decoded_format(output_format_name)
+    actual = resolve_format(data, content_type, fmt)
+    if actual is AudioFormat.PCM and wanted is AudioFormat.WAV and rate:
+        return pcm_to_wav(data, rate), AudioFormat.WAV, rate
+    return data, actual, rate if actual is AudioFormat.PCM or fmt is actual else None

@@ -12,7 +12,6 @@ from typing import Any
 from audio_studio.core.errors import InputError
 from audio_studio.core.models import (
     AudioChunk,
-    AudioFormat,
     AudioResult,
     MusicRequest,
     RemoteJob,
@@ -21,10 +20,15 @@ from audio_studio.core.models import (
     frozen_mapping,
 )
 from audio_studio.core.providers.base import ProgressFn, SubmittedFn
-from audio_studio.core.providers.elevenlabs_info import INFO, decoded_format, output_format
+from audio_studio.core.providers.elevenlabs_info import (
+    INFO,
+    decoded_format,
+    delivered,
+    output_format,
+)
 from audio_studio.core.providers.elevenlabs_parse import parse_detailed_music
 from audio_studio.core.providers.http import ProviderHttp
-from audio_studio.core.providers.outputs import expect_audio, pcm_to_wav, resolve_format
+from audio_studio.core.providers.outputs import expect_audio, resolve_format
 
 __all__ = ["ElevenLabsSound"]
 
@@ -60,14 +64,13 @@ class ElevenLabsSound:
             "POST", "v1/sound-generation", params=query, json=body, long=True
         )
         expect_audio(reply)
-        fmt, rate = decoded_format(query["output_format"])
-        data = reply.content
-        if fmt is AudioFormat.PCM and request.format is AudioFormat.WAV and rate:
-            data, fmt = pcm_to_wav(data, rate), AudioFormat.WAV
+        data, fmt, rate = delivered(
+            reply.content, query["output_format"], request.format, reply.content_type
+        )
         cost = reply.headers.get("character-cost")
         return AudioResult(
             data=data,
-            format=resolve_format(data, reply.content_type, fmt),
+            format=fmt,
             provider=INFO.id,
             model=request.model,
             sample_rate=rate,

@@ -70,8 +70,11 @@ def format_from_content_type(content_type: str) -> AudioFormat | None:
     return _MIME_FORMATS.get(content_type.split(";")[0].strip().lower())
 
 
-def sniff_format(data: bytes) -> AudioFormat | None:
-    """The format the bytes themselves say they are, from their first bytes."""
+def sniff_format(data: bytes, *, strong_only: bool = False) -> AudioFormat | None:
+    """The format the bytes themselves say they are, from their first bytes.
+
+    ``strong_only`` skips the two-byte MP3/AAC frame sync, which raw PCM can match by chance.
+    """
     head = data[:64]
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
         return AudioFormat.WAV
@@ -79,22 +82,25 @@ def sniff_format(data: bytes) -> AudioFormat | None:
         return AudioFormat.FLAC
     if head.startswith(b"OggS"):
         return AudioFormat.OPUS if b"OpusHead" in head else AudioFormat.OGG
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        # MP3 frames and ADTS AAC share the sync word; ADTS has layer bits 00.
-        if head[:3] != b"ID3" and head[1] & 0x06 == 0:
-            return AudioFormat.AAC
+    if head.startswith(b"ID3"):
         return AudioFormat.MP3
     if head[4:8] == b"ftyp":
         return AudioFormat.M4A
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return AudioFormat.WEBM
+    if not strong_only and len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        # MP3 frames and ADTS AAC share the sync word; ADTS has layer bits 00.
+        return AudioFormat.AAC if head[1] & 0x06 == 0 else AudioFormat.MP3
     return None
 
 
 def resolve_format(data: bytes, content_type: str, expected: AudioFormat) -> AudioFormat:
-    """The format of audio bytes: what the bytes say, else the content type, else ``expected``."""
+    """The format of audio bytes: what the bytes say, else the content type, else ``expected``.
+
+    Raw PCM (when it was asked for) has no header; only unmistakable magic overrides it.
+    """
     if expected is AudioFormat.PCM:
-        return AudioFormat.PCM  # raw samples have no magic number to sniff
+        return sniff_format(data, strong_only=True) or AudioFormat.PCM
     return sniff_format(data) or format_from_content_type(content_type) or expected
 
 
