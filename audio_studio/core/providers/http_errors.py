@@ -7,8 +7,6 @@ gateways, and empty bodies all end up as one short vendor message plus a machine
 
 from __future__ import annotations
 
-import email.utils
-import html
 import json
 import re
 import time
@@ -123,6 +121,8 @@ def parse_error_body(body: bytes, content_type: str = "") -> ErrorBody:
         return ErrorBody(None, None, "empty")
     ctype = content_type.lower()
     if "html" in ctype or stripped[:1] == b"<":
+        import html
+
         match = _TITLE.search(stripped)
         raw = match.group(1) if match else stripped[:2000]
         text = html.unescape(_TAGS.sub(" ", raw.decode("utf-8", "replace")))
@@ -160,6 +160,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

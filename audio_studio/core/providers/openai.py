@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 
 from audio_studio.core.errors import ConfigurationError, InputError, ProviderProtocolError
@@ -20,10 +20,6 @@ from audio_studio.core.models import (
     AudioFormat,
     AudioResult,
     Capability,
-    ChatMessage,
-    MusicRequest,
-    RemoteJob,
-    SfxRequest,
     SpeechRequest,
     Transcript,
     TranscriptionRequest,
@@ -35,9 +31,9 @@ from audio_studio.core.providers.base import (
     ModelInfo,
     ProgressFn,
     ProviderInfo,
-    SubmittedFn,
 )
 from audio_studio.core.providers.http import ProviderHttp, RetryPolicy, SleepFn
+from audio_studio.core.providers.openai_extras import OpenAIExtras
 from audio_studio.core.providers.openai_presets import (
     NEW_VOICES,
     OPENAI_VOICES,
@@ -72,8 +68,8 @@ def _mb(n: int | None) -> str | None:
     return f"{n / 1_000_000:.0f} MB" if n else None
 
 
-class OpenAIProvider:
-    """The OpenAI API shape at one preset's base URL."""
+class OpenAIProvider(OpenAIExtras):
+    """The OpenAI API shape at one preset's base URL (chat, effects and music: OpenAIExtras)."""
 
     def __init__(
         self,
@@ -301,10 +297,16 @@ class OpenAIProvider:
                 data[key] = [*(old if isinstance(old, list) else [old]), value]
             else:
                 data[key] = [value] if key.endswith("[]") else value
-        args: dict[str, Any] = {"data": data, "files": {"file": part.as_httpx()}}
+        # Long reads: a 25 MB file can take minutes to transcribe before the first byte.
+        args: dict[str, Any] = {
+            "data": data,
+            "files": {"file": part.as_httpx()},
+            "long": True,
+            "progress": progress,
+        }
         try:
             if plan.stream:
-                async with self.http.stream("POST", plan.path, progress=progress, **args) as reply:
+                async with self.http.stream("POST", plan.path, **args) as reply:
                     if reply.content_type == "text/event-stream":
                         return await read_transcript_stream(
                             reply,
@@ -316,7 +318,7 @@ class OpenAIProvider:
                     content = b"".join([c async for c in reply.aiter_bytes()])
                     ctype = reply.content_type
             else:
-                whole = await self.http.request("POST", plan.path, progress=progress, **args)
+                whole = await self.http.request("POST", plan.path, **args)
                 content, ctype = whole.content, whole.content_type
         finally:
             await part.aclose()
@@ -330,82 +332,6 @@ class OpenAIProvider:
             quirks=self._quirks,
             notices=plan.notices,
         )
-
-    # -- chat --------------------------------------------------------------------------------
-
-    async def complete(
-        self, messages: Sequence[ChatMessage], *, model: str | None = None
-    ) -> tuple[str, Usage]:
-        self._need(Capability.CHAT)
-        body = {
-            "model": self._model(model, Capability.CHAT),
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-        }
-        data = (await self.http.request("POST", "chat/completions", json=body)).json()
-        try:
-            text = data["choices"][0]["message"]["content"] or ""
-        except (KeyError, IndexError, TypeError) as exc:
-            raise ProviderProtocolError(
-                f"{self._info.name} sent a chat reply of an unexpected shape.",
-                provider=self._info.id,
-            ) from exc
-        chars = sum(len(m.content) for m in messages)
-        return str(text), Usage(characters=chars)
-
-    # -- sound effects (LocalAI's ElevenLabs-style endpoint) ---------------------------------
-
-    async def generate_sfx(self, request: SfxRequest) -> AudioResult:
-        self._need(Capability.SFX)
-        if not self._quirks.sfx_path:
-            raise ConfigurationError(f"{self._info.name} has no sound effects endpoint.")
-        if not request.prompt.strip():
-            raise InputError("Describe the sound to generate.", provider=self._info.id)
-        body: dict[str, Any] = {
-            "model_id": self._model(request.model, Capability.SFX),
-            "text": request.prompt,
-        }
-        if request.duration_s is not None:
-            body["duration_seconds"] = request.duration_s
-        if request.prompt_influence is not None:
-            body["prompt_influence"] = request.prompt_influence
-        reply = await self.http.request("POST", self._quirks.sfx_path, json=body, long=True)
-        data = expect_audio(reply)
-        return AudioResult(
-            data=data,
-            format=resolve_format(data, reply.content_type, AudioFormat.WAV),
-            provider=self._info.id,
-            model=body["model_id"],
-            latency=reply.latency,
-            usage=Usage(audio_seconds=request.duration_s or 0.0),
-            request_id=reply.request_id,
-            params=frozen_mapping({k: v for k, v in body.items() if k != "text"}),
-        )
-
-    # -- music (the gateway's async jobs) ----------------------------------------------------
-
-    def _music_jobs(self) -> GatewayJobs:
-        self._need(Capability.MUSIC)
-        assert self._jobs is not None  # every preset with MUSIC has music_jobs
-        return self._jobs
-
-    async def generate_music(
-        self,
-        request: MusicRequest,
-        *,
-        on_submitted: SubmittedFn | None = None,
-        progress: ProgressFn | None = None,
-    ) -> AudioResult:
-        jobs = self._music_jobs()
-        job = await jobs.submit(request)
-        if on_submitted is not None:
-            await on_submitted(job)
-        return await jobs.wait(job, progress)
-
-    async def resume_music(self, job: RemoteJob, progress: ProgressFn | None = None) -> AudioResult:
-        return await self._music_jobs().wait(job, progress)
-
-    async def cancel_music(self, job: RemoteJob) -> None:
-        await self._music_jobs().cancel(job)
 
 
 def specs(

@@ -10,10 +10,7 @@ import base64
 import binascii
 import io
 import re
-import wave
 from dataclasses import dataclass
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import TYPE_CHECKING
 
 from audio_studio.core.errors import ProviderError, ProviderProtocolError
@@ -117,6 +114,8 @@ def expect_audio(reply: Reply) -> bytes:
 
 def pcm_to_wav(pcm: bytes, sample_rate: int, channels: int = 1) -> bytes:
     """Wrap raw signed 16-bit little-endian samples in a WAV header (no resampling)."""
+    import wave
+
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(channels)
@@ -161,6 +160,9 @@ class MimePart:
 
 def parse_multipart(body: bytes, content_type: str, *, name: str) -> list[MimePart]:
     """Split a multipart/* body (ElevenLabs music /detailed is multipart/mixed) into its parts."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
     if "boundary=" not in content_type.lower():
         raise ProviderProtocolError(f"{name} sent a multipart reply without a boundary.")
     message = BytesParser(policy=HTTP).parsebytes(
