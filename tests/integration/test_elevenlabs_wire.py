@@ -27,6 +27,7 @@ from audio_studio.core.providers.base import (
     VoiceCloner,
 )
 from tests.servers.audio import mp3_bytes, pcm_bytes, wav_bytes
+from tests.servers.base import Fault
 from tests.support.wire import KEYS
 
 TTS = "/elevenlabs/v1/text-to-speech/"
@@ -165,3 +166,11 @@ async def test_cloning_needs_consent(studio, wire, tmp_path: Path):
     fields = wire.requests("POST")[0].fields()
     assert fields["files"] == ["s0.wav", "s1.wav"] and fields["name"] == ["Me"]
     assert json.loads(fields["labels"][0]) == {"consent": "given by the user in Audio Studio"}
+
+
+async def test_a_key_that_cannot_read_credits_still_connects(studio, wire):
+    body = b'{"detail": {"status": "missing_permissions", "message": "needs user_read"}}'
+    wire.fail("GET", "/elevenlabs/v1/user/subscription",
+              Fault("status", 401, body, {"Content-Type": "application/json"}))  # fmt: skip
+    provider = await studio.provider("elevenlabs")
+    assert (await provider.check()).startswith("Connected (this key may not read")

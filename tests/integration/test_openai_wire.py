@@ -16,6 +16,7 @@ from audio_studio.core.models import (
 )
 from audio_studio.core.providers.base import ChatCompleter, SfxGenerator, SpeechSynthesizer
 from tests.servers.audio import mp3_bytes, wav_bytes
+from tests.servers.base import Fault
 from tests.support.wire import KEYS
 
 
@@ -183,3 +184,11 @@ async def test_limits_are_checked_before_anything_is_sent(studio, wire, tmp_path
     with pytest.raises(InputError, match="at most 26 MB"):
         await openai.transcribe(TranscriptionRequest(big))
     assert wire.log == []
+
+
+async def test_a_gateway_without_a_voice_list_offers_openai_voices(studio, wire):
+    wire.fail("GET", "/gateway/v1/audio/voices", Fault("status", 404, b"", {}))
+    voices = await (await studio.provider("gateway")).list_voices()
+    assert "alloy" in {v.id for v in voices}
+    wire.fail("GET", "/speaches/v1/audio/voices", Fault("status", 404, b"", {}))
+    assert await (await studio.provider("speaches")).list_voices() == []

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from audio_studio.core.errors import InputError, ProviderProtocolError
+from audio_studio.core.errors import AuthenticationError, InputError, ProviderProtocolError
 from audio_studio.core.models import (
     AudioChunk,
     AudioResult,
@@ -124,7 +124,14 @@ class ElevenLabsProvider(ElevenLabsSound):
             ) from exc
 
     async def check(self) -> str:
-        q = await self.quota()
+        try:
+            q = await self.quota()
+        except AuthenticationError as exc:
+            if exc.code != "missing_permissions":
+                raise
+            # A key restricted to some endpoints may not read the subscription; try the models.
+            await self.http.request("GET", "v1/models")
+            return "Connected (this key may not read the account's credits)."
         return f"Connected: {q.tier} plan, {q.remaining:,} of {q.limit:,} credits left."
 
     async def list_models(self) -> list[ModelInfo]:

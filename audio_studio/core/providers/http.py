@@ -156,7 +156,7 @@ class ProviderHttp:
     def url(self, path: str) -> str:
         """``path`` joined to the base URL; absolute URLs (poll URLs from replies) are checked."""
         if path.startswith(("http://", "https://")):
-            return check_response_url(path, self.name)
+            return check_response_url(path, self.name, self.provider_id)
         return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
 
     def scrub(self, text: str) -> str:
@@ -362,7 +362,7 @@ class ProviderHttp:
                     provider=self.provider_id,
                 )
             # The key goes only to the base URL's origin (_headers checks on every hop).
-            url = check_response_url(urljoin(url, location), self.name)
+            url = check_response_url(urljoin(url, location), self.name, self.provider_id)
         raise ProviderError(
             f"{self.name} redirected too many times; check the base URL.",
             provider=self.provider_id,

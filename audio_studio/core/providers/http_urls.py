@@ -66,14 +66,14 @@ def check_base_url(url: str, name: str) -> str:
     return url.strip()
 
 
-def check_response_url(url: str, name: str) -> str:
+def check_response_url(url: str, name: str, provider: str | None = None) -> str:
     """A URL found in a reply (audio output, poll URL): only http(s) is fetched."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProviderError(
             f"{name} pointed to {parts.scheme or 'a'}: address the studio will not open; "
             "only http(s) downloads are allowed. Try again or choose another provider.",
-            provider=None,
+            provider=provider,
         )
     return url.strip()
 

@@ -14,7 +14,12 @@ import binascii
 from collections.abc import AsyncIterator
 from typing import Any
 
-from audio_studio.core.errors import ConfigurationError, InputError, ProviderProtocolError
+from audio_studio.core.errors import (
+    ConfigurationError,
+    InputError,
+    InvalidRequestError,
+    ProviderProtocolError,
+)
 from audio_studio.core.models import (
     AudioChunk,
     AudioFormat,
@@ -152,7 +157,13 @@ class OpenAIProvider(OpenAIExtras):
     async def list_voices(self) -> list[Voice]:
         pid = self._info.id
         if self._quirks.voices_path:
-            reply = await self.http.request("GET", self._quirks.voices_path)
+            try:
+                reply = await self.http.request("GET", self._quirks.voices_path)
+            except InvalidRequestError as exc:
+                if exc.status != 404:
+                    raise
+                # A gateway without a voice list most likely takes OpenAI's voice names.
+                return self._static_voices() if pid == "gateway" else []
             data = reply.json()
             items = data.get("voices", data.get("data")) if isinstance(data, dict) else data
             if isinstance(items, list):
@@ -168,8 +179,16 @@ class OpenAIProvider(OpenAIExtras):
                         lang = None if isinstance(v, str) else v.get("language")
                         voices.append(Voice(str(vid), str(name), pid, language=lang))
                 return voices
+        return self._static_voices()
+
+    def _static_voices(self) -> list[Voice]:
         return [
-            Voice(v, v.capitalize(), pid, description="gpt-4o-mini-tts" if v in NEW_VOICES else "")
+            Voice(
+                v,
+                v.capitalize(),
+                self._info.id,
+                description="gpt-4o-mini-tts" if v in NEW_VOICES else "",
+            )
             for v in OPENAI_VOICES
         ]
 
