@@ -19,6 +19,7 @@ from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
 from audio_studio.core.store.settings import Settings
+from tests.servers.audio import mp3_bytes
 from tests.servers.base import WireServer
 from tests.servers.studio_wire import base_urls, build_server
 
@@ -47,7 +48,7 @@ def wire_settings(server: WireServer, **changes: object) -> Settings:
     settings = Settings(
         retry_limit=2,
         connect_timeout_s=2.0,
-        read_timeout_s=1.0,
+        read_timeout_s=3.0,
         music_read_timeout_s=5.0,
         music_provider="replicate",
     )
@@ -66,6 +67,7 @@ def fast_specs(naps: Naps) -> list[object]:
 
 @pytest.fixture(scope="session")
 def wire_server() -> Iterator[WireServer]:
+    mp3_bytes()  # encode once up front, not inside the first request a test times
     server = build_server().start()
     yield server
     server.stop()
