@@ -76,6 +76,8 @@ def el(recorder: Recorder, elevenlabs_spec: Spec) -> Recorder:
         "POST", "/with-timestamps", json_reply(example(spec, "AudioWithTimestampsResponseModel"))
     )
     recorder.on("POST", "/stream", audio())
+    line = json.dumps(example(spec, "AudioWithTimestampsResponseModel")).encode() + b"\n"
+    recorder.on("POST", "/stream/with-timestamps", httpx.Response(200, content=line * 2))
     recorder.on("POST", "/v1/sound-generation", audio())
     recorder.on("POST", "/v1/music", audio())
     recorder.on("POST", "/v1/music/detailed", lambda _r: detailed())
@@ -151,6 +153,10 @@ async def test_tts_requests_all_three_ways(mock_studio, el, elevenlabs_spec, cas
     timed = await provider.synthesize_with_timestamps(request)
     assert check(elevenlabs_spec, el.last()) == "/v1/text-to-speech/{voice_id}/with-timestamps"
     assert timed.alignment is not None and "".join(timed.alignment.characters) == "Hello"
+    [p async for p in provider.stream_with_timestamps(request)]
+    assert (
+        check(elevenlabs_spec, el.last()) == "/v1/text-to-speech/{voice_id}/stream/with-timestamps"
+    )
     assert [w.text for w in timed.alignment.words()] == ["Hello"]
 
 

@@ -78,6 +78,14 @@ async def test_stream_and_timestamps(studio, wire):
     ]  # fmt: skip
 
 
+async def test_stream_with_timestamps_is_ndjson(studio, wire):
+    provider = await studio.provider("elevenlabs")
+    pieces = [p async for p in provider.stream_with_timestamps(SpeechRequest("One two three"))]
+    assert len(pieces) == 3 and b"".join(p.audio.data for p in pieces) == pcm_bytes()
+    assert [p.alignment.words()[0].text for p in pieces if p.alignment] == ["One", "two", "three"]
+    assert pieces[0].audio.sample_rate == 24_000
+
+
 async def test_voices_are_read_page_by_page_and_searchable(studio, wire):
     provider = await studio.provider("elevenlabs")
     voices = await provider.list_voices()

@@ -67,6 +67,19 @@ def install(server: WireServer, prefix: str) -> None:
              "normalized_alignment": _alignment(text)}
         )  # fmt: skip
 
+    @server.route("POST", rf"{prefix}/v1/text-to-speech/(?P<voice>[^/]+)/stream/with-timestamps")
+    def tts_stream_timed(req: Request) -> Response:
+        data, _ = tts_audio(req)
+        words = req.json()["text"].split(" ")
+        lines = []
+        for n, piece in enumerate(chunked(data, len(data) // len(words) + 1)):
+            item = {
+                "audio_base64": base64.b64encode(piece).decode(),
+                "alignment": _alignment(words[n] + " ") if n < len(words) else None,
+            }
+            lines.append(json.dumps(item).encode() + b"\n")
+        return Response(200, lines, {"Content-Type": "application/json"})
+
     @server.route("GET", f"{prefix}/v2/voices")
     def voices(req: Request) -> Response:
         page2 = req.query.get("next_page_token") == ["page-2"]

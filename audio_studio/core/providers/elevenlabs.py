@@ -48,7 +48,7 @@ from audio_studio.core.providers.outputs import (
 from audio_studio.core.providers.registry import ProviderContext, ProviderSpec
 from audio_studio.core.providers.uploads import upload_part
 
-__all__ = ["SPECS", "ElevenLabsProvider", "Quota", "TimedSpeech", "specs"]
+__all__ = ["SPECS", "ElevenLabsProvider", "Quota", "TimedChunk", "TimedSpeech", "specs"]
 
 _VOICE_KNOBS = ("stability", "similarity_boost", "style", "use_speaker_boost")
 _STITCHING = ("previous_text", "next_text", "previous_request_ids", "next_request_ids")
@@ -75,6 +75,14 @@ class TimedSpeech:
     audio: AudioResult
     alignment: CharacterAlignment | None
     normalized: CharacterAlignment | None
+
+
+@dataclass(frozen=True)
+class TimedChunk:
+    """One piece of /stream/with-timestamps: audio and the characters it speaks."""
+
+    audio: AudioChunk
+    alignment: CharacterAlignment | None
 
 
 class ElevenLabsProvider(ElevenLabsSound):
@@ -263,6 +271,20 @@ class ElevenLabsProvider(ElevenLabsSound):
             parse_alignment(data.get("alignment")),
             parse_alignment(data.get("normalized_alignment")),
         )
+
+    async def stream_with_timestamps(self, request: SpeechRequest) -> AsyncIterator[TimedChunk]:
+        """Speech as it is made, each piece with its character timing (newline-delimited JSON)."""
+        voice, query, body = self.speech_call(request)
+        fmt, rate = decoded_format(query["output_format"])
+        path = f"v1/text-to-speech/{voice}/stream/with-timestamps"
+        async with self.http.stream("POST", path, params=query, json=body) as reply:
+            async for item in reply.aiter_ndjson():
+                audio = item.get("audio_base64")
+                if isinstance(audio, str) and audio:
+                    data = decode_base64_audio(audio, name=INFO.name)
+                    yield TimedChunk(
+                        AudioChunk(data, fmt, rate), parse_alignment(item.get("alignment"))
+                    )
 
     async def stream(self, request: SpeechRequest) -> AsyncIterator[AudioChunk]:
         voice, query, body = self.speech_call(request)
