@@ -24,6 +24,8 @@ log = logging.getLogger("audio_studio.cli")
 # command -> "module:function"; a command missing here is not built yet and exits 2.
 HANDLERS: dict[str, str] = {
     "history": "audio_studio.cli.history:run",
+    "music": "audio_studio.cli.music:run",
+    "jobs": "audio_studio.cli.jobs:run",
 }
 
 

@@ -35,7 +35,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # One line per vendor module. Order is the order pickers show them in.
-BUILTIN_MODULES: tuple[str, ...] = ("audio_studio.core.providers.openai",)
+BUILTIN_MODULES: tuple[str, ...] = (
+    "audio_studio.core.providers.openai",
+    "audio_studio.core.providers.elevenlabs",
+    "audio_studio.core.providers.replicate",
+)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio_studio.core.errors import ConfigurationError
@@ -32,6 +33,13 @@ from audio_studio.core.store.settings import Settings, load_settings, save_setti
 
 if TYPE_CHECKING:
     import httpx
+
+    from audio_studio.core.costs import Estimate
+    from audio_studio.core.jobs.runner import Job
+    from audio_studio.core.jobs.store import StoredJob
+    from audio_studio.core.models import MusicRequest
+    from audio_studio.core.providers.base import ProgressFn
+    from audio_studio.core.services.music import MusicOutcome, MusicService
 
 __all__ = ["StudioService", "open_studio"]
 
@@ -200,6 +208,66 @@ class StudioService:
             models_dir=self.paths.models_dir,
             cache_dir=self.paths.cache_dir,
         )
+
+    # -- costs and music (async provider jobs) -----------------------------------------------
+
+    def estimate_cost(
+        self,
+        provider_id: str,
+        capability: Capability,
+        model: str | None = None,
+        *,
+        characters: int = 0,
+        seconds: float | None = None,
+    ) -> Estimate:
+        """What a job would probably cost, before it starts (see core/costs.py)."""
+        from audio_studio.core.costs import estimate
+
+        return estimate(provider_id, capability, model, characters=characters, seconds=seconds)
+
+    def music(self) -> MusicService:
+        """The music workflow (generate, resume, cancel), created on first use."""
+        music: MusicService | None = getattr(self, "_music", None)
+        if music is None:
+            from audio_studio.core.services.music import MusicService
+
+            music = self._music = MusicService(self)
+        return music
+
+    async def generate_music(
+        self,
+        request: MusicRequest,
+        *,
+        provider_id: str | None = None,
+        job_id: str | None = None,
+        progress: ProgressFn | None = None,
+        wait: bool = True,
+        output: Path | None = None,
+    ) -> MusicOutcome:
+        """Music into History; async providers' jobs are persisted and survive a restart."""
+        return await self.music().generate(
+            request,
+            provider_id=provider_id,
+            job_id=job_id,
+            progress=progress,
+            wait=wait,
+            output=output,
+        )
+
+    async def resume_music_job(self, ref: str, progress: ProgressFn | None = None) -> MusicOutcome:
+        return await self.music().resume(ref, progress)
+
+    async def resume_music_jobs(self) -> list[Job[MusicOutcome]]:
+        """Resume every unfinished async job as a runner job (the window calls it at start)."""
+        return await self.music().resume_all()
+
+    async def cancel_music_job(self, ref: str) -> StoredJob:
+        """Cancel a music job on the provider (not only the local wait)."""
+        return await self.music().cancel(ref)
+
+    async def remote_jobs(self, *, unfinished_only: bool = True) -> list[StoredJob]:
+        store = self.music().jobs
+        return await asyncio.to_thread(store.unfinished if unfinished_only else store.recent)
 
     # -- history -----------------------------------------------------------------------------
 

@@ -1,0 +1,121 @@
+"""Chat completions, LocalAI's sound generation and the gateway's async music for OpenAIProvider.
+
+A mixin: OpenAIProvider supplies ``http``, ``_info``, ``_quirks``, ``_jobs``, ``_model`` and
+``_need``; these are the calls that only some presets offer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from audio_studio.core.errors import ConfigurationError, InputError, ProviderProtocolError
+from audio_studio.core.models import (
+    AudioFormat,
+    AudioResult,
+    Capability,
+    ChatMessage,
+    MusicRequest,
+    RemoteJob,
+    SfxRequest,
+    Usage,
+    frozen_mapping,
+)
+from audio_studio.core.providers.base import ProgressFn, ProviderInfo, SubmittedFn
+from audio_studio.core.providers.http import ProviderHttp
+from audio_studio.core.providers.openai_presets import Quirks
+from audio_studio.core.providers.outputs import expect_audio, resolve_format
+from audio_studio.core.providers.polling import GatewayJobs
+
+__all__ = ["OpenAIExtras"]
+
+
+class OpenAIExtras:
+    """Chat, sound effects and music over the preset's HTTP client."""
+
+    http: ProviderHttp
+    _info: ProviderInfo
+    _quirks: Quirks
+    _jobs: GatewayJobs | None
+
+    def _model(self, requested: str | None, capability: Capability) -> str:
+        raise NotImplementedError
+
+    def _need(self, capability: Capability) -> None:
+        raise NotImplementedError
+
+    # -- chat --------------------------------------------------------------------------------
+
+    async def complete(
+        self, messages: Sequence[ChatMessage], *, model: str | None = None
+    ) -> tuple[str, Usage]:
+        self._need(Capability.CHAT)
+        body = {
+            "model": self._model(model, Capability.CHAT),
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+        }
+        data = (await self.http.request("POST", "chat/completions", json=body)).json()
+        try:
+            text = data["choices"][0]["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ProviderProtocolError(
+                f"{self._info.name} sent a chat reply of an unexpected shape.",
+                provider=self._info.id,
+            ) from exc
+        chars = sum(len(m.content) for m in messages)
+        return str(text), Usage(characters=chars)
+
+    # -- sound effects (LocalAI's ElevenLabs-style endpoint) ---------------------------------
+
+    async def generate_sfx(self, request: SfxRequest) -> AudioResult:
+        self._need(Capability.SFX)
+        if not self._quirks.sfx_path:
+            raise ConfigurationError(f"{self._info.name} has no sound effects endpoint.")
+        if not request.prompt.strip():
+            raise InputError("Describe the sound to generate.", provider=self._info.id)
+        body: dict[str, Any] = {
+            "model_id": self._model(request.model, Capability.SFX),
+            "text": request.prompt,
+        }
+        if request.duration_s is not None:
+            body["duration_seconds"] = request.duration_s
+        if request.prompt_influence is not None:
+            body["prompt_influence"] = request.prompt_influence
+        reply = await self.http.request("POST", self._quirks.sfx_path, json=body, long=True)
+        data = expect_audio(reply)
+        return AudioResult(
+            data=data,
+            format=resolve_format(data, reply.content_type, AudioFormat.WAV),
+            provider=self._info.id,
+            model=body["model_id"],
+            latency=reply.latency,
+            usage=Usage(audio_seconds=request.duration_s or 0.0),
+            request_id=reply.request_id,
+            params=frozen_mapping({k: v for k, v in body.items() if k != "text"}),
+        )
+
+    # -- music (the gateway's async jobs) ----------------------------------------------------
+
+    def _music_jobs(self) -> GatewayJobs:
+        self._need(Capability.MUSIC)
+        assert self._jobs is not None  # every preset with MUSIC has music_jobs
+        return self._jobs
+
+    async def generate_music(
+        self,
+        request: MusicRequest,
+        *,
+        on_submitted: SubmittedFn | None = None,
+        progress: ProgressFn | None = None,
+    ) -> AudioResult:
+        jobs = self._music_jobs()
+        job = await jobs.submit(request)
+        if on_submitted is not None:
+            await on_submitted(job)
+        return await jobs.wait(job, progress)
+
+    async def resume_music(self, job: RemoteJob, progress: ProgressFn | None = None) -> AudioResult:
+        return await self._music_jobs().wait(job, progress)
+
+    async def cancel_music(self, job: RemoteJob) -> None:
+        await self._music_jobs().cancel(job)

@@ -1,0 +1,244 @@
+"""The OpenAI-shaped servers the studio knows (PROVIDERS.md §6): their info, limits and quirks.
+
+Each preset is its own provider id with a default base URL: ``openai``, ``groq``, ``gateway``
+(any OpenAI-compatible or seed-style gateway; needs a base URL), ``localai``, ``speaches`` and
+``kokoro``. What differs between them is data here, not branches in the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from audio_studio.core.models import AudioFormat, Capability, frozen_mapping
+from audio_studio.core.providers.base import ModelInfo, ProviderInfo, ProviderLimits
+
+__all__ = ["OPENAI_UPLOAD_LIMIT", "PRESETS", "Preset", "Quirks"]
+
+# The 413 body OpenAI sends names this number ("Maximum content size limit (26214400)").
+OPENAI_UPLOAD_LIMIT = 26_214_400
+# Groq documents "25 MB"; the decimal reading is the safe one.
+GROQ_UPLOAD_LIMIT = 25_000_000
+
+_STT_EXTENSIONS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")
+_OPENAI_SPEECH_FORMATS = (
+    AudioFormat.MP3,
+    AudioFormat.OPUS,
+    AudioFormat.AAC,
+    AudioFormat.FLAC,
+    AudioFormat.WAV,
+    AudioFormat.PCM,
+)
+OPENAI_VOICES = (
+    "alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer",
+    "verse", "marin", "cedar",
+)  # fmt: skip
+# tts-1 and tts-1-hd predate these; only the gpt-4o-mini-tts family speaks with them.
+NEW_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """How one OpenAI-compatible server differs from api.openai.com."""
+
+    stt_formats: tuple[str, ...] = ("json", "text", "srt", "vtt", "verbose_json", "diarized_json")
+    word_timestamps: bool = True  # timestamp_granularities[] with verbose_json
+    json_only_models: tuple[str, ...] = ()  # prefixes of models that answer json only
+    diarize_model: str | None = None  # the model that labels speakers
+    translation: bool = True
+    sse_speech: bool = False  # stream_format=sse for the models below
+    sse_speech_models: tuple[str, ...] = ("gpt-4o-mini-tts",)
+    instructions_models: tuple[str, ...] = ("gpt-4o-mini-tts",)
+    speech_extra: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    stream_extra: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    voices_path: str | None = None  # GET endpoint listing voices
+    sfx_path: str | None = None  # ElevenLabs-style sound generation (LocalAI)
+    music_jobs: bool = False  # the seed gateway's POST audio/generate/async pattern
+    nanosecond_times: bool = False  # old LocalAI whisper.cpp segment times
+
+
+@dataclass(frozen=True)
+class Preset:
+    info: ProviderInfo
+    quirks: Quirks
+
+
+def _models(*items: tuple[str, Capability, dict[str, Any]]) -> tuple[ModelInfo, ...]:
+    return tuple(ModelInfo(id=mid, name=mid, capability=cap, **extra) for mid, cap, extra in items)
+
+
+_S, _T, _C, _M, _X = (
+    Capability.SPEECH,
+    Capability.TRANSCRIPTION,
+    Capability.CHAT,
+    Capability.MUSIC,
+    Capability.SFX,
+)
+
+OPENAI = Preset(
+    ProviderInfo(
+        id="openai",
+        name="OpenAI",
+        capabilities=frozenset({_S, _T, _C}),
+        limits=ProviderLimits(max_chars=4096, max_upload_bytes=OPENAI_UPLOAD_LIMIT),
+        output_formats=_OPENAI_SPEECH_FORMATS,
+        input_formats=_STT_EXTENSIONS,
+        models=_models(
+            ("gpt-4o-mini-tts", _S, {"max_chars": 4096, "takes_instructions": True}),
+            ("tts-1", _S, {"max_chars": 4096}),
+            ("tts-1-hd", _S, {"max_chars": 4096}),
+            ("whisper-1", _T, {"description": "word and segment timestamps"}),
+            ("gpt-4o-transcribe", _T, {"description": "text only, no timestamps"}),
+            ("gpt-4o-mini-transcribe", _T, {"description": "text only, no timestamps"}),
+            ("gpt-4o-transcribe-diarize", _T, {"description": "speaker labels"}),
+            ("gpt-4o-mini", _C, {}),
+        ),
+        default_models=frozen_mapping({_S: "gpt-4o-mini-tts", _T: "whisper-1", _C: "gpt-4o-mini"}),
+        default_voice="alloy",
+        default_base_url="https://api.openai.com/v1",
+        base_url_configurable=True,
+        key_env="OPENAI_API_KEY",
+        streams_speech=True,
+        description="OpenAI's speech, transcription and chat models (25 MB per upload).",
+        signup_url="https://platform.openai.com/api-keys",
+    ),
+    Quirks(
+        json_only_models=("gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-transcribe"),
+        diarize_model="gpt-4o-transcribe-diarize",
+        sse_speech=True,
+    ),
+)
+
+GROQ = Preset(
+    ProviderInfo(
+        id="groq",
+        name="Groq",
+        # Groq's PlayAI speech models are being retired; speech is left out on purpose.
+        capabilities=frozenset({_T, _C}),
+        limits=ProviderLimits(max_upload_bytes=GROQ_UPLOAD_LIMIT),
+        input_formats=_STT_EXTENSIONS,
+        models=_models(
+            ("whisper-large-v3-turbo", _T, {"description": "fast, $0.04 per hour"}),
+            ("whisper-large-v3", _T, {"description": "best, translation too"}),
+            ("llama-3.3-70b-versatile", _C, {}),
+        ),
+        default_models=frozen_mapping(
+            {_T: "whisper-large-v3-turbo", _C: "llama-3.3-70b-versatile"}
+        ),
+        default_base_url="https://api.groq.com/openai/v1",
+        base_url_configurable=True,
+        key_env="GROQ_API_KEY",
+        description="Very fast Whisper transcription in the cloud (25 MB per upload).",
+        signup_url="https://console.groq.com/keys",
+    ),
+    # Groq answers json, text and verbose_json only (no srt/vtt, no speakers).
+    Quirks(stt_formats=("json", "text", "verbose_json")),
+)
+
+GATEWAY = Preset(
+    ProviderInfo(
+        id="gateway",
+        name="OpenAI-compatible gateway",
+        capabilities=frozenset({_S, _T, _C, _M}),
+        limits=ProviderLimits(max_chars=4096, max_upload_bytes=OPENAI_UPLOAD_LIMIT),
+        output_formats=_OPENAI_SPEECH_FORMATS,
+        input_formats=_STT_EXTENSIONS,
+        default_models=frozen_mapping({_S: "tts-1", _T: "whisper-1", _C: "gpt-4o-mini"}),
+        default_voice="alloy",
+        base_url_configurable=True,
+        key_env="AUDIO_STUDIO_API_KEY",
+        streams_speech=True,
+        description="Any gateway or server with the OpenAI audio API at its own base URL, "
+        "including async music jobs (POST …/audio/generate/async, then polling).",
+    ),
+    Quirks(music_jobs=True, voices_path="audio/voices"),
+)
+
+LOCALAI = Preset(
+    ProviderInfo(
+        id="localai",
+        name="LocalAI (self-hosted)",
+        capabilities=frozenset({_S, _T, _C, _X}),
+        needs_key=False,
+        limits=ProviderLimits(max_concurrency=1),
+        output_formats=(AudioFormat.WAV, AudioFormat.MP3, AudioFormat.FLAC, AudioFormat.OPUS),
+        input_formats=_STT_EXTENSIONS,
+        # The AIO images ship these names; other installs use their own model names.
+        default_models=frozen_mapping({_S: "tts-1", _T: "whisper-1", _C: "gpt-4"}),
+        default_base_url="http://localhost:8080/v1",
+        base_url_configurable=True,
+        description="A LocalAI server on this computer: speech, transcription and sound "
+        "generation with the models you installed in it.",
+    ),
+    Quirks(
+        stt_formats=("json", "text", "srt", "vtt", "verbose_json"),
+        word_timestamps=False,
+        translation=True,
+        sfx_path="sound-generation",
+        voices_path="audio/voices",
+        nanosecond_times=True,
+    ),
+)
+
+SPEACHES = Preset(
+    ProviderInfo(
+        id="speaches",
+        name="speaches (self-hosted)",
+        capabilities=frozenset({_S, _T}),
+        needs_key=False,
+        limits=ProviderLimits(max_concurrency=2),
+        output_formats=_OPENAI_SPEECH_FORMATS,
+        input_formats=_STT_EXTENSIONS,
+        models=_models(
+            ("speaches-ai/Kokoro-82M-v1.0-ONNX", _S, {}),
+            ("Systran/faster-whisper-small", _T, {}),
+            ("Systran/faster-whisper-large-v3", _T, {}),
+        ),
+        default_models=frozen_mapping(
+            {_S: "speaches-ai/Kokoro-82M-v1.0-ONNX", _T: "Systran/faster-whisper-small"}
+        ),
+        default_voice="af_heart",
+        default_base_url="http://localhost:8000/v1",
+        base_url_configurable=True,
+        streams_speech=True,
+        description="A speaches server on this computer (faster-whisper and Kokoro). Models "
+        "must be downloaded into it first (POST /v1/models/{id}).",
+    ),
+    Quirks(
+        stt_formats=("json", "text", "srt", "vtt", "verbose_json"),
+        sse_speech=True,
+        sse_speech_models=("",),  # every speaches speech model can stream SSE
+        instructions_models=(),
+        voices_path="audio/voices",
+    ),
+)
+
+KOKORO = Preset(
+    ProviderInfo(
+        id="kokoro",
+        name="Kokoro-FastAPI (self-hosted)",
+        capabilities=frozenset({_S}),
+        needs_key=False,
+        limits=ProviderLimits(max_concurrency=2),
+        output_formats=_OPENAI_SPEECH_FORMATS,
+        models=_models(("kokoro", _S, {})),
+        default_models=frozen_mapping({_S: "kokoro"}),
+        default_voice="af_heart",
+        default_base_url="http://localhost:8880/v1",
+        base_url_configurable=True,
+        streams_speech=True,
+        description="A Kokoro-FastAPI server on this computer; voices like af_heart, or mixes "
+        "such as af_bella+af_sky.",
+    ),
+    # Kokoro streams by default; a whole file is asked for explicitly.
+    Quirks(
+        instructions_models=(),
+        speech_extra=frozen_mapping({"stream": False}),
+        stream_extra=frozen_mapping({"stream": True}),
+        voices_path="audio/voices",
+        translation=False,
+    ),
+)
+
+PRESETS: tuple[Preset, ...] = (OPENAI, GROQ, GATEWAY, LOCALAI, SPEACHES, KOKORO)

@@ -1,0 +1,1 @@
+"""Requests and replies checked against the providers' official OpenAPI documents."""

@@ -1,0 +1,1 @@
+"""Loopback HTTP servers speaking the providers' wire shapes, with switchable faults."""

@@ -1,0 +1,31 @@
+"""One loopback server speaking every provider's shape, each under its own path prefix."""
+
+from __future__ import annotations
+
+from tests.servers import elevenlabs_wire, jobs_wire, openai_wire
+from tests.servers.base import WireServer
+
+PREFIXES = {
+    "openai": "/openai/v1",
+    "groq": "/groq/v1",
+    "gateway": "/gateway/v1",
+    "localai": "/localai/v1",
+    "speaches": "/speaches/v1",
+    "kokoro": "/kokoro/v1",
+    "elevenlabs": "/elevenlabs",
+    "replicate": "/replicate/v1",
+}
+
+
+def build_server() -> WireServer:
+    server = WireServer()
+    for pid in ("openai", "groq", "gateway", "localai", "speaches", "kokoro"):
+        openai_wire.install(server, PREFIXES[pid])
+    elevenlabs_wire.install(server, PREFIXES["elevenlabs"])
+    jobs_wire.install_replicate(server, PREFIXES["replicate"])
+    jobs_wire.install_gateway_jobs(server, PREFIXES["gateway"])
+    return server
+
+
+def base_urls(server: WireServer) -> dict[str, str]:
+    return {pid: f"{server.url}{prefix}" for pid, prefix in PREFIXES.items()}
