@@ -33,7 +33,18 @@ from audio_studio.core.store.secrets import MemorySecretStore  # noqa: E402
 pytest_plugins = ["tests.support.desktop", "tests.support.wire"]
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _find_shared_data() -> Path:
+    # ../shared/data beside the checkout; worktrees sit one level deeper, so look upwards.
+    for folder in REPO.parents:
+        candidate = folder / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared" / "data"
+
+
+SHARED_DATA = _find_shared_data()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -84,15 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, metavar="N")
     p.add_argument("--duration", type=float, metavar="S")
     p.add_argument("--variations", type=int, default=1, metavar="N")
-    p.add_argument("--provider", metavar="P", help=PROVIDER_HELP)
-    p.add_argument("--base-url", metavar="URL")
+    _provider_options(p)
 
     p = sub.add_parser("music", help="generate music")
     p.add_argument("prompt", metavar="PROMPT")
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     p.add_argument("--duration", type=float, metavar="S")
-    p.add_argument("--provider", metavar="P", help=PROVIDER_HELP)
-    p.add_argument("--base-url", metavar="URL")
+    _provider_options(p)
     p.add_argument("--no-wait", action="store_true", help="print the job id and return")
 
     p = sub.add_parser("jobs", help="unfinished async jobs")
