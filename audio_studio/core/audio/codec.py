@@ -18,6 +18,7 @@ import numpy.typing as npt
 from audio_studio.core.audio.formats import (
     SOUNDFILE_KINDS,
     check_mp3_length,
+    check_ogg_complete,
     check_soundfile,
     declared_seconds,
     describe_source,
@@ -31,6 +32,7 @@ from audio_studio.core.models import AudioFormat
 
 __all__ = [
     "AudioData",
+    "StreamResampler",
     "decode",
     "encode",
     "format_for_path",
@@ -149,6 +151,8 @@ def decode(
         except Exception:  # libsndfile refused it; FFmpeg may still read it
             audio = None
     if audio is None:
+        if sniff(head) == "opus":
+            check_ogg_complete(source, label)
         try:
             audio = _decode_av(source, label, head)
         except UnsupportedFormatError:
@@ -312,3 +316,41 @@ def resample(audio: AudioData, rate: int) -> AudioData:
     parts = [f.to_ndarray() for f in [*resampler.resample(frame), *resampler.resample(None)]]
     joined = np.concatenate(parts, axis=1) if parts else np.zeros((samples.shape[1], 0))
     return AudioData(np.ascontiguousarray(joined.T, dtype=np.float32), rate)
+
+
+class StreamResampler:
+    """Resample a stream chunk by chunk; the filter state carries over, so joins are seamless."""
+
+    def __init__(self, from_rate: int, to_rate: int, channels: int) -> None:
+        import av
+
+        self.from_rate = from_rate
+        self.to_rate = to_rate
+        self.channels = min(2, channels)
+        self._layout = "mono" if self.channels == 1 else "stereo"
+        self._resampler = av.AudioResampler(format="fltp", layout=self._layout, rate=to_rate)
+
+    def push(self, samples: Samples) -> Samples:
+        """Resample the next chunk ((frames, channels) float32); may return fewer frames."""
+        import av
+
+        if not len(samples):
+            return np.zeros((0, self.channels), np.float32)
+        planar = np.ascontiguousarray(samples[:, : self.channels].T, dtype=np.float32)
+        frame = av.AudioFrame.from_ndarray(
+            planar if self.channels == 2 else planar.reshape(1, -1),
+            format="fltp" if self.channels == 2 else "flt",
+            layout=self._layout,
+        )
+        frame.sample_rate = self.from_rate
+        return self._join(self._resampler.resample(frame))
+
+    def flush(self) -> Samples:
+        """What the filter still holds, at the end of the stream."""
+        return self._join(self._resampler.resample(None))
+
+    def _join(self, frames: list[Any]) -> Samples:
+        parts = [f.to_ndarray() for f in frames]
+        if not parts:
+            return np.zeros((0, self.channels), np.float32)
+        return np.ascontiguousarray(np.concatenate(parts, axis=1).T, dtype=np.float32)

@@ -15,6 +15,7 @@ from audio_studio.core.errors import UnsupportedFormatError
 __all__ = [
     "SOUNDFILE_KINDS",
     "check_mp3_length",
+    "check_ogg_complete",
     "check_soundfile",
     "declared_seconds",
     "describe_source",
@@ -40,7 +41,9 @@ def sniff(head: bytes) -> str | None:
     if head[:4] == b"fLaC":
         return "flac"
     if head[:4] == b"OggS":
-        return "ogg"
+        # libsndfile 1.2.2 decodes Ogg Opus without its pre-skip (a 6.5 ms shift) and garbles
+        # partial reads of it, so Opus goes to FFmpeg; Vorbis is exact in libsndfile.
+        return "opus" if b"OpusHead" in head[:512] else "ogg"
     if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
         return "aiff"
     # An ID3 tag, or an MPEG layer III frame sync (11 set bits, layer bits 01).
@@ -96,6 +99,21 @@ def check_soundfile(f: Any, label: str) -> None:
             per_s = max(1, align) * f.samplerate
             raise UnsupportedFormatError(truncated(label, present / per_s, declared / per_s))
     if "lacks an end-of-stream" in log_text:  # an Ogg cut before its last page
+        raise UnsupportedFormatError(truncated(label))
+
+
+def check_ogg_complete(source: Path | bytes, label: str) -> None:
+    """An Ogg stream declares no length; libsndfile's log says whether its end page is missing."""
+    import io
+
+    import soundfile as sf
+
+    try:
+        with sf.SoundFile(source if isinstance(source, Path) else io.BytesIO(source)) as f:
+            text = str(f.extra_info)
+    except Exception:  # not readable by libsndfile at all: FFmpeg will judge it
+        return
+    if "lacks an end-of-stream" in text:
         raise UnsupportedFormatError(truncated(label))
 
 

@@ -18,6 +18,7 @@ from audio_studio.core.audio.codec import AudioData
 from audio_studio.core.audio.formats import (
     SOUNDFILE_KINDS,
     check_mp3_length,
+    check_ogg_complete,
     check_soundfile,
     declared_seconds,
     not_audio,
@@ -121,7 +122,9 @@ def iter_blocks(path: Path, *, block_frames: int = 65536) -> Iterator[AudioData]
             at the end is raised after the blocks before it were yielded).
     """
     head = read_head(path, path.name)
-    if sniff(head) in SOUNDFILE_KINDS:
+    # Not MP3: libsndfile 1.2.2 garbles MP3 samples at the seams of partial reads (mpg123
+    # "part2_3_length too large"); FFmpeg streams it exactly.
+    if sniff(head) in SOUNDFILE_KINDS - {"mp3"}:
         try:
             blocks = _soundfile_blocks(path, head, block_frames)
             first = next(blocks, None)
@@ -138,6 +141,8 @@ def iter_blocks(path: Path, *, block_frames: int = 65536) -> Iterator[AudioData]
             except Exception as exc:  # damage in the middle of the file
                 raise not_audio(path.name, exc) from exc
             return
+    if sniff(head) == "opus":
+        check_ogg_complete(path, path.name)
     yield from _av_blocks(path, head, block_frames)
 
 
