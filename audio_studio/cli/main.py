@@ -24,6 +24,9 @@ log = logging.getLogger("audio_studio.cli")
 # command -> "module:function"; a command missing here is not built yet and exits 2.
 HANDLERS: dict[str, str] = {
     "history": "audio_studio.cli.history:run",
+    "record": "audio_studio.cli.record:run",
+    "play": "audio_studio.cli.play:run",
+    "devices": "audio_studio.cli.devices:run",
 }
 
 

@@ -145,8 +145,14 @@ class FakeBackend:
         blocksize: int = 0,
     ) -> _FakeStream:
         self._check(device, "output", sample_rate, channels)
+        fail = None if self.fail_after_s is None else int(self.fail_after_s * sample_rate)
+        position = 0
 
         def step(frames: int) -> str | None:
+            nonlocal position
+            if fail is not None and position >= fail:
+                return LOST_DEVICE
+            position += frames
             buffer = np.zeros((frames, channels), np.float32)
             more = callback(buffer)
             if self.keep_output:

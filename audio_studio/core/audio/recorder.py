@@ -120,7 +120,7 @@ class Recorder:
         sample_rate: int | None = 48000,
         channels: int = 1,
         info: Mapping[str, Any] | None = None,
-        stall_s: float = 3.0,
+        stall_s: float = 4.0,
         max_queue_s: float = 30.0,
     ) -> None:
         self.backend = backend
@@ -272,7 +272,7 @@ class Recorder:
             clipped,
             self.frames / rate,
             self._overflows,
-            self._dropped_written / rate,
+            self._dropped_total / rate,  # live: counted by the callback as it drops
             self._state,
         )
 
@@ -335,6 +335,9 @@ class Recorder:
         finally:
             if lost is not None:
                 self._device_lost(lost)
+            elif self._state is not RecorderState.FAILED:
+                # Drops after the last block: the stream is closed, so the count is final.
+                self._fill_gap(self._dropped_total)
             spool.close()
 
     def _write_block(
@@ -350,12 +353,18 @@ class Recorder:
         self._overflows += int(overflowed)
         if paused:
             return True
-        gap = dropped_total - self._dropped_written
-        chunks = [np.zeros((gap, self.channels), np.float32)] if gap > 0 else []
-        self._dropped_written += max(0, gap)
         self._clipped += over
         assert self._spool is not None
-        return all(self._spool.append(data) for data in (*chunks, block))
+        return self._fill_gap(dropped_total) and self._spool.append(block)
+
+    def _fill_gap(self, dropped_total: int) -> bool:
+        """Write silence for blocks the callback had to drop, so the take keeps its timing."""
+        gap = dropped_total - self._dropped_written
+        if gap <= 0:
+            return True
+        self._dropped_written += gap
+        assert self._spool is not None
+        return self._spool.append(np.zeros((gap, self.channels), np.float32))
 
     def _device_lost(self, reason: str) -> None:
         secs = self.frames / max(1, self.sample_rate)

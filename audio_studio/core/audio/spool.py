@@ -159,14 +159,13 @@ def repair_take(path: Path) -> RepairedTake | None:
             return None  # still recording in another process
         head = os.pread(fd, HEADER_BYTES, 0)
         size = os.fstat(fd).st_size
+        channels = rate = 0
         if len(head) == HEADER_BYTES and head[:4] == b"RIFF" and head[8:16] == b"WAVEfmt ":
             channels, rate = struct.unpack("<HI", head[22:28])
-        elif sidecar.get("sample_rate") and sidecar.get("channels"):
+        if not (rate and channels) and sidecar.get("sample_rate") and sidecar.get("channels"):
             rate, channels = int(sidecar["sample_rate"]), int(sidecar["channels"])
-        else:
-            return None
-        if not rate or not channels:
-            return None
+        if not (rate and channels):
+            return None  # neither a header nor a sidecar: not one of our takes
         align = channels * 2
         frames = max(0, min(size - HEADER_BYTES, WAV_LIMIT) // align)
         os.ftruncate(fd, HEADER_BYTES + frames * align)  # drop a torn last sample
