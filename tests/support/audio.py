@@ -2,9 +2,10 @@
 
 ``pulse_audio`` (function scope) points PortAudio at the session's private PulseAudio (the
 ``pulse`` fixture) and re-initialises it, since PortAudio only enumerates devices when it
-starts. ``keep_sink_busy`` plays a quiet tone into the null sink with a short latency: an idle
-null sink renders in blocks of up to two seconds, so its monitor (our microphone) would
-deliver audio in bursts. ``spare_pulse`` starts a second, throw-away PulseAudio that a test
+starts. ``keep_sink_busy`` plays silence into the null sink with a short latency: an idle null
+sink sleeps up to two seconds between renders, so new streams on it (and on its monitor, our
+microphone) would only start at its next wake-up, and the monitor would deliver in bursts.
+Real sound cards do not do this. ``spare_pulse`` starts a second, throw-away PulseAudio that a test
 may kill to make a device disappear.
 """
 
@@ -81,14 +82,14 @@ def pulse_audio(pulse: PulseServer) -> Iterator[PulseServer]:
 
 @contextlib.contextmanager
 def keep_sink_busy(pulse: PulseServer, seconds: float = 60.0) -> Iterator[None]:
-    """A quiet 200 Hz tone into the null sink with 20 ms latency, so the monitor flows evenly."""
+    """Silence into the null sink with 20 ms latency, so it renders (and its monitor flows)."""
     need_programs("paplay")
     folder = Path(tempfile.mkdtemp(prefix="studio-busy-"))
     try:
         path = folder / "busy.wav"
         import soundfile as sf
 
-        sf.write(path, tone(200.0, seconds, 48000, 0.05).samples, 48000)
+        sf.write(path, np.zeros(int(seconds * 48000), np.float32), 48000)
         proc = subprocess.Popen(
             ["paplay", "--latency-msec=20", str(path)],
             env={**os.environ, **pulse.env()},

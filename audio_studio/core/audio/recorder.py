@@ -150,6 +150,8 @@ class Recorder:
         self._stream: AudioStream | None = None
         self._writer: threading.Thread | None = None
         self._spool: WavSpool | None = None
+        self._live = False
+        self._settled = threading.Event()  # set by the first audio, or when the take ends
         self.sample_rate = 0
         self.channels = 0
         self.device_label = ""
@@ -239,6 +241,18 @@ class Recorder:
             notices=tuple(self._notices),
         )
 
+    def wait_live(self, timeout: float = 5.0) -> bool:
+        """Block until the first audio arrived (devices can take a second to start). Blocking.
+
+        Tell the user "recording" only after this: what they say before it is not captured.
+        """
+        self._settled.wait(timeout)
+        return self._live
+
+    @property
+    def live(self) -> bool:
+        return self._live
+
     @property
     def frames(self) -> int:
         return self._spool.frames if self._spool is not None else 0
@@ -314,6 +328,9 @@ class Recorder:
                     break
                 if item is not None:
                     last_block = now
+                    if not self._live:
+                        self._live = True
+                        self._settled.set()
                     if not self._write_block(*item):
                         lost = "limit"
                         break
@@ -339,6 +356,7 @@ class Recorder:
                 # Drops after the last block: the stream is closed, so the count is final.
                 self._fill_gap(self._dropped_total)
             spool.close()
+            self._settled.set()
 
     def _write_block(
         self, block: Samples, overflowed: bool, paused: bool, dropped_total: int

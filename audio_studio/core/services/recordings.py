@@ -109,6 +109,9 @@ class RecordingService:
         )
         try:
             await asyncio.to_thread(recorder.start)
+            # Return once audio flows, so "recording" is never shown before it is true. A
+            # device that never delivers is caught by the recorder's stall watchdog.
+            await asyncio.to_thread(recorder.wait_live, 5.0)
         except BaseException as exc:
             message = exc.message if isinstance(exc, StudioError) else "Recording did not start."
             await asyncio.to_thread(
