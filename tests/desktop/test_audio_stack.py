@@ -6,6 +6,8 @@ the microphone ``studio_mic``); a second PulseAudio is killed mid-take to lose a
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -135,3 +137,38 @@ async def test_a_microphone_that_disappears_keeps_the_take_and_tells(
     assert item.status is HistoryStatus.DONE and item.error == session.error.message
     audio_file = item.file("audio")
     assert audio_file is not None and decode(audio_file.path).duration_s >= 1.5
+
+
+def test_device_doctor_on_the_real_stack(  # type: ignore[no-untyped-def]
+    qtbot, qloop, pulse_audio: PulseServer, service: StudioService, tmp_path: Path
+) -> None:
+    from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
+    from tests.support.qt import run
+
+    service.audio_backend = PortAudioBackend()
+    dialog = DeviceDoctor(service)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    run(qloop, dialog.load())
+    assert dialog.table.rowCount() >= 2 and not dialog.problem.isVisible()
+    assert "48000" in run(qloop, dialog.probe_rates())
+    # Something audible on the sink, so the monitor "microphone" hears it.
+    loud = tmp_path / "tone.wav"
+    import soundfile as sf
+
+    sf.write(loud, tone(700, 10.0, 48000, 0.3).samples, 48000)
+    player = subprocess.Popen(
+        ["paplay", "--latency-msec=20", str(loud)],
+        env={**os.environ, **pulse_audio.env()},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        verdict = run(qloop, dialog.meter_test(seconds=1.0))
+    finally:
+        player.terminate()
+        player.wait(5)
+    assert " works: peak " in verdict, verdict
+    with keep_sink_busy(pulse_audio):
+        verdict = run(qloop, dialog.record_then_play(seconds=0.5))
+    assert "played it back" in verdict, verdict
