@@ -109,6 +109,8 @@ class Recorder:
         channels: 1 (mono, for voice) or 2; fewer if the device has fewer.
         info: extra sidecar fields (title, History row id...), kept for crash repair.
         stall_s: no audio for this long while recording means the device went away.
+        max_queue_s: audio the queue may hold before blocks are dropped (and counted).
+        limit_s: stop taking audio after this much (``record --seconds``): exact length.
     """
 
     def __init__(
@@ -122,6 +124,7 @@ class Recorder:
         info: Mapping[str, Any] | None = None,
         stall_s: float = 4.0,
         max_queue_s: float = 30.0,
+        limit_s: float | None = None,
     ) -> None:
         self.backend = backend
         self.path = path
@@ -131,6 +134,7 @@ class Recorder:
         self._info = dict(info or {})
         self._stall_s = stall_s
         self._max_queue_s = max_queue_s
+        self._limit_s = limit_s
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._state = RecorderState.IDLE
         self._paused = False  # read by the audio callback
@@ -373,6 +377,11 @@ class Recorder:
             return True
         self._clipped += over
         assert self._spool is not None
+        if self._limit_s is not None:  # keep exactly limit_s; the rest is not part of the take
+            room = int(self._limit_s * self.sample_rate) - self._spool.frames
+            block = block[: max(0, room)]
+            if not len(block):
+                return True
         return self._fill_gap(dropped_total) and self._spool.append(block)
 
     def _fill_gap(self, dropped_total: int) -> bool:

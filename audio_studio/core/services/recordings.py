@@ -48,6 +48,7 @@ class RecordingRequest:
     device: str | None = None  # None: the microphone chosen in Settings (or the default)
     sample_rate: int | None = 48000
     channels: int = 1
+    max_seconds: float | None = None  # the take ends by itself at this length
 
 
 class RecordingSession:
@@ -106,6 +107,7 @@ class RecordingService:
             sample_rate=request.sample_rate,
             channels=request.channels,
             info={"item_id": item_id, "title": title},
+            limit_s=request.max_seconds,
         )
         try:
             await asyncio.to_thread(recorder.start)

@@ -78,6 +78,15 @@ def test_pause_resume_stays_one_take(tmp_path: Path) -> None:
     assert take.duration_s < paused_at + 2.5
 
 
+def test_a_time_limit_gives_a_take_of_exactly_that_length(tmp_path: Path) -> None:
+    recorder = Recorder(FakeBackend(speed=20), tmp_path / "take.wav", limit_s=1.234)
+    recorder.start()
+    wait_for(lambda: recorder.levels().seconds >= 1.234)
+    time.sleep(0.1)  # more audio arrives; it is not part of the take
+    take = recorder.stop()
+    assert take.frames == int(1.234 * 48000)
+
+
 def test_clipping_is_latched_and_counted(tmp_path: Path) -> None:
     loud = AudioData(np.clip(tone(500, 1.0, 48000, 1.4).samples, -1, 1), 48000)
     recorder = Recorder(FakeBackend(loud, speed=20), tmp_path / "take.wav")
