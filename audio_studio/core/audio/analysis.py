@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from audio_studio.core.audio.codec import AudioData
+from audio_studio.core.audio.levels import CLIP_LEVEL
 from audio_studio.core.audio.reading import iter_blocks
-from audio_studio.core.audio.recorder import CLIP_LEVEL
 
 __all__ = ["AudioStats", "analyze", "analyze_file", "k_weighting_ir"]
 

@@ -12,9 +12,7 @@ repairs a take a crash left behind.
 from __future__ import annotations
 
 import contextlib
-import enum
 import logging
-import math
 import os
 import queue
 import threading
@@ -28,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from audio_studio.core.audio.backend import AudioBackend, AudioStream, Samples, choose_rate
+from audio_studio.core.audio.levels import CLIP_LEVEL, Levels, Meter, RecorderState, db
 from audio_studio.core.audio.spool import WavSpool, sidecar_path, write_sidecar
 from audio_studio.core.errors import AudioError, DeviceUnavailableError, StorageError, StudioError
 
@@ -35,44 +34,9 @@ __all__ = ["CLIP_LEVEL", "Levels", "Recorder", "RecorderState", "Take", "db"]
 
 log = logging.getLogger(__name__)
 
-CLIP_LEVEL = 0.999  # about -0.01 dBFS: what 16-bit full scale decodes to
 _HEADER_EVERY_S = 0.5
 _SYNC_EVERY_S = 2.0
 _STOP, _LOST = object(), object()
-
-
-def db(value: float) -> float:
-    """Linear amplitude to dBFS (-inf for silence)."""
-    return 20 * math.log10(value) if value > 0 else -math.inf
-
-
-class RecorderState(enum.StrEnum):
-    IDLE = "idle"
-    RECORDING = "recording"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-    FAILED = "failed"  # the device went away; the take so far is kept
-
-
-@dataclass(frozen=True)
-class Levels:
-    """Meter values since the previous poll, and the take's running totals."""
-
-    peak: float  # linear, 0..1+
-    rms: float
-    clipped: bool  # latched until reset_clip()
-    seconds: float  # audio in the take (pauses excluded)
-    overflows: int  # blocks the device reported as overflowed (audio it could not deliver)
-    dropped_s: float  # audio the studio could not take in time, replaced by silence
-    state: RecorderState
-
-    @property
-    def peak_db(self) -> float:
-        return db(self.peak)
-
-    @property
-    def rms_db(self) -> float:
-        return db(self.rms)
 
 
 @dataclass(frozen=True)
@@ -140,11 +104,7 @@ class Recorder:
         self._paused = False  # read by the audio callback
         self._dropped_total = 0  # written by the audio callback only
         self._max_blocks = 1 << 30
-        self._meter_lock = threading.Lock()
-        self._peak = self._sumsq = 0.0
-        self._count = 0
-        self._last_peak = self._last_rms = 0.0
-        self._clip_latched = False
+        self._meter = Meter()
         self._overflows = 0
         self._dropped_written = 0
         self._clipped = 0
@@ -276,13 +236,7 @@ class Recorder:
 
     def levels(self) -> Levels:
         """Peak and RMS since the last call (or the last values if no audio came since)."""
-        with self._meter_lock:
-            if self._count:
-                self._last_peak = self._peak
-                self._last_rms = math.sqrt(self._sumsq / self._count)
-                self._peak = self._sumsq = 0.0
-                self._count = 0
-            peak, rms, clipped = self._last_peak, self._last_rms, self._clip_latched
+        peak, rms, clipped = self._meter.read()
         rate = self.sample_rate or 1
         return Levels(
             peak,
@@ -295,8 +249,7 @@ class Recorder:
         )
 
     def reset_clip(self) -> None:
-        with self._meter_lock:
-            self._clip_latched = False
+        self._meter.reset_clip()
 
     # -- audio thread: enqueue only ------------------------------------------------------------
 
@@ -365,13 +318,7 @@ class Recorder:
     def _write_block(
         self, block: Samples, overflowed: bool, paused: bool, dropped_total: int
     ) -> bool:
-        peak = float(np.max(np.abs(block))) if block.size else 0.0
-        over = int(np.count_nonzero(np.abs(block) >= CLIP_LEVEL)) if peak >= CLIP_LEVEL else 0
-        with self._meter_lock:
-            self._peak = max(self._peak, peak)
-            self._sumsq += float(np.dot(block.ravel(), block.ravel()))
-            self._count += block.size
-            self._clip_latched = self._clip_latched or over > 0
+        over = self._meter.add(block)  # the meter moves while paused too
         self._overflows += int(overflowed)
         if paused:
             return True

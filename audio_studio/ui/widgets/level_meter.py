@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from audio_studio.core.audio.recorder import Levels
+from audio_studio.core.audio.levels import Levels
 
 FLOOR_DB = -60.0
 _FALL_DB_PER_S = 24.0  # how fast the bars sink after a peak (PPM-like ballistics)
