@@ -98,6 +98,7 @@ def list_devices() -> DeviceList:
 
 _open_streams = 0
 _streams_lock = threading.Lock()
+_generation = 0  # bumped by every re-initialisation: device indexes may have changed
 
 
 def refresh() -> DeviceList:
@@ -106,12 +107,14 @@ def refresh() -> DeviceList:
     PortAudio enumerates devices only when it initialises. Re-initialising closes every stream,
     so it is skipped while one is open. Blocking.
     """
+    global _generation
     try:
         sd = _sounddevice()
     except OSError:
         return DeviceList((), PORTAUDIO_HINT)
     with _streams_lock:
         if _open_streams == 0:
+            _generation += 1
             try:
                 sd._terminate()
                 sd._initialize()
@@ -160,18 +163,21 @@ class PortAudioBackend:
 
     def __init__(self) -> None:
         self._devices: DeviceList | None = None
+        self._generation = -1
 
     @property
     def problem(self) -> str | None:
         return backend_problem() or self.devices().problem
 
     def devices(self) -> DeviceList:
-        if self._devices is None:
+        if self._devices is None or self._generation != _generation:
+            self._generation = _generation
             self._devices = list_devices()
         return self._devices
 
     def refresh(self) -> DeviceList:
         self._devices = refresh()
+        self._generation = _generation
         return self._devices
 
     def supports(self, device: DeviceInfo, kind: Kind, rate: int, channels: int) -> bool:
