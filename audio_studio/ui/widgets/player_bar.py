@@ -75,7 +75,7 @@ class PlayerBar(QWidget):
         self.waveform = WaveformView() if show_waveform else None
         style = self.style()
         self.play_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "")
-        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.setToolTip("Play / pause")
         self.play_button.setAccessibleName("Play")
         self.stop_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "")
         self.stop_button.setToolTip("Stop and go back to the start")
