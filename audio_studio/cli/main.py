@@ -26,6 +26,9 @@ HANDLERS: dict[str, str] = {
     "history": "audio_studio.cli.history:run",
     "music": "audio_studio.cli.music:run",
     "jobs": "audio_studio.cli.jobs:run",
+    "record": "audio_studio.cli.record:run",
+    "play": "audio_studio.cli.play:run",
+    "devices": "audio_studio.cli.devices:run",
 }
 
 

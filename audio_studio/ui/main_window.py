@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from audio_studio.core.services.studio import StudioService
     from audio_studio.ui.bridge import JobController
+    from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
     from audio_studio.ui.dialogs.settings import SettingsDialog
     from audio_studio.ui.tabs.history import HistoryTab
     from audio_studio.ui.tabs.narration import NarrationTab
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1180, 760)
         self.settings_dialog: SettingsDialog | None = None
+        self.device_doctor: DeviceDoctor | None = None
         self.keep_alive: list[object] = []
         self._force_close = False
         self.attached = False
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.jobs_status)
         self._build_menus()
         self.settings_action.setEnabled(False)
+        self.doctor_action.setEnabled(False)
         if service is not None and controller is not None:
             self.attach(service, controller)
 
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.tab(self.tabs.currentIndex())
         self.settings_action.setEnabled(True)
+        self.doctor_action.setEnabled(True)
         self._on_controller_job_changed(None)
 
     def _build_menus(self) -> None:
@@ -130,6 +134,11 @@ class MainWindow(QMainWindow):
             self._shortcuts.append((action, f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
+
+        tools_menu = bar.addMenu("&Tools")
+        self.doctor_action = QAction("&Device doctor…", self)
+        self.doctor_action.triggered.connect(self._on_doctor_action_triggered)
+        tools_menu.addAction(self.doctor_action)
 
         help_menu = bar.addMenu("&Help")
         logs_action = QAction("Open the &log folder", self)
@@ -247,6 +256,25 @@ class MainWindow(QMainWindow):
             refresh = getattr(tab, "refresh_availability", None)
             if refresh is not None:
                 refresh()
+
+    @Slot()
+    def _on_doctor_action_triggered(self) -> None:
+        from audio_studio.ui.tasks import spawn
+
+        spawn(self.open_device_doctor())
+
+    async def open_device_doctor(self) -> DeviceDoctor:
+        """Tools → Device doctor (one at a time; raised when already open)."""
+        from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
+
+        doctor = self.device_doctor
+        if doctor is None or not doctor.isVisible():
+            doctor = self.device_doctor = DeviceDoctor(self.service, self)
+            doctor.show()
+            await doctor.load()
+        else:
+            doctor.raise_()
+        return doctor
 
     @Slot()
     def _on_logs_action_triggered(self) -> None:

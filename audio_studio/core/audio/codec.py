@@ -15,11 +15,24 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from audio_studio.core.audio.formats import (
+    SOUNDFILE_KINDS,
+    check_mp3_length,
+    check_ogg_complete,
+    check_soundfile,
+    declared_seconds,
+    describe_source,
+    not_audio,
+    read_head,
+    sniff,
+    truncated,
+)
 from audio_studio.core.errors import UnsupportedFormatError
 from audio_studio.core.models import AudioFormat
 
 __all__ = [
     "AudioData",
+    "StreamResampler",
     "decode",
     "encode",
     "format_for_path",
@@ -110,49 +123,73 @@ def to_pcm16(audio: AudioData) -> bytes:
     return (clipped * 32767.0).round().astype("<i2").tobytes()
 
 
-def decode(source: Path | bytes, *, name: str | None = None) -> AudioData:
+def decode(
+    source: Path | bytes,
+    *,
+    name: str | None = None,
+    sample_rate: int | None = None,
+    mono: bool = False,
+) -> AudioData:
     """Decode a file or bytes of any supported format to float32 samples.
+
+    ``sample_rate`` and ``mono`` convert after decoding (e.g. 16 kHz mono for speech to text).
+    A file that declares its length (WAV header, FLAC, WebM, MP4, MP3 with a Xing/Info frame)
+    but holds less is refused as truncated; an Ogg without its end page too. Streams that
+    declare no length (ADTS AAC, MP3 without Xing) cannot be told from a shorter file.
 
     Raises:
         UnsupportedFormatError: empty, truncated, corrupt or not audio; the message names it.
     """
-    label = name or (source.name if isinstance(source, Path) else "the audio")
-    if isinstance(source, Path):
+    label = describe_source(source, name)
+    head = read_head(source, label)
+    audio: AudioData | None = None
+    if sniff(head) in SOUNDFILE_KINDS:
         try:
-            size = source.stat().st_size
-        except OSError as exc:
-            raise UnsupportedFormatError(
-                f"{label}: cannot be read ({exc.strerror or exc})."
-            ) from exc
-        if size == 0:
-            raise UnsupportedFormatError(f"{label} is empty (0 bytes); it holds no audio.")
-    elif not source:
-        raise UnsupportedFormatError(f"{label} is empty; it holds no audio.")
-    try:
-        return _decode_soundfile(source)
-    except Exception:  # soundfile says "Format not recognised" for containers it lacks
-        pass
-    try:
-        return _decode_av(source)
-    except Exception as exc:
-        raise UnsupportedFormatError(
-            f"{label} could not be decoded as audio ({exc.__class__.__name__}). It may be "
-            "truncated, corrupt, or in a format the studio does not read (mp3, wav, flac, "
-            "ogg, opus, m4a/aac, webm, mp4)."
-        ) from exc
+            audio = _decode_soundfile(source, label, head)
+        except UnsupportedFormatError:
+            raise
+        except Exception:  # libsndfile refused it; FFmpeg may still read it
+            audio = None
+    if audio is None:
+        if sniff(head) == "opus":
+            check_ogg_complete(source, label)
+        try:
+            # FFmpeg converts rate and channels while it decodes: one pass, less memory.
+            audio = _decode_av(source, label, head, sample_rate, mono)
+        except UnsupportedFormatError:
+            raise
+        except Exception as exc:
+            raise not_audio(label, exc) from exc
+    if audio.frames == 0:
+        raise UnsupportedFormatError(f"{label} holds no audio (0 samples); it may be truncated.")
+    if mono:
+        audio = audio.mono()
+    return resample(audio, sample_rate) if sample_rate else audio
 
 
-def _decode_soundfile(source: Path | bytes) -> AudioData:
+def _decode_soundfile(source: Path | bytes, label: str, head: bytes) -> AudioData:
     import soundfile as sf
 
     handle: Any = source if isinstance(source, Path) else io.BytesIO(source)
-    data, rate = sf.read(handle, dtype="float32", always_2d=True)
-    if data.shape[0] == 0 and rate <= 0:
+    with sf.SoundFile(handle) as f:
+        check_soundfile(f, label)
+        declared = int(f.frames)
+        data = f.read(dtype="float32", always_2d=True)
+        rate = int(f.samplerate)
+    if data.shape[0] == 0:
         raise ValueError("no frames")
-    return AudioData(np.ascontiguousarray(data), int(rate))
+    audio = AudioData(np.ascontiguousarray(data), rate)
+    check_mp3_length(head, label, audio.frames, declared, rate)
+    return audio
 
 
-def _decode_av(source: Path | bytes) -> AudioData:
+def _decode_av(
+    source: Path | bytes,
+    label: str,
+    head: bytes,
+    to_rate: int | None = None,
+    mono: bool = False,
+) -> AudioData:
     import av
 
     handle: Any = str(source) if isinstance(source, Path) else io.BytesIO(source)
@@ -160,19 +197,28 @@ def _decode_av(source: Path | bytes) -> AudioData:
         if not container.streams.audio:
             raise ValueError("no audio stream")
         stream = container.streams.audio[0]
-        rate = int(stream.rate or stream.codec_context.sample_rate)
-        channels = stream.codec_context.channels or 1
-        layout = "mono" if channels == 1 else "stereo"
-        resampler = av.AudioResampler(format="flt", layout=layout, rate=rate)
-        width = 1 if layout == "mono" else 2
+        rate = to_rate or int(stream.rate or stream.codec_context.sample_rate)
+        width = 1 if mono or (stream.codec_context.channels or 1) == 1 else 2
+        declared = declared_seconds(container, head)
+        resampler = av.AudioResampler(
+            format="flt", layout="mono" if width == 1 else "stereo", rate=rate
+        )
         blocks: list[Samples] = []
-        for frame in [*container.decode(stream), None]:
+
+        def take(frame: Any) -> None:
             for out in resampler.resample(frame):
                 # Packed float ("flt") arrives as one row of interleaved samples.
                 blocks.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1, width))
+
+        for frame in container.decode(stream):
+            take(frame)
+        take(None)
     if not blocks:
         raise ValueError("no audio frames")
-    return AudioData(np.concatenate(blocks).astype(np.float32, copy=False), rate)
+    audio = AudioData(np.concatenate(blocks), rate)
+    if declared and audio.duration_s < declared - max(0.5, 0.02 * declared):
+        raise UnsupportedFormatError(truncated(label, audio.duration_s, declared))
+    return audio
 
 
 def encode(audio: AudioData, fmt: AudioFormat, *, tags: Mapping[str, str] | None = None) -> bytes:
@@ -263,17 +309,48 @@ def resample(audio: AudioData, rate: int) -> AudioData:
     """Change the sample rate (PyAV's resampler, i.e. FFmpeg's swresample)."""
     if rate == audio.sample_rate or audio.frames == 0:
         return audio
-    import av
+    # Ten-second frames: swresample is about five times faster on them than on one huge frame
+    # (cache), and the result is the same sample for sample.
+    streamer = StreamResampler(audio.sample_rate, rate, audio.channels)
+    step = audio.sample_rate * 10
+    parts = [streamer.push(audio.samples[i : i + step]) for i in range(0, audio.frames, step)]
+    parts.append(streamer.flush())
+    return AudioData(np.concatenate(parts), rate)
 
-    layout = "mono" if audio.channels == 1 else "stereo"
-    samples = audio.samples if audio.channels <= 2 else audio.samples[:, :2]
-    frame = av.AudioFrame.from_ndarray(
-        np.ascontiguousarray(samples.T if layout == "stereo" else samples.reshape(1, -1)),
-        format="fltp" if layout == "stereo" else "flt",
-        layout=layout,
-    )
-    frame.sample_rate = audio.sample_rate
-    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-    parts = [f.to_ndarray() for f in [*resampler.resample(frame), *resampler.resample(None)]]
-    joined = np.concatenate(parts, axis=1) if parts else np.zeros((samples.shape[1], 0))
-    return AudioData(np.ascontiguousarray(joined.T, dtype=np.float32), rate)
+
+class StreamResampler:
+    """Resample a stream chunk by chunk; the filter state carries over, so joins are seamless."""
+
+    def __init__(self, from_rate: int, to_rate: int, channels: int) -> None:
+        import av
+
+        self.from_rate = from_rate
+        self.to_rate = to_rate
+        self.channels = min(2, channels)
+        self._layout = "mono" if self.channels == 1 else "stereo"
+        self._resampler = av.AudioResampler(format="fltp", layout=self._layout, rate=to_rate)
+
+    def push(self, samples: Samples) -> Samples:
+        """Resample the next chunk ((frames, channels) float32); may return fewer frames."""
+        import av
+
+        if not len(samples):
+            return np.zeros((0, self.channels), np.float32)
+        planar = np.ascontiguousarray(samples[:, : self.channels].T, dtype=np.float32)
+        frame = av.AudioFrame.from_ndarray(
+            planar if self.channels == 2 else planar.reshape(1, -1),
+            format="fltp" if self.channels == 2 else "flt",
+            layout=self._layout,
+        )
+        frame.sample_rate = self.from_rate
+        return self._join(self._resampler.resample(frame))
+
+    def flush(self) -> Samples:
+        """What the filter still holds, at the end of the stream."""
+        return self._join(self._resampler.resample(None))
+
+    def _join(self, frames: list[Any]) -> Samples:
+        parts = [f.to_ndarray() for f in frames]
+        if not parts:
+            return np.zeros((0, self.channels), np.float32)
+        return np.ascontiguousarray(np.concatenate(parts, axis=1).T, dtype=np.float32)

@@ -34,12 +34,14 @@ from audio_studio.core.store.settings import Settings, load_settings, save_setti
 if TYPE_CHECKING:
     import httpx
 
+    from audio_studio.core.audio.backend import AudioBackend
     from audio_studio.core.costs import Estimate
     from audio_studio.core.jobs.runner import Job
     from audio_studio.core.jobs.store import StoredJob
     from audio_studio.core.models import MusicRequest
     from audio_studio.core.providers.base import ProgressFn
     from audio_studio.core.services.music import MusicOutcome, MusicService
+    from audio_studio.core.services.recordings import RecordingService
 
 __all__ = ["StudioService", "open_studio"]
 
@@ -88,6 +90,8 @@ class StudioService:
             load_builtin_specs() if specs is None else specs, self._context_for
         )
         self.startup = StartupReport()
+        self._audio_backend: AudioBackend | None = None
+        self._recordings: RecordingService | None = None
 
     # -- settings ----------------------------------------------------------------------------
 
@@ -269,6 +273,29 @@ class StudioService:
         store = self.music().jobs
         return await asyncio.to_thread(store.unfinished if unfinished_only else store.recent)
 
+    # -- audio -------------------------------------------------------------------------------
+
+    @property
+    def audio_backend(self) -> AudioBackend:
+        """The audio system (PortAudio), made on first use; tests set a fake.FakeBackend."""
+        if self._audio_backend is None:
+            from audio_studio.core.audio.devices import default_backend
+
+            self._audio_backend = default_backend()
+        return self._audio_backend
+
+    @audio_backend.setter
+    def audio_backend(self, backend: AudioBackend) -> None:
+        self._audio_backend = backend
+
+    @property
+    def recordings(self) -> RecordingService:
+        if self._recordings is None:
+            from audio_studio.core.services.recordings import RecordingService
+
+            self._recordings = RecordingService(self)
+        return self._recordings
+
     # -- history -----------------------------------------------------------------------------
 
     async def history_query(self, query: HistoryQuery) -> list[HistoryItem]:
@@ -319,5 +346,13 @@ def open_studio(
     )
     service.startup.notices.extend(opened.notices)
     service.startup.notices.extend(warnings)
+    # Takes a crash left behind first: their rows become DONE instead of INTERRUPTED. (Only
+    # when there are any: the recorder's imports would slow every start-up.)
+    if any(paths.recordings_dir.glob("*.wav")):
+        from audio_studio.core.services.recordings import repair_takes
+
+        service.startup.notices.extend(
+            repair_takes(service.history, service.files, paths.recordings_dir)
+        )
     service.startup.recovered_rows = service.history.recover()
     return service

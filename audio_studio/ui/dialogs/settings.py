@@ -7,7 +7,6 @@ import dataclasses
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -25,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from audio_studio.core.audio.devices import list_devices
 from audio_studio.core.errors import StudioError
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.settings import Settings
 from audio_studio.ui import messages
+from audio_studio.ui.dialogs.audio_page import AudioPage
 from audio_studio.ui.dialogs.models_page import ModelsPage
 from audio_studio.ui.dialogs.provider_page import ProvidersPage
 
@@ -53,7 +52,7 @@ class SettingsDialog(QDialog):
         self.nav.setMaximumWidth(140)
         self.stack = QStackedWidget()
         self.providers = ProvidersPage(service)
-        self.audio = _AudioPage(service.settings)
+        self.audio = AudioPage(service)
         self.output = _OutputPage(service)
         self.models = ModelsPage()
         self.network = _NetworkPage(service.settings)
@@ -102,43 +101,6 @@ class SettingsDialog(QDialog):
     async def _on_buttons_accepted(self) -> None:
         if await self.save():
             self.accept()
-
-
-class _AudioPage(QWidget):
-    def __init__(self, settings: Settings) -> None:
-        super().__init__()
-        self._settings = settings
-        self.input = QComboBox()
-        self.output = QComboBox()
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        for combo in (self.input, self.output):
-            combo.addItem("System default", None)
-        form = QFormLayout(self)
-        form.addRow("Microphone", self.input)
-        form.addRow("Speakers", self.output)
-        form.addRow(self.problem)
-
-    async def load(self) -> None:
-        devices = await asyncio.to_thread(list_devices)
-        self.problem.setText(devices.problem or "")
-        for combo, choices, chosen in (
-            (self.input, devices.inputs, self._settings.input_device),
-            (self.output, devices.outputs, self._settings.output_device),
-        ):
-            for dev in choices:
-                combo.addItem(dev.label, dev.name)
-            if chosen:
-                index = combo.findData(chosen)
-                if index < 0:  # a device that is gone keeps its place, marked as missing
-                    combo.addItem(f"{chosen} (not connected)", chosen)
-                    index = combo.count() - 1
-                combo.setCurrentIndex(index)
-
-    def apply_to(self, settings: Settings) -> Settings:
-        return dataclasses.replace(
-            settings, input_device=self.input.currentData(), output_device=self.output.currentData()
-        )
 
 
 class _OutputPage(QWidget):
