@@ -35,7 +35,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # One line per vendor module. Order is the order pickers show them in.
-BUILTIN_MODULES: tuple[str, ...] = ("audio_studio.core.providers.openai",)
+BUILTIN_MODULES: tuple[str, ...] = (
+    "audio_studio.core.providers.local.provider",
+    "audio_studio.core.providers.openai",
+)
 
 
 @dataclass(frozen=True)
