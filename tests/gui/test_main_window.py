@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from audio_studio.core.jobs.runner import JobContext
 from audio_studio.core.models import HistoryKind, JobKind, JobStatus
+from audio_studio.core.providers.registry import load_builtin_specs
 from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.history import HistoryEntry
 from audio_studio.core.store.paths import AppPaths
@@ -26,7 +27,10 @@ def make_window(qtbot, service: StudioService) -> MainWindow:  # type: ignore[no
     return window
 
 
-def test_window_has_four_tabs_menus_dock_and_status(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
+def test_window_has_four_tabs_menus_dock_and_status(qtbot, qloop, paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
+    # Only the cloud providers: the offline engines are installed here, and would do the work.
+    cloud = [s for s in load_builtin_specs() if not s.info.local]
+    service = open_studio(paths, secrets=MemorySecretStore(), specs=cloud)
     window = make_window(qtbot, service)
     assert window.windowTitle() == "Audio Studio"
     names = [window.tabs.tabText(i).replace("&&", "&") for i in range(window.tabs.count())]
@@ -84,7 +88,11 @@ def test_settings_saves_a_key_and_tests_the_connection(qtbot, qloop, paths: AppP
     window = make_window(qtbot, service)
     dialog = run(qloop, window.open_settings())
     page = dialog.providers
-    assert page.list.currentItem().text() == "OpenAI"
+    assert page.list.currentItem().text() == "Offline (this computer)"  # the default, first
+    page.list.setCurrentRow(
+        next(i for i in range(page.list.count()) if page.list.item(i).text() == "OpenAI")
+    )
+    qtbot.waitUntil(lambda: page.title.text() == "OpenAI")
     assert "session only" in page.store_state.text()
     page.key.setText("sk-test-key-123456789")
     qtbot.mouseClick(page.save_key_button, Qt.MouseButton.LeftButton)
