@@ -24,6 +24,10 @@ log = logging.getLogger("audio_studio.cli")
 # command -> "module:function"; a command missing here is not built yet and exits 2.
 HANDLERS: dict[str, str] = {
     "history": "audio_studio.cli.history:run",
+    "speak": "audio_studio.cli.speak:run",
+    "transcribe": "audio_studio.cli.transcribe:run",
+    "sfx": "audio_studio.cli.sfx:run",
+    "models": "audio_studio.cli.models:run",
 }
 
 
