@@ -30,7 +30,7 @@ from audio_studio.core.services.studio import StudioService, open_studio  # noqa
 from audio_studio.core.store.paths import AppPaths, resolve_paths  # noqa: E402
 from audio_studio.core.store.secrets import MemorySecretStore  # noqa: E402
 
-pytest_plugins = ["tests.support.desktop"]
+pytest_plugins = ["tests.support.desktop", "tests.support.model_server", "tests.support.offline"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -141,7 +141,10 @@ _TAG = re.compile(r"</?[^>]+>")
 
 
 def _seconds(h: str | None, m: str, s: str, ms: str) -> float:
-    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000
+    # Whole milliseconds first, so 00:00:07,560 reads back as exactly 7.56.
+    return (
+        int(h or 0) * 3_600_000 + int(m) * 60_000 + int(s) * 1000 + int(ms.ljust(3, "0"))
+    ) / 1000
 
 
 def _read_cues(text: str, fmt: str) -> Transcript:

@@ -38,6 +38,7 @@ STAGING = ".downloads"
 MANIFEST = ".audio-studio.json"
 _FLUSH = 1 << 20
 _ATTEMPTS = 4
+RETRY_DELAY_S = 0.5  # doubled after each failed attempt, at most 4 s
 
 
 def install_dir(models_dir: Path, model: CatalogModel) -> Path:
@@ -103,14 +104,18 @@ async def _fetch(
                 total = part.size + int(length) if length else f.size_bytes
                 buffer = bytearray()
                 on_bytes(part.size, total)
-                async for chunk in response.aiter_bytes():
-                    buffer += chunk
-                    if len(buffer) >= _FLUSH:
+                try:
+                    async for chunk in response.aiter_bytes():
+                        buffer += chunk
+                        if len(buffer) >= _FLUSH:
+                            await asyncio.to_thread(part.write, bytes(buffer))
+                            buffer.clear()
+                            on_bytes(part.size, total)
+                finally:
+                    # Keep what arrived, also on cancel or a dropped connection: the next
+                    # request (or the next download) resumes after it.
+                    if buffer:
                         await asyncio.to_thread(part.write, bytes(buffer))
-                        buffer.clear()
-                        on_bytes(part.size, total)
-                if buffer:
-                    await asyncio.to_thread(part.write, bytes(buffer))
                 on_bytes(part.size, total)
                 if length and part.size != total:
                     raise httpx.RemoteProtocolError("the body ended early")
@@ -123,7 +128,7 @@ async def _fetch(
                     provider="local",
                 ) from exc
             log.info("download of %s interrupted (%s); resuming", f.name, exc)
-            await asyncio.sleep(min(4.0, 0.25 * 2**attempt))
+            await asyncio.sleep(min(4.0, RETRY_DELAY_S * 2 ** (attempt - 1)))
         finally:
             await asyncio.to_thread(part.close)
     raise AssertionError("unreachable")  # pragma: no cover
