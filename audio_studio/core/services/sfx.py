@@ -45,8 +45,6 @@ async def generate_sfx(
     """
     pid = provider_id or service.settings.sfx_provider or "local"
     provider = await service.provider(pid, Capability.SFX)
-    if progress:
-        progress(None, "Generating…")
     result: AudioResult = await provider.generate_sfx(request)
     stored = await asyncio.to_thread(service.files.put_bytes, result.data, result.format.extension)
     params: dict[str, Any] = {**dict(result.params), "format": result.format.value}

@@ -87,8 +87,6 @@ async def speak(
     provider = await service.provider(pid, Capability.SPEECH)
     info = provider.info
     started = time.perf_counter()
-    if progress:
-        progress(None, "Starting…")
     if info.streams_speech:
         result = await _from_stream(provider, request, started, progress, on_chunk)
     else:
