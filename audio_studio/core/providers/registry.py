@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 
 # One line per vendor module. Order is the order pickers show them in.
 BUILTIN_MODULES: tuple[str, ...] = (
-    "audio_studio.core.providers.local.provider",
     "audio_studio.core.providers.openai",
+    "audio_studio.core.providers.local.provider",
 )
 
 
