@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from audio_studio.core.errors import InputError, InvalidRequestError, NetworkError
+from audio_studio.core.errors import InputError, InvalidRequestError, NetworkError, StorageError
 from audio_studio.core.models import Capability
 from audio_studio.core.providers.local import download
 from audio_studio.core.providers.local.catalog import CATALOG, MIRROR_ENV, find_model, load_catalog
@@ -188,3 +188,14 @@ def test_builtin_catalog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     (tmp_path / "catalog.json").write_text("[{nope")
     with pytest.raises(InputError, match=r"catalog\.json could not be read"):
         load_catalog(tmp_path)
+
+
+async def test_a_full_disk_is_refused_before_downloading(
+    paths, client, model_server, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    serve_voice(model_server, paths.models_dir)
+    usage = download.shutil.disk_usage(paths.models_dir)
+    monkeypatch.setattr(download.shutil, "disk_usage", lambda p: usage._replace(free=1_000_000))
+    with pytest.raises(StorageError, match="only 1 MB are free"):
+        await manager(paths, client).download("en_US-test-medium")
+    assert model_server.requests == []

@@ -151,6 +151,7 @@ async def download_model(
     staging = models_dir / STAGING / model.id
     total = model.size_bytes or None
     done_before = 0
+    await asyncio.to_thread(_check_space, models_dir, staging, model)
 
     def report(done: int, file_total: int | None) -> None:
         if progress is None:
@@ -188,6 +189,19 @@ async def download_model(
     finally:
         if not finished:
             await asyncio.to_thread(shutil.rmtree, staging, True)
+
+
+def _check_space(models_dir: Path, staging: Path, model: CatalogModel) -> None:
+    """Refuse early when the model cannot fit. Blocking."""
+    have = sum(p.stat().st_size for p in staging.glob("*.part")) if staging.is_dir() else 0
+    needed = model.size_bytes - have
+    existing = next(p for p in (models_dir, *models_dir.parents) if p.exists())
+    free = shutil.disk_usage(existing).free
+    if needed > free:
+        raise StorageError(
+            f"{model.id} needs about {needed / 1e6:,.0f} MB but only {free / 1e6:,.0f} MB are "
+            f"free in {existing}. Free some space and try again."
+        )
 
 
 def _install(model: CatalogModel, staging: Path, models_dir: Path) -> Path:
