@@ -1,8 +1,9 @@
 """Speak one text: any speech provider → stored audio + a History row with its provenance.
 
-Runs on the event loop; encoding, hashing and SQLite go through asyncio.to_thread. Streaming
-providers are read sentence by sentence (``on_chunk`` sees each piece as it arrives, so the
-caller can start playback), which also measures the time to the first audio.
+Runs on the event loop; encoding, hashing and SQLite go through asyncio.to_thread. With
+``on_chunk``, streaming providers are read sentence by sentence and each piece goes to the
+caller as it arrives (playback can start early); otherwise the provider's ``synthesize`` is
+used, whose result also names the voice it chose and its own time to first audio.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ async def speak(
     provider = await service.provider(pid, Capability.SPEECH)
     info = provider.info
     started = time.perf_counter()
-    if info.streams_speech:
+    if info.streams_speech and on_chunk is not None:
+        # A listener wants the audio as it comes (playback can start after a sentence).
         result = await _from_stream(provider, request, started, progress, on_chunk)
     else:
         result = await provider.synthesize(request)
