@@ -26,7 +26,7 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -64,14 +64,16 @@ class EngineWorker:
 
     async def run(self, handler: str, payload: Any, on_event: Emit | None = None) -> Any:
         """Run ``handler(payload)`` in the worker; events go to ``on_event``; returns the result."""
-        async for kind, value in self.events(handler, payload):
-            if kind == "done":
-                return value
-            if on_event is not None:
-                on_event(value)
+        # aclosing: the request lock is released now, not when the generator is collected.
+        async with contextlib.aclosing(self.events(handler, payload)) as events:
+            async for kind, value in events:
+                if kind == "done":
+                    return value
+                if on_event is not None:
+                    on_event(value)
         raise AssertionError("the worker stream ended without a result")  # pragma: no cover
 
-    async def events(self, handler: str, payload: Any) -> AsyncIterator[tuple[str, Any]]:
+    async def events(self, handler: str, payload: Any) -> AsyncGenerator[tuple[str, Any], None]:
         """Yield ``("event", value)`` as the work goes and ``("done", result)`` at the end.
 
         Leaving the iteration early (cancel, an error, ``break``) terminates the worker.
@@ -82,7 +84,18 @@ class EngineWorker:
                 finished = False
                 received = False
                 try:
-                    conn.send(("run", handler, payload))
+                    try:
+                        conn.send(("run", handler, payload))
+                    except OSError as exc:
+                        # It quit (idle) between the check and the send: start another.
+                        self._discard()
+                        finished = True
+                        if attempt == 2:
+                            raise ProviderUnavailableError(
+                                "The offline engine could not be started. Try again.",
+                                provider="local",
+                            ) from exc
+                        continue
                     while True:
                         try:
                             message = await asyncio.to_thread(conn.recv)
