@@ -27,6 +27,7 @@ from tests.support.offline import (
     PARAGRAPH,
     empty_wav,
     long_speech,
+    process_ended,
     wer,
     write_audio,
 )
@@ -200,8 +201,7 @@ async def test_cancel_stops_the_engine_within_a_second(service, tmp_path) -> Non
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.to_thread(process.join, 5)
-    assert not process.is_alive()
+    assert await process_ended(process, 5)
     assert time.perf_counter() - cancelled_at < 1.0
     # The next request starts a fresh worker.
     again = await provider.transcribe(TranscriptionRequest(audio=JFK))

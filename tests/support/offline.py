@@ -74,6 +74,17 @@ def long_speech(path: Path, repeats: int) -> Path:
     return path
 
 
+async def process_ended(process: object, within_s: float) -> bool:
+    """Whether a worker process ends within ``within_s``. It watches the process's sentinel
+    rather than joining it: the worker's own reaper thread joins it, and two threads waiting
+    for one child race (one of them is told the child is still there)."""
+    import asyncio
+    from multiprocessing.connection import wait
+
+    sentinel = process.sentinel  # type: ignore[attr-defined]
+    return bool(await asyncio.to_thread(wait, [sentinel], within_s))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _stop_engine_workers() -> Iterator[None]:
     """The engine workers serve the whole session (models load once); stop them at its end."""
