@@ -86,3 +86,23 @@ def test_offline_engines_make_the_tabs_usable(qtbot, qloop, service) -> None:  #
     assert not window.narration.banner.isVisibleTo(window.narration)
     assert window.narration.generate_button.isEnabled()
     assert window.transcription.transcribe_button.isEnabled()
+
+
+def test_closing_settings_leaves_the_download_running(qtbot, qloop, service, model_server) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    serve(model_server, service.paths.models_dir, stall_after=1_000_000)
+    page = ModelsPage()
+    page.show()
+    run(qloop, page.load(service))
+    page.select(page.catalog, "en_US-gui-medium")
+    qtbot.mouseClick(page.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(model_server.files["/gui.onnx"].stalled.is_set, timeout=10_000)
+    job = page.job
+    assert job is not None
+    page.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    model_server.files["/gui.onnx"].release.set()
+    qtbot.waitUntil(lambda: service.runner.snapshot(job.id).status.finished, timeout=10_000)
+    assert service.runner.snapshot(job.id).status is JobStatus.SUCCEEDED
+    assert (service.paths.models_dir / "piper" / "en_US-gui-medium.onnx").read_bytes() == VOICE

@@ -1,13 +1,15 @@
 """Settings → Models: installed offline models (size, licence, location), catalog, download, delete.
 
 A download runs as a job (it shows in the Jobs dock too); the page follows it with its own
-progress bar and Cancel button. Cancelled downloads resume where they stopped next time.
+progress bar and Cancel button. Closing Settings does not stop it: the job goes on in the
+dock, and the page, once deleted, is no longer touched. Cancelled downloads resume next time.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+import shiboken6
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -160,6 +162,10 @@ class ModelsPage(QWidget):
         self._on_table_item_selection_changed()
         self._on_catalog_item_selection_changed()
 
+    def shown(self) -> bool:
+        """False once Qt has deleted the page (Settings closed while a download ran)."""
+        return bool(shiboken6.isValid(self))
+
     def _selected(self, table: QTableWidget) -> str | None:
         items = table.selectedItems()
         return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
@@ -180,6 +186,8 @@ class ModelsPage(QWidget):
         async def work(ctx: JobContext) -> InstalledModel:
             def report(share: float | None, message: str | None) -> None:
                 ctx.report(share, message)
+                if not self.shown():
+                    return
                 if share is not None:
                     self.progress.setValue(int(share * 1000))
                 if message:
@@ -196,14 +204,19 @@ class ModelsPage(QWidget):
         except asyncio.CancelledError:
             if not job.task.cancelled():
                 raise  # this page's own task was cancelled, not the download
-            self.status.setText(f"Download of {model_id} cancelled; it resumes next time.")
+            if self.shown():
+                self.status.setText(f"Download of {model_id} cancelled; it resumes next time.")
             return None
         except StudioError as exc:
-            self.status.setText(messages.status_text(exc))
+            if self.shown():
+                self.status.setText(messages.status_text(exc))
             return None
         finally:
-            self.job = None
-            self._busy(False)
+            if self.shown():
+                self.job = None
+                self._busy(False)
+        if not self.shown():
+            return model
         self.status.setText(f"Installed {model.id} ({_size(model.size_bytes)}).")
         await self.refresh()
         return model
