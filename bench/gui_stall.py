@@ -10,6 +10,7 @@ Usage: python bench/gui_stall.py [worker|thread] [SECONDS]
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import sys
 import tempfile
@@ -33,6 +34,12 @@ JFK = next(
     if (p / "shared" / "data" / "jfk.flac").is_file()
 )
 TICK_MS = 10
+# WORKAROUND: PySide6 6.12.0 on Python 3.11 drops a reference to None on every void Qt call
+# (and to True/False on some paths); a long run would abort when one reaches zero.
+_REFCOUNT_RESERVE = ([None] * 2_000_000, [True] * 200_000, [False] * 200_000)
+# The reserve itself must outlive the interpreter's final clean-up, or freeing it there brings
+# the counts back to zero: one extra reference that is never dropped keeps it.
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(_REFCOUNT_RESERVE))
 
 
 def make_audio(folder: Path, seconds: float) -> Path:

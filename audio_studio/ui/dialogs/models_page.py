@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
-from audio_studio.core.jobs.runner import Job, JobContext
+from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import JobKind
 from audio_studio.core.providers.local.catalog import CatalogModel
 from audio_studio.core.providers.local.models import InstalledModel, ModelManager
@@ -182,22 +182,18 @@ class ModelsPage(QWidget):
         """Download through a job; the page's progress bar and Cancel follow it."""
         assert self.service is not None and self.manager is not None
         manager = self.manager
+        runner = self.service.runner
 
+        # The job must not hold the page: the runner keeps finished jobs, and a page Qt has
+        # deleted, kept alive from there, crashed PySide when collected at exit. The page
+        # follows the job through a runner listener that it removes when the job ends.
         async def work(ctx: JobContext) -> InstalledModel:
-            def report(share: float | None, message: str | None) -> None:
-                ctx.report(share, message)
-                if not self.shown():
-                    return
-                if share is not None:
-                    self.progress.setValue(int(share * 1000))
-                if message:
-                    self.status.setText(message)
+            return await manager.download(model_id, ctx.report)
 
-            return await manager.download(model_id, report)
-
-        job = self.job = self.service.runner.submit(
+        job = self.job = runner.submit(
             JobKind.DOWNLOAD, f"Download {model_id}", work, provider="local"
         )
+        runner.add_listener(self._on_runner_event)
         self._busy(True)
         try:
             model = await job.result()
@@ -212,6 +208,7 @@ class ModelsPage(QWidget):
                 self.status.setText(messages.status_text(exc))
             return None
         finally:
+            runner.remove_listener(self._on_runner_event)
             if self.shown():
                 self.job = None
                 self._busy(False)
@@ -220,6 +217,14 @@ class ModelsPage(QWidget):
         self.status.setText(f"Installed {model.id} ({_size(model.size_bytes)}).")
         await self.refresh()
         return model
+
+    def _on_runner_event(self, snapshot: JobSnapshot, _result: object | None) -> None:
+        if self.job is None or snapshot.id != self.job.id or not self.shown():
+            return
+        if snapshot.progress is not None:
+            self.progress.setValue(int(snapshot.progress * 1000))
+        if snapshot.message and not snapshot.status.finished:
+            self.status.setText(snapshot.message)
 
     def cancel_download(self) -> None:
         if self.job is not None and self.service is not None:
