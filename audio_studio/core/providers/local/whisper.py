@@ -154,6 +154,16 @@ def _load_model(payload: dict[str, Any], cache: dict[str, Any]) -> Any:
     return model
 
 
+def _holds_no_samples(path: Path) -> bool:
+    """A well-formed file with no audio in it (the codec refuses those as if truncated)."""
+    import soundfile
+
+    try:
+        return int(soundfile.info(str(path)).frames) == 0
+    except Exception:  # not a format libsndfile reads: the codec decides
+        return False
+
+
 def _clock(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     return f"{m}:{s:02d}"
@@ -168,9 +178,12 @@ def transcribe_file(
     from audio_studio.core.audio import codec
 
     emit((0.0, "Reading the audio…"))
-    audio = codec.decode(Path(payload["audio"])).mono()
-    duration = audio.duration_s
+    path = Path(payload["audio"])
     model_id = str(payload["model_id"])
+    if _holds_no_samples(path):
+        return Transcript((), duration_s=0.0, provider="local", model=model_id, notices=(EMPTY,))
+    audio = codec.decode(path).mono()
+    duration = audio.duration_s
     if audio.frames == 0 or float(np.max(np.abs(audio.samples))) < _SILENCE_PEAK:
         notice = EMPTY if audio.frames == 0 else SILENT
         return Transcript(
