@@ -30,7 +30,13 @@ from audio_studio.core.services.studio import StudioService, open_studio  # noqa
 from audio_studio.core.store.paths import AppPaths, resolve_paths  # noqa: E402
 from audio_studio.core.store.secrets import MemorySecretStore  # noqa: E402
 
-pytest_plugins = ["tests.support.desktop", "tests.support.wire", "tests.support.audio"]
+pytest_plugins = [
+    "tests.support.desktop",
+    "tests.support.wire",
+    "tests.support.audio",
+    "tests.support.model_server",
+    "tests.support.offline",
+]
 
 REPO = Path(__file__).resolve().parents[1]
 

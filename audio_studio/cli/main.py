@@ -29,6 +29,10 @@ HANDLERS: dict[str, str] = {
     "record": "audio_studio.cli.record:run",
     "play": "audio_studio.cli.play:run",
     "devices": "audio_studio.cli.devices:run",
+    "speak": "audio_studio.cli.speak:run",
+    "transcribe": "audio_studio.cli.transcribe:run",
+    "sfx": "audio_studio.cli.sfx:run",
+    "models": "audio_studio.cli.models:run",
 }
 
 

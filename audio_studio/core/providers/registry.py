@@ -39,6 +39,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "audio_studio.core.providers.openai",
     "audio_studio.core.providers.elevenlabs",
     "audio_studio.core.providers.replicate",
+    "audio_studio.core.providers.local.provider",
 )
 
 

@@ -32,16 +32,28 @@ from audio_studio.core.store.secrets import Secret, SecretStore, open_secret_sto
 from audio_studio.core.store.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import httpx
 
     from audio_studio.core.audio.backend import AudioBackend
     from audio_studio.core.costs import Estimate
     from audio_studio.core.jobs.runner import Job
     from audio_studio.core.jobs.store import StoredJob
-    from audio_studio.core.models import MusicRequest
+    from audio_studio.core.models import (
+        AudioChunk,
+        MusicRequest,
+        SfxRequest,
+        SpeechRequest,
+        TranscriptionRequest,
+    )
     from audio_studio.core.providers.base import ProgressFn
+    from audio_studio.core.providers.local.models import ModelManager
     from audio_studio.core.services.music import MusicOutcome, MusicService
     from audio_studio.core.services.recordings import RecordingService
+    from audio_studio.core.services.sfx import SfxOutcome
+    from audio_studio.core.services.speech import SpeechOutcome
+    from audio_studio.core.services.transcription import TranscriptionOutcome
 
 __all__ = ["StudioService", "open_studio"]
 
@@ -303,6 +315,50 @@ class StudioService:
 
     async def history_count(self, query: HistoryQuery) -> int:
         return await asyncio.to_thread(self.history.count, query)
+
+    # -- work: thin facades over services/speech.py, transcription.py, sfx.py ----------------
+
+    async def speak(
+        self,
+        request: SpeechRequest,
+        *,
+        provider_id: str | None = None,
+        progress: ProgressFn | None = None,
+        on_chunk: Callable[[AudioChunk], None] | None = None,
+    ) -> SpeechOutcome:
+        from audio_studio.core.services.speech import speak
+
+        return await speak(
+            self, request, provider_id=provider_id, progress=progress, on_chunk=on_chunk
+        )
+
+    async def transcribe(
+        self,
+        request: TranscriptionRequest,
+        *,
+        provider_id: str | None = None,
+        progress: ProgressFn | None = None,
+    ) -> TranscriptionOutcome:
+        from audio_studio.core.services.transcription import transcribe
+
+        return await transcribe(self, request, provider_id=provider_id, progress=progress)
+
+    async def generate_sfx(
+        self,
+        request: SfxRequest,
+        *,
+        provider_id: str | None = None,
+        progress: ProgressFn | None = None,
+    ) -> SfxOutcome:
+        from audio_studio.core.services.sfx import generate_sfx
+
+        return await generate_sfx(self, request, provider_id=provider_id, progress=progress)
+
+    def model_manager(self) -> ModelManager:
+        """Installed and downloadable offline models (downloads use the shared client)."""
+        from audio_studio.core.providers.local.models import ModelManager
+
+        return ModelManager(self.paths.models_dir, self.http)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -1,0 +1,99 @@
+"""`audio-studio transcribe`: one or more files to txt, srt, vtt or json, to stdout or files.
+
+Without -o the transcripts go to stdout (several files: each under a ``==> NAME <==`` line,
+or one JSON array). With -o and one input, -o is the file to write (or a folder); with
+several inputs, -o is a folder and each transcript is named after its input. A file that
+fails does not stop the others; the exit code is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from audio_studio.cli.common import finish_progress, progress_printer, provider_from_args
+from audio_studio.cli.main import CliContext
+from audio_studio.core.errors import StudioError
+from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
+from audio_studio.core.store.atomic import atomic_write_text
+from audio_studio.core.subtitles import WRITERS, to_json, write_transcript
+
+
+def _format(args: argparse.Namespace) -> str | None:
+    if args.format:
+        return str(args.format)
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+    return suffix if suffix in WRITERS else "txt"
+
+
+def _targets(files: list[Path], output: str | None, fmt: str) -> list[Path | None]:
+    if output is None:
+        return [None] * len(files)
+    out = Path(output)
+    if len(files) == 1 and not (out.is_dir() or output.endswith(("/", "\\"))):
+        return [out]
+    return [out / f"{f.stem}.{fmt}" for f in files]
+
+
+async def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    fmt = _format(args)
+    if fmt not in WRITERS:
+        print(
+            f"audio-studio transcribe: {fmt} output is not available yet; use "
+            f"{', '.join(WRITERS)}.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.concurrency is not None and args.concurrency < 1:
+        print("audio-studio transcribe: --concurrency must be at least 1.", file=sys.stderr)
+        return 2
+    files = [Path(f) for f in args.files]
+    targets = _targets(files, args.output, fmt)
+    provider_id, _ = await provider_from_args(ctx, args, Capability.TRANSCRIPTION)
+    service = ctx.service()
+    limit = asyncio.Semaphore(args.concurrency or service.settings.transcription_concurrency)
+
+    absolute = await asyncio.to_thread(lambda: [f.expanduser().resolve() for f in files])
+
+    async def one(path: Path, audio: Path) -> Transcript | None:
+        request = TranscriptionRequest(
+            audio=audio,
+            model=args.model,
+            language=args.language,
+            diarize=args.diarize,
+        )
+        async with limit:
+            try:
+                outcome = await service.transcribe(
+                    request,
+                    provider_id=provider_id,
+                    progress=progress_printer(f"transcribe {path.name}"),
+                )
+            except StudioError as exc:
+                finish_progress()
+                print(f"audio-studio transcribe: {path}: {exc.message}", file=sys.stderr)
+                return None
+        finish_progress()
+        for notice in outcome.transcript.notices:
+            print(f"{path.name}: {notice}", file=sys.stderr)
+        return outcome.transcript
+
+    results = await asyncio.gather(*(one(f, a) for f, a in zip(files, absolute, strict=True)))
+    done = [(f, t, out) for f, t, out in zip(files, results, targets, strict=True) if t]
+    for _f, transcript, out in done:
+        if out is not None:
+            await asyncio.to_thread(atomic_write_text, out, write_transcript(transcript, fmt))
+            print(f"Wrote {out}", file=sys.stderr)
+    to_stdout = [(f, t) for f, t, out in done if out is None]
+    if to_stdout and fmt == "json" and len(files) > 1:
+        items = [{"file": str(f), **json.loads(to_json(t))} for f, t in to_stdout]
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for f, transcript in to_stdout:
+            if len(files) > 1:
+                sys.stdout.write(f"==> {f} <==\n")
+            sys.stdout.write(write_transcript(transcript, fmt))
+    return 0 if len(done) == len(files) else 1

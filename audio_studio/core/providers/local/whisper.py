@@ -1,0 +1,232 @@
+"""Offline speech to text with faster-whisper, in the engine worker process.
+
+The parent side (``WhisperEngine``) picks the model and turns the request into a job for the
+worker; ``transcribe_file`` runs inside the worker (blocking, imports faster-whisper there):
+it decodes the file with the studio's codec, reports progress as the share of the audio's
+duration done, and returns a ``Transcript`` with segments, word times, language and
+probabilities. Cancel between segments is a hard stop of the worker (see worker.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from audio_studio.core.errors import ConfigurationError, InputError, InvalidRequestError
+from audio_studio.core.models import Capability, Segment, Transcript, TranscriptionRequest, Word
+from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.providers.local.models import (
+    InstalledModel,
+    find_installed,
+    installed_models,
+)
+from audio_studio.core.providers.local.worker import EngineWorker
+
+__all__ = ["NO_SPEECH", "SILENT", "WhisperEngine", "transcribe_file"]
+
+HANDLER = "audio_studio.core.providers.local.whisper:transcribe_file"
+NO_SPEECH = "No speech was found in this audio."
+SILENT = "The audio is silent, so there is nothing to transcribe."
+EMPTY = "The audio is empty (it has no samples), so there is nothing to transcribe."
+_SILENCE_PEAK = 10 ** (-60 / 20)  # below -60 dBFS throughout: silence, and Whisper would
+# invent words ("Thank you.") if it were asked to transcribe it
+
+
+class WhisperEngine:
+    """faster-whisper models from the bundled package and the models folder."""
+
+    def __init__(
+        self,
+        models_dir: Path,
+        worker: EngineWorker,
+        *,
+        default_model: str | None = None,
+        discover: Callable[[Path], list[InstalledModel]] = installed_models,
+    ) -> None:
+        self.models_dir = models_dir
+        self.worker = worker
+        self.default_model = default_model
+        self._discover = discover
+
+    async def models(self) -> list[InstalledModel]:
+        found = await asyncio.to_thread(self._discover, self.models_dir)
+        return [m for m in found if m.kind is Capability.TRANSCRIPTION]
+
+    async def resolve(self, model_id: str | None) -> InstalledModel:
+        models = await self.models()
+        if model_id:
+            return find_installed(
+                models, Capability.TRANSCRIPTION, model_id.removeprefix("whisper-")
+            )
+        if self.default_model and any(m.id == self.default_model for m in models):
+            return find_installed(models, Capability.TRANSCRIPTION, self.default_model)
+        return find_installed(models, Capability.TRANSCRIPTION, None)
+
+    async def transcribe(
+        self, request: TranscriptionRequest, progress: ProgressFn | None = None
+    ) -> Transcript:
+        if request.diarize:
+            raise InvalidRequestError(
+                "The offline engine cannot tell speakers apart. Turn that option off, or choose "
+                "a provider that can (ElevenLabs Scribe).",
+                provider="local",
+            )
+        model = await self.resolve(request.model)
+        english_only = model.id.endswith(".en")
+        language = (request.language or "").strip().lower() or None
+        if english_only and language not in (None, "en"):
+            raise InvalidRequestError(
+                f"{model.id} understands English only. Download a multilingual model (for "
+                "example `audio-studio models download base`) for other languages.",
+                provider="local",
+            )
+        if english_only and request.translate:
+            raise InvalidRequestError(
+                f"{model.id} cannot translate; use a multilingual model.", provider="local"
+            )
+        if not await asyncio.to_thread(request.audio.is_file):
+            raise InputError(f"{request.audio} does not exist or is not a file.")
+        settings = dict(request.settings)
+        payload = {
+            "model_path": str(model.location),
+            "model_id": model.id,
+            "audio": str(request.audio),
+            "language": "en" if english_only else language,
+            "task": "translate" if request.translate else "transcribe",
+            "prompt": request.prompt or None,
+            "word_timestamps": request.word_timestamps,
+            "vad": request.vad,
+            "beam_size": int(settings.get("beam_size", 1)),
+            "compute_type": str(settings.get("compute_type", "int8")),
+            "cpu_threads": int(settings.get("cpu_threads", min(8, os.cpu_count() or 1))),
+        }
+
+        def on_event(event: Any) -> None:
+            if progress is not None:
+                progress(event[0], event[1])
+
+        result: Transcript = await self.worker.run(HANDLER, payload, on_event)
+        return result
+
+
+# -- in the worker process -----------------------------------------------------------------
+
+
+def _load_model(payload: dict[str, Any], cache: dict[str, Any]) -> Any:
+    key = f"whisper:{payload['model_path']}:{payload['compute_type']}:{payload['cpu_threads']}"
+    if key in cache:
+        return cache[key]
+    for old in [k for k in cache if k.startswith("whisper:")]:
+        del cache[old]  # one model in memory at a time
+    # Never reach for the Hugging Face hub at run time (faster-whisper does when a model
+    # folder lacks tokenizer.json): the studio is offline unless the user downloads.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import importlib
+    import threading
+
+    from faster_whisper import WhisperModel
+
+    # WORKAROUND: faster-whisper makes a tqdm bar per call, and tqdm's default lock is a
+    # multiprocessing semaphore that leaks (with a warning at exit) when the worker is
+    # terminated on cancel. A thread lock is all one worker needs.
+    importlib.import_module("tqdm").tqdm.set_lock(threading.RLock())
+
+    try:
+        model = WhisperModel(
+            payload["model_path"],
+            device="cpu",
+            compute_type=payload["compute_type"],
+            cpu_threads=payload["cpu_threads"],
+        )
+    except Exception as exc:
+        raise ConfigurationError(
+            f"The transcription model {payload['model_id']} could not be loaded "
+            f"({exc.__class__.__name__}: {str(exc)[:160]}). Its files may be damaged or "
+            f"incomplete: delete it in Settings → Models (or `audio-studio models remove "
+            f"{payload['model_id']}`) and download it again.",
+            provider="local",
+        ) from exc
+    cache[key] = model
+    return model
+
+
+def _holds_no_samples(path: Path) -> bool:
+    """A well-formed file with no audio in it (the codec refuses those as if truncated)."""
+    import soundfile
+
+    try:
+        return int(soundfile.info(str(path)).frames) == 0
+    except Exception:  # not a format libsndfile reads: the codec decides
+        return False
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+def transcribe_file(
+    payload: dict[str, Any], emit: Callable[[Any], None], cache: dict[str, Any]
+) -> Transcript:
+    """Worker handler: emits ``(share_done, message)``; returns the Transcript."""
+    import numpy as np
+
+    from audio_studio.core.audio import codec
+
+    emit((0.0, "Reading the audio…"))
+    path = Path(payload["audio"])
+    model_id = str(payload["model_id"])
+    if _holds_no_samples(path):
+        return Transcript((), duration_s=0.0, provider="local", model=model_id, notices=(EMPTY,))
+    audio = codec.decode(path).mono()
+    duration = audio.duration_s
+    if audio.frames == 0 or float(np.max(np.abs(audio.samples))) < _SILENCE_PEAK:
+        notice = EMPTY if audio.frames == 0 else SILENT
+        return Transcript(
+            (), duration_s=duration, provider="local", model=model_id, notices=(notice,)
+        )
+    samples = codec.resample(audio, 16_000).samples[:, 0]
+    emit((0.0, "Loading the model…"))
+    model = _load_model(payload, cache)
+    emit((0.0, "Transcribing…"))
+    segments_iter, info = model.transcribe(
+        samples,
+        language=payload["language"],
+        task=payload["task"],
+        beam_size=payload["beam_size"],
+        word_timestamps=payload["word_timestamps"],
+        vad_filter=payload["vad"],
+        initial_prompt=payload["prompt"],
+    )
+    segments: list[Segment] = []
+    for seg in segments_iter:  # lazy: each step decodes the next stretch of audio
+        words = tuple(
+            Word(text=w.word.strip(), start=float(w.start), end=float(w.end),
+                 confidence=float(w.probability))
+            for w in (seg.words or ())
+        )  # fmt: skip
+        segments.append(
+            Segment(
+                text=seg.text.strip(),
+                start=float(seg.start),
+                end=float(seg.end),
+                words=words,
+                confidence=math.exp(float(seg.avg_logprob)),
+            )
+        )
+        done = f"{_clock(seg.end)} of {_clock(duration)}"
+        emit((min(1.0, seg.end / duration) if duration else None, done))
+    segments = [s for s in segments if s.text]
+    return Transcript(
+        segments=tuple(segments),
+        language=info.language,
+        language_probability=float(info.language_probability),
+        duration_s=duration,
+        provider="local",
+        model=model_id,
+        notices=() if segments else (NO_SPEECH,),
+    )

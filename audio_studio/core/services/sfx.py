@@ -1,0 +1,101 @@
+"""Sound effects: any effects provider → stored audio + a History row whose params remake it.
+
+For the offline engine the row's params hold the whole recipe (``engine``, ``version``,
+``seed``, ``sfxr`` parameters), so ``regenerate`` gives the same bytes again.
+Runs on the event loop; hashing and SQLite go through asyncio.to_thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio_studio.core.errors import InputError
+from audio_studio.core.models import AudioFormat, AudioResult, Capability, HistoryKind, SfxRequest
+from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryItem
+
+if TYPE_CHECKING:
+    from audio_studio.core.services.studio import StudioService
+
+__all__ = ["SfxOutcome", "generate_sfx", "regenerate"]
+
+
+@dataclass(frozen=True)
+class SfxOutcome:
+    item: HistoryItem
+    path: Path
+    result: AudioResult
+
+
+async def generate_sfx(
+    service: StudioService,
+    request: SfxRequest,
+    *,
+    provider_id: str | None = None,
+    progress: ProgressFn | None = None,
+    parent_id: int | None = None,
+) -> SfxOutcome:
+    """Make one effect and keep it in History (``parent_id`` groups variations).
+
+    Raises:
+        StudioError: what the provider or storage reports.
+    """
+    pid = provider_id or service.settings.sfx_provider or "local"
+    provider = await service.provider(pid, Capability.SFX)
+    result: AudioResult = await provider.generate_sfx(request)
+    stored = await asyncio.to_thread(service.files.put_bytes, result.data, result.format.extension)
+    params: dict[str, Any] = {**dict(result.params), "format": result.format.value}
+    if request.duration_s is not None:
+        params["duration_requested_s"] = request.duration_s
+    if request.loop:
+        params["loop"] = True
+    title = request.preset or request.prompt.strip() or str(params.get("preset") or "Effect")
+    entry = HistoryEntry(
+        kind=HistoryKind.SFX,
+        title=title[:60],
+        provider=pid,
+        model=result.model or request.model,
+        params=params,
+        prompt=request.prompt,
+        duration_s=result.duration_s,
+        usage=result.usage,
+        latency=result.latency,
+        files=(
+            FileRecord(
+                role="audio",
+                path=stored.path,
+                sha256=stored.sha256,
+                format=stored.format,
+                size_bytes=stored.size_bytes,
+                duration_s=result.duration_s,
+                sample_rate=result.sample_rate,
+                channels=result.channels,
+            ),
+        ),
+        parent_id=parent_id,
+    )
+    item_id = await asyncio.to_thread(service.history.add, entry)
+    item = await asyncio.to_thread(service.history.get, item_id)
+    assert item is not None
+    if progress:
+        progress(1.0, "Done")
+    return SfxOutcome(item=item, path=stored.path, result=result)
+
+
+async def regenerate(service: StudioService, item: HistoryItem) -> AudioResult:
+    """Render a procedural effect again from its History row (same bytes as the original).
+
+    Raises:
+        InputError: the row was not made by the offline effects engine.
+    """
+    params = dict(item.params)
+    if params.get("engine") != "sfxr" or "sfxr" not in params:
+        raise InputError("Only effects made by the offline engine can be regenerated exactly.")
+    fmt = AudioFormat(str(params.get("format", AudioFormat.WAV.value)))
+    provider = await service.provider(item.provider or "local", Capability.SFX)
+    request = SfxRequest(params=params, seed=int(params["seed"]), format=fmt)
+    result: AudioResult = await provider.generate_sfx(replace(request, preset=params.get("preset")))
+    return result

@@ -1,0 +1,167 @@
+"""Transcribe one file: the source audio as a RECORDING row, each transcript a child row of it.
+
+The recording is stored once (by content hash) and found again when the same audio is
+transcribed later, so several transcripts (other models, languages, corrections) hang off one
+recording through ``parent_id``. The transcript's full JSON (segments, words, language) is
+kept as a file of its row; its text goes into the row for search.
+
+Runs on the event loop; copying, hashing and SQLite go through asyncio.to_thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio_studio.core.errors import InputError
+from audio_studio.core.models import (
+    Capability,
+    HistoryKind,
+    Latency,
+    Transcript,
+    TranscriptionRequest,
+    Usage,
+)
+from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryItem
+from audio_studio.core.subtitles import read_json, to_json
+
+if TYPE_CHECKING:
+    from audio_studio.core.services.studio import StudioService
+
+__all__ = ["TranscriptionOutcome", "load_transcript", "recording_for", "transcribe"]
+
+
+@dataclass(frozen=True)
+class TranscriptionOutcome:
+    transcript: Transcript
+    item: HistoryItem  # the TRANSCRIPT row
+    recording: HistoryItem  # the RECORDING row it belongs to (item.parent_id == recording.id)
+
+
+async def recording_for(service: StudioService, audio: Path) -> HistoryItem:
+    """The RECORDING row for this audio: found by content hash, or stored and added now."""
+    stored = await asyncio.to_thread(service.files.put_file, audio)
+    rows = await asyncio.to_thread(
+        service.db.query,
+        "SELECT items.id FROM items JOIN files ON files.item_id = items.id "
+        "WHERE items.kind = ? AND files.sha256 = ? ORDER BY items.id LIMIT 1",
+        (HistoryKind.RECORDING.value, stored.sha256),
+    )
+    if rows:
+        found = await asyncio.to_thread(service.history.get, int(rows[0][0]))
+        if found is not None:
+            return found
+    entry = HistoryEntry(
+        kind=HistoryKind.RECORDING,
+        title=audio.name,
+        params={"source": str(audio)},
+        files=(
+            FileRecord(
+                role="audio",
+                path=stored.path,
+                sha256=stored.sha256,
+                format=stored.format,
+                size_bytes=stored.size_bytes,
+            ),
+        ),
+    )
+    item_id = await asyncio.to_thread(service.history.add, entry)
+    item = await asyncio.to_thread(service.history.get, item_id)
+    assert item is not None
+    return item
+
+
+async def transcribe(
+    service: StudioService,
+    request: TranscriptionRequest,
+    *,
+    provider_id: str | None = None,
+    progress: ProgressFn | None = None,
+    recording_id: int | None = None,
+) -> TranscriptionOutcome:
+    """Transcribe ``request.audio`` and keep it in History.
+
+    Args:
+        progress: ``(share, message)``, e.g. a JobContext's ``report``.
+        recording_id: hang the transcript off this RECORDING row instead of finding one.
+
+    Raises:
+        InputError: the file does not exist. StudioError: what the provider reports.
+    """
+    if not await asyncio.to_thread(request.audio.is_file):
+        raise InputError(f"{request.audio} does not exist or is not a file.")
+    pid = provider_id or service.settings.transcription_provider or "local"
+    provider = await service.provider(pid, Capability.TRANSCRIPTION)
+    if recording_id is not None:
+        recording = await asyncio.to_thread(service.history.get, recording_id)
+        if recording is None:
+            raise InputError(f"There is no recording {recording_id} in History.")
+    else:
+        recording = await recording_for(service, request.audio)
+    started = time.perf_counter()
+    transcript: Transcript = await provider.transcribe(request, progress)
+    total_ms = (time.perf_counter() - started) * 1000
+    text = to_json(transcript).encode("utf-8")
+    stored = await asyncio.to_thread(service.files.put_bytes, text, "json")
+    params: dict[str, Any] = {
+        "language_requested": request.language,
+        "language": transcript.language,
+        "language_probability": transcript.language_probability,
+        "word_timestamps": request.word_timestamps,
+        "vad": request.vad,
+        "translate": request.translate,
+        "prompt": request.prompt,
+        "settings": dict(request.settings),
+        "segments": len(transcript.segments),
+        "notices": list(transcript.notices),
+        "source": str(request.audio),
+    }
+    duration = transcript.duration_s
+    entry = HistoryEntry(
+        kind=HistoryKind.TRANSCRIPT,
+        title=request.audio.name,
+        provider=pid,
+        model=transcript.model or request.model,
+        params=params,
+        transcript=transcript.text,
+        duration_s=duration,
+        usage=Usage(audio_seconds=duration or 0.0),
+        latency=Latency(total_ms=total_ms),
+        files=(
+            FileRecord(
+                role="transcript",
+                path=stored.path,
+                sha256=stored.sha256,
+                format="json",
+                size_bytes=stored.size_bytes,
+            ),
+        ),
+        parent_id=recording.id,
+    )
+    item_id = await asyncio.to_thread(service.history.add, entry)
+    if recording.duration_s is None and duration is not None:
+        await asyncio.to_thread(service.history.update, recording.id, duration_s=duration)
+    item = await asyncio.to_thread(service.history.get, item_id)
+    recording = await asyncio.to_thread(service.history.get, recording.id) or recording
+    assert item is not None
+    return TranscriptionOutcome(transcript=transcript, item=item, recording=recording)
+
+
+async def load_transcript(item: HistoryItem) -> Transcript:
+    """The full transcript of a TRANSCRIPT row (from its JSON file).
+
+    Raises:
+        InputError: the row has no transcript file, or it cannot be read.
+    """
+    record = item.file("transcript")
+    if record is None:
+        raise InputError(f"History item {item.id} has no transcript file.")
+    try:
+        text = await asyncio.to_thread(record.path.read_text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"The transcript file {record.path} cannot be read ({exc}).") from exc
+    return read_json(text)
