@@ -27,11 +27,7 @@ from audio_studio.core.services.studio import open_studio
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
 
-JFK = next(
-    p / "shared" / "data" / "jfk.flac"
-    for p in Path(__file__).resolve().parents
-    if (p / "shared" / "data" / "jfk.flac").is_file()
-)
+JFK = Path(__file__).resolve().parents[1] / "tests" / "data" / "jfk.flac"
 TICK_MS = 10
 
 

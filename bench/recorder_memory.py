@@ -20,10 +20,7 @@ from audio_studio.core.audio.codec import decode
 from audio_studio.core.audio.fake import FakeBackend
 from audio_studio.core.audio.recorder import Recorder
 
-SHARED = next(
-    (p / "shared" / "data" for p in Path(__file__).resolve().parents if (p / "shared").is_dir()),
-    Path("../shared/data"),
-)
+SHARED = Path(__file__).resolve().parents[1] / "tests" / "data"
 
 
 def rss_mb() -> float:

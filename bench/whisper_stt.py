@@ -1,6 +1,6 @@
 """Whisper through the studio against raw faster-whisper on the same file, in the same run.
 
-The file is real speech (../shared/data/jfk.flac repeated to about two minutes). Both sides use
+The file is real speech (tests/data/jfk.flac repeated to about two minutes). Both sides use
 the bundled tiny.en, int8, beam 1, word timestamps, the same threads; both are warm (model
 loaded) and run alternately N times. Prints real-time factors and the studio's overhead
 (target <= 5 %), once with the worker at its default lower priority and once at the same
@@ -31,11 +31,7 @@ from audio_studio.core.services.studio import open_studio
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
 
-JFK = next(
-    p / "shared" / "data" / "jfk.flac"
-    for p in Path(__file__).resolve().parents
-    if (p / "shared" / "data" / "jfk.flac").is_file()
-)
+JFK = Path(__file__).resolve().parents[1] / "tests" / "data" / "jfk.flac"
 THREADS = min(8, os.cpu_count() or 1)
 
 

@@ -29,6 +29,7 @@ import pytest  # noqa: E402
 from audio_studio.core.services.studio import StudioService, open_studio  # noqa: E402
 from audio_studio.core.store.paths import AppPaths, resolve_paths  # noqa: E402
 from audio_studio.core.store.secrets import MemorySecretStore  # noqa: E402
+from tests.support.data import DATA  # noqa: E402
 
 pytest_plugins = [
     "tests.support.desktop",
@@ -41,16 +42,7 @@ pytest_plugins = [
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _find_shared_data() -> Path:
-    # ../shared/data beside the checkout; worktrees sit one level deeper, so look upwards.
-    for folder in REPO.parents:
-        candidate = folder / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    return REPO.parent / "shared" / "data"
-
-
-SHARED_DATA = _find_shared_data()
+SHARED_DATA = DATA
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

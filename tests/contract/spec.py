@@ -8,6 +8,7 @@ that nothing undocumented is sent unless a test allows it by name.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Iterable
@@ -21,26 +22,17 @@ import jsonschema
 import referencing
 import referencing.jsonschema
 
-
-def _find_specs() -> Path:
-    """../shared/specs beside the checkout (a worktree sits one level deeper, so look upwards)."""
-    for parent in Path(__file__).resolve().parents[2:]:
-        if (parent / "shared" / "specs").is_dir():
-            return parent / "shared" / "specs"
-    raise FileNotFoundError("the providers' OpenAPI documents (../shared/specs) are missing")
-
-
-SPECS = _find_specs()
+# The providers' documents, gzipped, kept beside these tests (see specs/README.md).
+SPECS = Path(__file__).resolve().parent / "specs"
 
 
 def load(name: str) -> dict[str, Any]:
-    path = SPECS / name
-    if name.endswith(".json"):
-        return json.loads(path.read_text())
-    import yaml
+    with gzip.open(SPECS / f"{name}.gz", "rt", encoding="utf-8") as fh:
+        if name.endswith(".json"):
+            return json.load(fh)
+        import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open() as fh:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         return yaml.load(fh, Loader=loader)
 
 

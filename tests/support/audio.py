@@ -26,20 +26,13 @@ import pytest
 
 from audio_studio.core.audio import devices
 from audio_studio.core.audio.codec import AudioData
+from tests.support.data import DATA
 from tests.support.desktop import PulseServer, environ, need_programs
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _shared_data() -> Path:
-    # ../shared/data beside the checkout; a git worktree sits one level deeper (wt/NAME).
-    for folder in REPO.parents:
-        if (folder / "shared" / "data").is_dir():
-            return folder / "shared" / "data"
-    return REPO.parent / "shared" / "data"
-
-
-SHARED_DATA = _shared_data()
+SHARED_DATA = DATA
 
 
 def tone(

@@ -11,17 +11,9 @@ import pytest
 
 from audio_studio.core.audio.codec import AudioData, decode, write
 from audio_studio.core.providers.local.worker import shutdown_workers
+from tests.support.data import DATA
 
-
-def _shared_data() -> Path:
-    # ../shared/data beside the project (CI, the main checkout), or further up (worktrees).
-    for parent in Path(__file__).resolve().parents[2:]:
-        if (parent / "shared" / "data" / "jfk.flac").is_file():
-            return parent / "shared" / "data"
-    return Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-SHARED_DATA = _shared_data()
+SHARED_DATA = DATA
 
 JFK = SHARED_DATA / "jfk.flac"
 JFK_REFERENCE = (
