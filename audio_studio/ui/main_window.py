@@ -161,7 +161,18 @@ class MainWindow(QMainWindow):
             assert layout is not None
             layout.addWidget(widget)
             self._built[index] = widget
+            # Tabs talk to each other only through the window: Transcription's "Read back"
+            # emits send_to_narration(text, title), which lands in the Narration editor.
+            send = getattr(widget, "send_to_narration", None)
+            if send is not None:
+                send.connect(self._on_tab_send_to_narration)
         return self._built[index]
+
+    @Slot(str, str)
+    def _on_tab_send_to_narration(self, text: str, title: str) -> None:
+        narration = self.narration
+        self.tabs.setCurrentIndex(0)
+        narration.set_script(text, title=title or None)
 
     @property
     def narration(self) -> NarrationTab:

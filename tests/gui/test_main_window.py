@@ -168,3 +168,18 @@ def test_about_lists_version_licence_and_components(qtbot, qloop, service) -> No
     licences = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
     assert all(licences)
     dialog.close()
+
+
+def test_a_tab_can_send_text_to_narration(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QObject, Signal
+
+    class Sender(QObject):
+        send_to_narration = Signal(str, str)
+
+    window = make_window(qtbot, service)
+    window.tabs.setCurrentIndex(3)
+    sender = Sender()
+    sender.send_to_narration.connect(window._on_tab_send_to_narration)
+    sender.send_to_narration.emit("Summary: ship on Friday.", "Meeting notes")
+    assert window.tabs.currentIndex() == 0
+    assert window.narration.editor.toPlainText() == "Summary: ship on Friday."

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio_studio.core.costs import Estimate, estimate_music
+from audio_studio.core.costs import Estimate
 from audio_studio.core.errors import (
     ConfigurationError,
     InputError,
@@ -107,7 +107,9 @@ class MusicService:
         provider: MusicGenerator = await studio.provider(pid, Capability.MUSIC)
         jid = job_id or f"music-{uuid.uuid4().hex[:12]}"
         model = request.model or provider.info.default_models.get(Capability.MUSIC)
-        cost = estimate_music(pid, model, request.duration_s)
+        check = await studio.preflight(pid, Capability.MUSIC, model, seconds=request.duration_s)
+        check.raise_if_blocked()
+        cost = check.estimate
         params = _request_params(request, output)
         entry = HistoryEntry(
             kind=HistoryKind.MUSIC,

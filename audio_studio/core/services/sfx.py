@@ -8,6 +8,7 @@ Runs on the event loop; hashing and SQLite go through asyncio.to_thread.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,8 @@ async def generate_sfx(
     """
     pid = provider_id or service.settings.sfx_provider or "local"
     provider = await service.provider(pid, Capability.SFX)
+    check = await service.preflight(pid, Capability.SFX, request.model, seconds=request.duration_s)
+    check.raise_if_blocked()
     result: AudioResult = await provider.generate_sfx(request)
     stored = await asyncio.to_thread(service.files.put_bytes, result.data, result.format.extension)
     params: dict[str, Any] = {**dict(result.params), "format": result.format.value}
@@ -61,7 +64,9 @@ async def generate_sfx(
         params=params,
         prompt=request.prompt,
         duration_s=result.duration_s,
-        usage=result.usage,
+        usage=result.usage
+        if result.usage.cost_usd is not None
+        else dataclasses.replace(result.usage, cost_usd=check.estimate.usd),
         latency=result.latency,
         files=(
             FileRecord(

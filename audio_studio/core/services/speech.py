@@ -87,6 +87,10 @@ async def speak(
     pid = provider_id or service.settings.speech_provider or "local"
     provider = await service.provider(pid, Capability.SPEECH)
     info = provider.info
+    check = await service.preflight(
+        pid, Capability.SPEECH, request.model, characters=len(request.text)
+    )
+    check.raise_if_blocked()
     started = time.perf_counter()
     if info.streams_speech and on_chunk is not None:
         # A listener wants the audio as it comes (playback can start after a sentence).
@@ -118,7 +122,9 @@ async def speak(
         usage=Usage(
             characters=len(request.text),
             audio_seconds=result.duration_s or 0.0,
-            cost_usd=result.usage.cost_usd,
+            cost_usd=result.usage.cost_usd
+            if result.usage.cost_usd is not None
+            else check.estimate.usd,
         ),
         latency=result.latency,
         files=(

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from audio_studio.core.providers.base import ProgressFn
     from audio_studio.core.providers.local.models import ModelManager
     from audio_studio.core.services.music import MusicOutcome, MusicService
+    from audio_studio.core.services.preflight import Preflight
     from audio_studio.core.services.recordings import RecordingService
     from audio_studio.core.services.sfx import SfxOutcome
     from audio_studio.core.services.speech import SpeechOutcome
@@ -226,6 +227,29 @@ class StudioService:
         )
 
     # -- costs and music (async provider jobs) -----------------------------------------------
+
+    async def preflight(
+        self,
+        provider_id: str,
+        capability: Capability,
+        model: str | None = None,
+        *,
+        characters: int = 0,
+        seconds: float | None = None,
+    ) -> Preflight:
+        """Cost estimate, this month's spend and the budget's verdict, before a job starts."""
+        from audio_studio.core.services.preflight import month_spend, preflight
+
+        spent = await asyncio.to_thread(month_spend, self.history, provider_id)
+        return preflight(
+            provider_id,
+            capability,
+            spent,
+            self._settings.budget(provider_id),
+            model,
+            characters=characters,
+            seconds=seconds,
+        )
 
     def estimate_cost(
         self,

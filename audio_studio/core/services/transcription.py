@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio_studio.core.errors import InputError
+from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import (
     Capability,
     HistoryKind,
@@ -75,6 +75,15 @@ async def recording_for(service: StudioService, audio: Path) -> HistoryItem:
     return item
 
 
+async def _duration(path: Path) -> float | None:
+    from audio_studio.core.audio.reading import probe
+
+    try:
+        return (await asyncio.to_thread(probe, path)).duration_s
+    except StudioError:
+        return None  # the provider reports what is wrong with the file
+
+
 async def transcribe(
     service: StudioService,
     request: TranscriptionRequest,
@@ -96,6 +105,10 @@ async def transcribe(
         raise InputError(f"{request.audio} does not exist or is not a file.")
     pid = provider_id or service.settings.transcription_provider or "local"
     provider = await service.provider(pid, Capability.TRANSCRIPTION)
+    check = await service.preflight(
+        pid, Capability.TRANSCRIPTION, request.model, seconds=await _duration(request.audio)
+    )
+    check.raise_if_blocked()
     if recording_id is not None:
         recording = await asyncio.to_thread(service.history.get, recording_id)
         if recording is None:

@@ -120,6 +120,10 @@ class NarrationTab(QWidget):
         ):
             widget.setEnabled(need is None)
 
+    def set_script(self, text: str, *, title: str | None = None) -> None:
+        """Put ``text`` in the editor (e.g. a transcript summary sent by "Read back")."""
+        self.editor.setPlainText(text)
+
     @Slot()
     def _on_editor_text_changed(self) -> None:
         self.char_count.setText(f"{len(self.editor.toPlainText()):,} characters")

@@ -1,0 +1,65 @@
+"""Preflight: estimates against monthly budgets, spend summed from History, and the block."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from audio_studio.core.errors import BudgetExceededError
+from audio_studio.core.models import Capability, HistoryKind, SpeechRequest, Usage
+from audio_studio.core.services.preflight import month_spend, month_start, preflight
+from audio_studio.core.store.history import HistoryEntry
+from audio_studio.core.store.settings import Budget
+
+
+def test_no_budget_and_free_providers_never_block() -> None:
+    free = preflight("local", Capability.SPEECH, 1e9, Budget(monthly_usd=1.0), characters=10**6)
+    assert free.blocked is None and free.budget is None and free.text() == "free"
+    unbudgeted = preflight(
+        "openai", Capability.SPEECH, 500.0, Budget(), "tts-1", characters=1_000_000
+    )
+    assert unbudgeted.blocked is None and unbudgeted.estimate.usd == pytest.approx(15.0)
+
+
+def test_warn_then_block_thresholds() -> None:
+    budget = Budget(monthly_usd=20.0, warn_at=0.8, block_at=1.0)
+    ok = preflight("openai", Capability.SPEECH, 1.0, budget, "tts-1", characters=100_000)
+    assert ok.blocked is None and ok.warning is None
+    assert ok.text() == "≈ $1.50 · $1.00 of $20.00 this month"
+    warned = preflight("openai", Capability.SPEECH, 15.0, budget, "tts-1", characters=100_000)
+    assert warned.blocked is None and warned.warning and "$16.50" in warned.warning
+    blocked = preflight("openai", Capability.SPEECH, 19.0, budget, "tts-1", characters=100_000)
+    assert blocked.blocked and "Settings" in blocked.blocked and "$20.50" in blocked.blocked
+    with pytest.raises(BudgetExceededError):
+        blocked.raise_if_blocked()
+
+
+def test_month_spend_counts_this_month_only(service) -> None:  # type: ignore[no-untyped-def]
+    add = service.history.add
+    add(HistoryEntry(kind=HistoryKind.SPEECH, provider="openai", usage=Usage(cost_usd=2.5)))
+    add(HistoryEntry(kind=HistoryKind.SPEECH, provider="openai", usage=Usage(cost_usd=1.0)))
+    add(HistoryEntry(kind=HistoryKind.SPEECH, provider="elevenlabs", usage=Usage(cost_usd=9.0)))
+    add(
+        HistoryEntry(
+            kind=HistoryKind.SPEECH,
+            provider="openai",
+            usage=Usage(cost_usd=7.0),
+            created_at="2000-01-01T00:00:00+00:00",
+        )
+    )
+    assert month_spend(service.history, "openai") == pytest.approx(3.5)
+    assert month_start().endswith("-01T00:00:00+00:00")
+
+
+async def test_budget_block_stops_a_job_before_any_provider_call(studio, wire) -> None:  # type: ignore[no-untyped-def]
+    settings = studio.settings
+    studio.use_settings(dataclasses.replace(settings, budgets={"openai": Budget(monthly_usd=1.0)}))
+    studio.history.add(
+        HistoryEntry(kind=HistoryKind.SPEECH, provider="openai", usage=Usage(cost_usd=0.99))
+    )
+    before = len(wire.requests())
+    with pytest.raises(BudgetExceededError) as info:
+        await studio.speak(SpeechRequest(text="x" * 2000, model="tts-1"), provider_id="openai")
+    assert "budget" in info.value.message and info.value.provider == "openai"
+    assert len(wire.requests()) == before  # nothing was sent
