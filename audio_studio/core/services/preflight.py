@@ -47,8 +47,10 @@ def month_start(now: datetime | None = None) -> str:
 
 def month_spend(history: HistoryStore, provider: str, since: str | None = None) -> float:
     """Dollars recorded for ``provider`` since the start of this month. Blocking (SQLite)."""
+    # Joined narration exports only repeat their takes' cost (see store/usage.py).
     row = history.db.query_one(
-        "SELECT coalesce(sum(cost_usd), 0) FROM items WHERE provider = ? AND created_at >= ?",
+        "SELECT coalesce(sum(cost_usd), 0) FROM items WHERE provider = ? AND created_at >= ? "
+        "AND kind != 'narration'",
         (provider, since or month_start()),
     )
     return float(row[0]) if row else 0.0

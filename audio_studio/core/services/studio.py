@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     )
     from audio_studio.core.providers.base import ProgressFn
     from audio_studio.core.providers.local.models import ModelManager
+    from audio_studio.core.services.library import Library
     from audio_studio.core.services.music import MusicOutcome, MusicService
     from audio_studio.core.services.preflight import Preflight
     from audio_studio.core.services.recordings import RecordingService
@@ -333,6 +334,16 @@ class StudioService:
         return self._recordings
 
     # -- history -----------------------------------------------------------------------------
+
+    @property
+    def library(self) -> Library:
+        """Re-run, delete with undo, usage, disk use, clean-up, export and import."""
+        library: Library | None = getattr(self, "_library", None)
+        if library is None:
+            from audio_studio.core.services.library import Library
+
+            library = self._library = Library(self)
+        return library
 
     async def history_query(self, query: HistoryQuery) -> list[HistoryItem]:
         return await asyncio.to_thread(self.history.query, query)

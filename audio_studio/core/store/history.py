@@ -6,16 +6,24 @@ Blocking: every method runs SQLite; call via asyncio.to_thread from async code.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from audio_studio.core.models import HistoryKind, HistoryStatus, Latency, Usage, frozen_mapping
 from audio_studio.core.store.db import Database
+from audio_studio.core.store.history_types import (
+    FileRecord,
+    HistoryEntry,
+    HistoryItem,
+    HistoryQuery,
+    entry_of,
+    fts_query,
+    now_iso,
+    redact_params,
+    tags_text,
+)
 
 __all__ = [
     "FileRecord",
@@ -23,120 +31,11 @@ __all__ = [
     "HistoryItem",
     "HistoryQuery",
     "HistoryStore",
+    "entry_of",
     "fts_query",
     "now_iso",
     "redact_params",
 ]
-
-# Parameter names that could carry a credential; never stored, whatever a caller passes.
-_SECRET_KEY = re.compile(r"(api[_-]?key|authorization|token|secret|password|xi-api-key)", re.I)
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def redact_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop credential-like keys, recursively, before parameters are stored or exported."""
-    clean: dict[str, Any] = {}
-    for key, value in params.items():
-        if _SECRET_KEY.search(str(key)):
-            continue
-        clean[key] = redact_params(value) if isinstance(value, Mapping) else value
-    return clean
-
-
-def fts_query(text: str) -> str | None:
-    """Turn what a user typed into a safe FTS5 query: every word must match, as a prefix."""
-    tokens = _TOKEN.findall(text)
-    if not tokens:
-        return None
-    return " ".join(f'"{token}"*' for token in tokens)
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    role: str  # audio | source | export | transcript | sidecar
-    path: Path
-    sha256: str
-    format: str
-    size_bytes: int
-    duration_s: float | None = None
-    sample_rate: int | None = None
-    channels: int | None = None
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """What a finished (or started) piece of work adds to History."""
-
-    kind: HistoryKind
-    title: str = ""
-    status: HistoryStatus = HistoryStatus.DONE
-    provider: str | None = None
-    model: str | None = None
-    voice: str | None = None
-    params: Mapping[str, Any] = field(default_factory=frozen_mapping)
-    input_text: str = ""
-    prompt: str = ""
-    transcript: str = ""
-    duration_s: float | None = None
-    usage: Usage = field(default_factory=Usage)
-    latency: Latency = field(default_factory=Latency)
-    error: str | None = None
-    files: tuple[FileRecord, ...] = ()
-    parent_id: int | None = None
-    job_id: str | None = None
-    tags: tuple[str, ...] = ()
-    starred: bool = False
-    created_at: str | None = None  # defaults to now
-    finished_at: str | None = None
-
-
-@dataclass(frozen=True)
-class HistoryItem:
-    id: int
-    kind: HistoryKind
-    title: str
-    status: HistoryStatus
-    provider: str | None
-    model: str | None
-    voice: str | None
-    params: Mapping[str, Any]
-    input_text: str
-    prompt: str
-    transcript: str
-    duration_s: float | None
-    usage: Usage
-    latency: Latency
-    error: str | None
-    created_at: str
-    finished_at: str | None
-    starred: bool
-    tags: tuple[str, ...]
-    parent_id: int | None
-    job_id: str | None
-    files: tuple[FileRecord, ...] = ()
-    match: str | None = None  # a highlighted snippet when found by a search
-
-    def file(self, role: str = "audio") -> FileRecord | None:
-        return next((f for f in self.files if f.role == role), None)
-
-
-@dataclass(frozen=True)
-class HistoryQuery:
-    search: str | None = None
-    kinds: tuple[HistoryKind, ...] = ()
-    provider: str | None = None
-    since: str | None = None  # ISO timestamps, inclusive
-    until: str | None = None
-    starred_only: bool = False
-    parent_id: int | None = None
-    top_level_only: bool = False  # hide takes/transcripts that belong to another item
-    limit: int = 100
-    offset: int = 0
-
 
 _COLUMNS = (
     "kind, title, status, provider, model, voice, params, input_text, prompt, transcript, "
@@ -160,7 +59,8 @@ class HistoryStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def add(self, entry: HistoryEntry) -> int:
+    def add(self, entry: HistoryEntry, *, item_id: int | None = None) -> int:
+        """Insert a row and its files; ``item_id`` restores a row under its old id."""
         created = entry.created_at or now_iso()
         finished = entry.finished_at
         if finished is None and entry.status is not HistoryStatus.RUNNING:
@@ -190,15 +90,22 @@ class HistoryStore:
             created,
             finished,
             int(entry.starred),
-            _tags_text(entry.tags),
+            tags_text(entry.tags),
             entry.parent_id,
             entry.job_id,
         )
-        marks = ", ".join("?" * len(row))
+        columns = _COLUMNS if item_id is None else f"id, {_COLUMNS}"
+        values = row if item_id is None else (item_id, *row)
+        marks = ", ".join("?" * len(values))
         with self.db.transaction() as tx:
-            item_id = tx.execute(f"INSERT INTO items ({_COLUMNS}) VALUES ({marks})", row)
-            self._insert_files(tx, item_id, entry.files)
-        return item_id
+            new_id = tx.execute(f"INSERT INTO items ({columns}) VALUES ({marks})", values)
+            self._insert_files(tx, new_id, entry.files)
+        return new_id
+
+    def restore(self, items: Sequence[HistoryItem]) -> None:
+        """Put deleted items back with their ids (parents before children)."""
+        for item in sorted(items, key=lambda i: (i.parent_id is not None, i.id)):
+            self.add(entry_of(item), item_id=item.id)
 
     def add_files(self, item_id: int, files: Sequence[FileRecord]) -> None:
         with self.db.transaction() as tx:
@@ -234,7 +141,7 @@ class HistoryStore:
             if key == "params":
                 value = json.dumps(redact_params(value), sort_keys=True, default=str)
             elif key == "tags":
-                value = _tags_text(value)
+                value = tags_text(value)
             elif isinstance(value, HistoryStatus):
                 value = value.value
             elif isinstance(value, bool):
@@ -310,6 +217,30 @@ class HistoryStore:
 
     def children(self, parent_id: int) -> list[HistoryItem]:
         return self.query(HistoryQuery(parent_id=parent_id, limit=10_000))
+
+    def with_descendants(self, item_id: int) -> list[HistoryItem]:
+        """The item and everything below it (takes, transcripts, summaries…), parents first."""
+        rows = self.db.query(
+            "WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL "
+            "SELECT items.id FROM items JOIN tree ON items.parent_id = tree.id) "
+            "SELECT id FROM tree",
+            (item_id,),
+        )
+        found = [self.get(int(r[0])) for r in rows]
+        return [i for i in found if i is not None]
+
+    def file_users(self, path: Path) -> int:
+        """How many file rows point at ``path`` (content-addressed files are shared)."""
+        row = self.db.query_one(
+            "SELECT count(*) FROM files WHERE path = ?", (self._store_path(path),)
+        )
+        return int(row[0]) if row else 0
+
+    def providers(self) -> list[str]:
+        rows = self.db.query(
+            "SELECT DISTINCT provider FROM items WHERE provider IS NOT NULL ORDER BY provider"
+        )
+        return [str(r[0]) for r in rows]
 
     def _where(self, q: HistoryQuery) -> tuple[str, list[Any], str | None]:
         clauses: list[str] = []
@@ -404,12 +335,3 @@ class HistoryStore:
     def _load_path(self, stored: str) -> Path:
         p = Path(stored)
         return p if p.is_absolute() else self.data_dir / p
-
-
-def _tags_text(tags: Sequence[str]) -> str:
-    cleaned = []
-    for tag in tags:
-        t = "-".join(str(tag).lower().split())
-        if t and t not in cleaned:
-            cleaned.append(t)
-    return " ".join(cleaned)
