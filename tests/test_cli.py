@@ -67,6 +67,14 @@ def test_history_list_search_and_json(tmp_path: Path) -> None:
     assert [d["title"] for d in json.loads(by_kind.stdout)] == ["Door"]
     limited = cli("--home", str(home), "history", "--limit", "1", "--json")
     assert len(json.loads(limited.stdout)) == 1
+    by_provider = cli("--home", str(home), "history", "--provider", "local", "--json")
+    assert [d["title"] for d in json.loads(by_provider.stdout)] == ["Door"]
+    assert json.loads(cli("--home", str(home), "history", "--starred", "--json").stdout) == []
+    recent = cli("--home", str(home), "history", "--since", "1", "--json")
+    assert len(json.loads(recent.stdout)) == 2
+    old = cli("--home", str(home), "history", "--since", "2000-01-01", "--search", "door")
+    assert "Door" in old.stdout
+    assert cli("--home", str(home), "history", "--since", "soon").returncode == 2
 
 
 def test_history_bad_usage_exits_2(tmp_path: Path) -> None:

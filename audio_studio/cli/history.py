@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from audio_studio.cli.main import CliContext
@@ -25,6 +25,20 @@ def item_json(item: HistoryItem) -> dict[str, Any]:
     return data
 
 
+def _since(text: str | None) -> str | None:
+    """The ISO start of ``--since``: a date, or a number of days back from now."""
+    if not text:
+        return None
+    try:
+        return (datetime.now(UTC) - timedelta(days=float(text))).isoformat()
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()
+    except ValueError:
+        return None
+
+
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     kinds: tuple[HistoryKind, ...] = ()
     if args.kind:
@@ -40,8 +54,23 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.limit < 1:
         print("audio-studio history: --limit must be at least 1.", file=sys.stderr)
         return 2
+    since = _since(args.since)
+    if args.since and since is None:
+        print(
+            f"audio-studio history: --since {args.since!r} is neither YYYY-MM-DD nor a number "
+            "of days.",
+            file=sys.stderr,
+        )
+        return 2
     service = ctx.service()
-    query = HistoryQuery(search=args.search, kinds=kinds, limit=args.limit)
+    query = HistoryQuery(
+        search=args.search,
+        kinds=kinds,
+        provider=args.provider,
+        since=since,
+        starred_only=args.starred,
+        limit=args.limit,
+    )
     items = await service.history_query(query)
     if args.json:
         json.dump([item_json(i) for i in items], sys.stdout, indent=2, default=str)

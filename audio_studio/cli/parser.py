@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--search", metavar="TEXT")
     p.add_argument("--kind", metavar="K")
+    p.add_argument("--provider", metavar="P")
+    p.add_argument("--since", metavar="DATE", help="YYYY-MM-DD, or a number of days back")
+    p.add_argument("--starred", action="store_true")
     p.add_argument("--limit", type=int, default=50, metavar="N")
 
     p = sub.add_parser("models", help="offline models")

@@ -41,6 +41,14 @@ TABS = (
 )
 
 
+# Which tab an item of each History kind opens in, to be changed and made again.
+TAB_FOR_KIND = {
+    "narration": 0, "take": 0, "speech": 0, "voice": 0,
+    "recording": 1, "transcript": 1, "summary": 1,
+    "sfx": 2, "music": 2,
+}  # fmt: skip
+
+
 class MainWindow(QMainWindow):
     """The studio's window.
 
@@ -166,7 +174,25 @@ class MainWindow(QMainWindow):
             send = getattr(widget, "send_to_narration", None)
             if send is not None:
                 send.connect(self._on_tab_send_to_narration)
+            # History's "Open in its tab" emits open_in_tab(item).
+            opener = getattr(widget, "open_in_tab", None)
+            if opener is not None:
+                opener.connect(self._on_tab_open_in_tab)
         return self._built[index]
+
+    @Slot(object)
+    def _on_tab_open_in_tab(self, item: object) -> None:
+        kind = getattr(getattr(item, "kind", None), "value", "")
+        index = TAB_FOR_KIND.get(kind)
+        target = self.tab(index) if index is not None else None
+        open_item = getattr(target, "open_item", None)
+        if open_item is None:
+            self.statusBar().showMessage(
+                f"A {kind or 'this item'} cannot be opened in a tab.", 8000
+            )
+            return
+        self.tabs.setCurrentIndex(index)  # type: ignore[arg-type]
+        open_item(item)
 
     @Slot(str, str)
     def _on_tab_send_to_narration(self, text: str, title: str) -> None:

@@ -9,9 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from audio_studio.core.jobs.runner import JobContext
-from audio_studio.core.models import HistoryKind, JobKind, JobStatus
+from audio_studio.core.models import JobKind, JobStatus
 from audio_studio.core.services.studio import StudioService, open_studio
-from audio_studio.core.store.history import HistoryEntry
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
 from audio_studio.ui.bridge import JobController
@@ -104,27 +103,6 @@ def test_settings_saves_a_key_and_tests_the_connection(qtbot, qloop, paths: AppP
     assert service.settings.provider("openai").base_url == "http://127.0.0.1:9/v1"
     assert "sk-test" not in paths.settings_path.read_text()
     dialog.reject()
-
-
-def test_history_tab_lists_and_searches(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
-    service.history.add(HistoryEntry(kind=HistoryKind.SFX, title="Door", prompt="wooden door"))
-    service.history.add(
-        HistoryEntry(
-            kind=HistoryKind.TRANSCRIPT, title="JFK", transcript="ask not what your country can do"
-        )
-    )
-    window = make_window(qtbot, service)
-    tab = window.history
-    run(qloop, tab.refresh())
-    assert tab.table.rowCount() == 2 and tab.count_label.text() == "2 items"
-    tab.search.setText("country")
-    qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
-    assert tab.table.item(0, 1).text() == "JFK"
-    tab.table.selectRow(0)
-    assert "ask not what your country" in tab.detail.toPlainText()
-    tab.search.clear()
-    tab.kind.setCurrentIndex(tab.kind.findData(HistoryKind.SFX.value))
-    qtbot.waitUntil(lambda: tab.table.rowCount() == 1 and tab.table.item(0, 1).text() == "Door")
 
 
 def test_startup_notices_are_shown(qtbot, qloop, paths: AppPaths, expect_warnings) -> None:  # type: ignore[no-untyped-def]

@@ -187,10 +187,12 @@ class HistoryStore:
     def query(self, q: HistoryQuery) -> list[HistoryItem]:
         where, params, fts = self._where(q)
         if fts:
+            # Newest first by id, which the FTS index walks in order and stops after one page;
+            # ordering by created_at would compute every match (and its snippet) first.
             sql = (
                 "SELECT items.*, snippet(items_fts, -1, '[', ']', '…', 12) AS match "
                 "FROM items_fts JOIN items ON items.id = items_fts.rowid "
-                f"WHERE items_fts MATCH ? {where} ORDER BY items.created_at DESC, items.id DESC "
+                f"WHERE items_fts MATCH ? {where} ORDER BY items_fts.rowid DESC "
                 "LIMIT ? OFFSET ?"
             )
             rows = self.db.query(sql, [fts, *params, q.limit, q.offset])
@@ -205,7 +207,9 @@ class HistoryStore:
 
     def count(self, q: HistoryQuery) -> int:
         where, params, fts = self._where(q)
-        if fts:
+        if fts and not where:
+            row = self.db.query_one("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", [fts])
+        elif fts:
             row = self.db.query_one(
                 "SELECT count(*) FROM items_fts JOIN items ON items.id = items_fts.rowid "
                 f"WHERE items_fts MATCH ? {where}",

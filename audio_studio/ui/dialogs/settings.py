@@ -29,6 +29,7 @@ from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.settings import Settings
 from audio_studio.ui import messages
 from audio_studio.ui.dialogs.audio_page import AudioPage
+from audio_studio.ui.dialogs.budgets_page import BudgetsPage
 from audio_studio.ui.dialogs.models_page import ModelsPage
 from audio_studio.ui.dialogs.provider_page import ProvidersPage
 
@@ -39,7 +40,7 @@ class SettingsDialog(QDialog):
     API keys are the exception: "Save key" stores a key at once, in the SecretStore.
     """
 
-    PAGES = ("Providers", "Audio", "Output", "Models", "Network")
+    PAGES = ("Providers", "Budgets", "Audio", "Output", "Models", "Network")
 
     def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +57,9 @@ class SettingsDialog(QDialog):
         self.output = _OutputPage(service)
         self.models = ModelsPage()
         self.network = _NetworkPage(service.settings)
-        for page in (self.providers, self.audio, self.output, self.models, self.network):
+        self.budgets = BudgetsPage(service)
+        pages = (self.providers, self.budgets, self.audio, self.output, self.models, self.network)
+        for page in pages:
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
@@ -79,6 +82,7 @@ class SettingsDialog(QDialog):
         """Fill what needs blocking work (devices, models, key status) off the GUI thread."""
         await asyncio.gather(
             self.providers.refresh_key_state(),
+            self.budgets.load(),
             self.audio.load(),
             self.models.load(self.service),
         )
@@ -87,6 +91,7 @@ class SettingsDialog(QDialog):
         settings = self.providers.apply_to(self.service.settings)
         settings = self.audio.apply_to(settings)
         settings = self.output.apply_to(settings)
+        settings = self.budgets.apply_to(settings)
         return self.network.apply_to(settings)
 
     async def save(self) -> bool:

@@ -1,11 +1,12 @@
-"""History tab: everything the studio made, searchable, with how it was made."""
+"""History tab: everything the studio made, searchable, with how it was made and what it cost."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+import asyncio
+import dataclasses
+from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,33 +14,53 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
+    QMessageBox,
+    QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
-from audio_studio.core.models import HistoryKind
+from audio_studio.core.jobs.runner import JobContext
+from audio_studio.core.models import HistoryKind, JobKind
+from audio_studio.core.services.library import Deletion
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.tabs.history_detail import HistoryDetail
+from audio_studio.ui.tabs.history_maintenance import MaintenanceView
+from audio_studio.ui.tabs.history_model import MATCH, TITLE, HistoryTableModel, MatchDelegate
+from audio_studio.ui.tabs.history_usage import UsageView
+from audio_studio.ui.tasks import spawn
 
-COLUMNS = ("Kind", "Title", "Provider", "Model / voice", "Duration", "Created", "★")
+# (label, days back); None = any time.
+PERIODS = (("Any time", None), ("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30),
+           ("Last 365 days", 365))  # fmt: skip
 
 
 class HistoryTab(QWidget):
+    """The library, its usage report and its upkeep.
+
+    Signals:
+        open_in_tab(object): a HistoryItem to load into its own tab (routed by the window).
+    """
+
+    open_in_tab = Signal(object)
+
     def __init__(
         self, service: StudioService, controller: JobController, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.controller = controller
-        self.items: list[HistoryItem] = []
+        self.model = HistoryTableModel(service)
+        self.deleted: Deletion | None = None
+        self.providers_task: asyncio.Task[None] | None = None
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search scripts, prompts and transcripts")
@@ -48,24 +69,46 @@ class HistoryTab(QWidget):
         self.kind.addItem("All kinds", None)
         for kind in HistoryKind:
             self.kind.addItem(kind.value.replace("_", " ").capitalize(), kind.value)
+        self.provider = QComboBox()
+        self.provider.addItem("All providers", None)
+        self.period = QComboBox()
+        for label, days in PERIODS:
+            self.period.addItem(label, days)
         self.starred = QCheckBox("Starred")
         self.count_label = QLabel("")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(MATCH, MatchDelegate(self.table))
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
-        self.detail = QPlainTextEdit()
-        self.detail.setReadOnly(True)
-        self.detail.setPlaceholderText("Select an item to see how it was made.")
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(MATCH, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnHidden(MATCH, True)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.detail = HistoryDetail(service)
+        self.detail.changed.connect(self.model.replace_item)
+        self.detail.rerun_requested.connect(self._on_detail_rerun_requested)
+        self.detail.open_requested.connect(self.open_in_tab.emit)
+        self.detail.delete_requested.connect(self._on_detail_delete_requested)
         self.empty_label = QLabel(
             "Nothing here yet. Narrations, recordings, transcripts, effects and music you make "
             "are kept here with every setting that made them."
         )
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.clicked.connect(self._on_undo_clicked)
+        self.undo_bar = QWidget()
+        undo_row = QHBoxLayout(self.undo_bar)
+        undo_row.setContentsMargins(0, 0, 0, 0)
+        undo_row.addWidget(self.undo_label, 1)
+        undo_row.addWidget(self.undo_button)
+        self.undo_bar.hide()
 
         # Typing restarts a short timer so a search runs once the user pauses.
         self._debounce = QTimer(self)
@@ -73,101 +116,166 @@ class HistoryTab(QWidget):
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.search.textChanged.connect(self._debounce.start)
-        self.kind.currentIndexChanged.connect(self._debounce.start)
+        for combo in (self.kind, self.provider, self.period):
+            combo.currentIndexChanged.connect(self._debounce.start)
         self.starred.toggled.connect(self._debounce.start)
         controller.history_changed.connect(self._debounce.start)
+        controller.job_finished.connect(self._on_controller_job_finished)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
-        filters.addWidget(self.kind)
-        filters.addWidget(self.starred)
-        filters.addWidget(self.count_label)
+        for widget in (self.kind, self.provider, self.period, self.starred, self.count_label):
+            filters.addWidget(widget)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        library = QWidget()
+        library_layout = QVBoxLayout(library)
+        library_layout.addLayout(filters)
+        library_layout.addWidget(self.undo_bar)
+        library_layout.addWidget(self.empty_label)
+        library_layout.addWidget(split, 1)
+        self.usage = UsageView(service)
+        self.maintenance = MaintenanceView(service, controller)
+        self.pages = QTabWidget()
+        self.pages.addTab(library, "Library")
+        self.pages.addTab(self.usage, "Usage")
+        self.pages.addTab(self.maintenance, "Upkeep")
+        self.pages.currentChanged.connect(self._on_pages_current_changed)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.empty_label)
-        layout.addWidget(split, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
         self._debounce.start()  # first load once the loop runs
+
+    # -- the query ---------------------------------------------------------------------------
 
     def current_query(self) -> HistoryQuery:
         kind = self.kind.currentData()
+        days = self.period.currentData()
+        since = (datetime.now(UTC) - timedelta(days=days)).isoformat() if days else None
         return HistoryQuery(
             search=self.search.text().strip() or None,
             kinds=(HistoryKind(kind),) if kind else (),
+            provider=self.provider.currentData(),
+            since=since,
             starred_only=self.starred.isChecked(),
-            limit=500,
+            # Takes and transcripts live under their narration or recording, unless searched for.
+            top_level_only=not (self.search.text().strip() or kind),
         )
 
     async def refresh(self) -> None:
         query = self.current_query()
-        try:
-            items = await self.service.history_query(query)
-            total = await self.service.history_count(query)
-        except StudioError as exc:
-            self.count_label.setText(messages.status_text(exc))
+        selected = self.detail.item.id if self.detail.item else None
+        await self.model.load(query)
+        if self.model.error:
+            self.count_label.setText(self.model.error)
             return
-        self.items = items
-        self._fill(items)
-        shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"
-        self.count_label.setText(f"{shown} item{'s' if total != 1 else ''}")
-        self.empty_label.setVisible(total == 0 and query == HistoryQuery(limit=500))
+        total = self.model.total
+        self.count_label.setText(f"{total:,} item{'s' if total != 1 else ''}")
+        self.table.setColumnHidden(MATCH, not query.search)
+        untouched = query == dataclasses.replace(HistoryQuery(), top_level_only=True)
+        self.empty_label.setVisible(total == 0 and untouched)
+        # The provider filter's choices can follow a moment later; the rows come first.
+        self.providers_task = spawn(self._refresh_providers())
+        rows = [r for r, i in enumerate(self.model.items) if i.id == selected]
+        if rows:
+            self.table.selectRow(rows[0])
+        else:
+            self.detail.show_item(None)
+
+    async def _refresh_providers(self) -> None:
+        known = {self.provider.itemData(i) for i in range(1, self.provider.count())}
+        for provider in await self._providers():
+            if provider not in known:
+                self.provider.addItem(provider, provider)
+
+    async def _providers(self) -> list[str]:
+        return await asyncio.to_thread(self.service.history.providers)
 
     @asyncSlot()
     async def _on_debounce_timeout(self) -> None:
         await self.refresh()
 
-    def _fill(self, items: list[HistoryItem]) -> None:
-        self.table.setRowCount(len(items))
-        for row, item in enumerate(items):
-            created = datetime.fromisoformat(item.created_at).astimezone()
-            model_voice = " / ".join(x for x in (item.model, item.voice) if x)
-            duration = f"{item.duration_s:.1f} s" if item.duration_s else ""
-            values = (
-                item.kind.value,
-                item.title or (item.match or ""),
-                item.provider or "",
-                model_voice,
-                duration,
-                created.strftime("%Y-%m-%d %H:%M"),
-                "★" if item.starred else "",
-            )
-            for col, value in enumerate(values):
-                cell = QTableWidgetItem(value)
-                if col == 1 and item.match:
-                    cell.setToolTip(item.match)
-                self.table.setItem(row, col, cell)
+    @Slot(str, object)
+    def _on_controller_job_finished(self, _job_id: str, _result: object) -> None:
+        self._debounce.start()  # whatever a job made is in History now
 
-    @Slot()
-    def _on_table_selection_changed(self) -> None:
-        rows = {i.row() for i in self.table.selectedIndexes()}
-        if len(rows) != 1:
-            self.detail.clear()
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection_changed(self, *_args: object) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        self.detail.show_item(self.model.items[rows[0].row()] if rows else None)
+
+    @asyncSlot(int)
+    async def _on_pages_current_changed(self, index: int) -> None:
+        if self.pages.widget(index) is self.usage:
+            await self.usage.refresh()
+        elif self.pages.widget(index) is self.maintenance:
+            await self.maintenance.refresh()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    async def rerun(self, item: HistoryItem) -> HistoryItem | None:
+        async def work(ctx: JobContext) -> HistoryItem:
+            return await self.service.library.rerun(item, ctx.report)
+
+        job = self.controller.submit(
+            JobKind(_job_kind(item)), f"Again: {item.title}", work, provider=item.provider
+        )
+        try:
+            return await job.result()
+        except StudioError:
+            return None  # the Jobs dock and the status bar show why
+
+    async def delete(self, item: HistoryItem) -> Deletion | None:
+        try:
+            deletion = await self.service.library.delete(item.id)
+        except StudioError as exc:
+            self.count_label.setText(messages.status_text(exc))
+            return None
+        self.deleted = deletion
+        extra = len(deletion.items) - 1
+        also = f" and {extra} item(s) that belonged to it" if extra else ""
+        self.undo_label.setText(f"Deleted “{deletion.title}”{also}.")
+        self.undo_bar.show()
+        await self.refresh()
+        return deletion
+
+    async def undo(self) -> None:
+        try:
+            restored = await self.service.library.undo()
+        except StudioError as exc:
+            self.undo_label.setText(messages.status_text(exc))
             return
-        item = self.items[rows.pop()]
-        lines = [
-            f"{item.title}",
-            f"Kind: {item.kind.value}    Status: {item.status.value}",
-            f"Provider: {item.provider or '—'}    Model: {item.model or '—'}    "
-            f"Voice: {item.voice or '—'}",
-            f"Created: {item.created_at}",
-        ]
-        if item.latency.ttfb_ms is not None or item.latency.total_ms is not None:
-            lines.append(
-                f"Latency: first byte {item.latency.ttfb_ms or 0:.0f} ms, "
-                f"total {item.latency.total_ms or 0:.0f} ms"
-            )
-        if item.usage.cost_usd is not None:
-            lines.append(f"Estimated cost: ${item.usage.cost_usd:.4f}")
-        if item.error:
-            lines.append(f"Error: {item.error}")
-        for f in item.files:
-            lines.append(f"File ({f.role}): {f.path}")
-        if item.params:
-            lines.append("Parameters: " + json.dumps(dict(item.params), indent=2, sort_keys=True))
-        text = item.input_text or item.prompt or item.transcript
-        if text:
-            lines.extend(["", text[:5000]])
-        self.detail.setPlainText("\n".join(lines))
+        self.undo_bar.hide()
+        if restored is not None:
+            await self.refresh()
+
+    @asyncSlot(object)
+    async def _on_detail_rerun_requested(self, item: HistoryItem) -> None:
+        await self.rerun(item)
+
+    @asyncSlot(object)
+    async def _on_detail_delete_requested(self, item: HistoryItem) -> None:
+        tree = await asyncio.to_thread(self.service.history.with_descendants, item.id)
+        files = sum(len(i.files) for i in tree)
+        answer = QMessageBox.question(
+            self,
+            "Delete from History?",
+            f"Delete “{item.title or item.kind.value}” and its {files} file(s) from the library? "
+            "Copies you exported elsewhere are kept. You can undo this until the next delete.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            await self.delete(item)
+
+    @asyncSlot()
+    async def _on_undo_clicked(self) -> None:
+        await self.undo()
+
+
+def _job_kind(item: HistoryItem) -> str:
+    return {
+        "take": JobKind.NARRATION, "narration": JobKind.NARRATION, "speech": JobKind.SPEECH,
+        "transcript": JobKind.TRANSCRIPTION, "sfx": JobKind.SFX, "music": JobKind.MUSIC,
+    }.get(item.kind.value, JobKind.MAINTENANCE).value  # fmt: skip

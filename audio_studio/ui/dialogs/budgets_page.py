@@ -1,0 +1,79 @@
+"""Settings → Budgets: a monthly budget per cloud provider, with warn and block thresholds."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audio_studio.core.models import frozen_mapping
+from audio_studio.core.services.preflight import month_spend
+from audio_studio.core.services.studio import StudioService
+from audio_studio.core.store.settings import Budget, Settings
+
+HEADERS = ("Provider", "Monthly budget", "Warn at", "Stop at", "Spent this month")
+
+
+class BudgetsPage(QWidget):
+    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.providers = [s.info for s in service.registry.specs() if not s.info.local]
+        self.table = QTableWidget(len(self.providers), len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.rows: dict[str, tuple[QDoubleSpinBox, QSpinBox, QSpinBox]] = {}
+        for row, info in enumerate(self.providers):
+            budget = service.settings.budget(info.id)
+            amount = QDoubleSpinBox()
+            amount.setRange(0, 1_000_000)
+            amount.setPrefix("$ ")
+            amount.setSpecialValueText("no budget")
+            amount.setValue(budget.monthly_usd)
+            warn, block = QSpinBox(), QSpinBox()
+            for box, share in ((warn, budget.warn_at), (block, budget.block_at)):
+                box.setRange(1, 1000)
+                box.setSuffix(" %")
+                box.setValue(round(share * 100))
+            self.table.setItem(row, 0, QTableWidgetItem(info.name))
+            self.table.setCellWidget(row, 1, amount)
+            self.table.setCellWidget(row, 2, warn)
+            self.table.setCellWidget(row, 3, block)
+            self.table.setItem(row, 4, QTableWidgetItem("…"))
+            self.rows[info.id] = (amount, warn, block)
+        note = QLabel(
+            "Before every job the studio estimates its cost. It warns when a provider's spending "
+            "this month would pass “Warn at”, and does not start a job that would pass “Stop at”. "
+            "Offline engines and self-hosted servers cost nothing and have no budget."
+        )
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.table, 1)
+
+    async def load(self) -> None:
+        for row, info in enumerate(self.providers):
+            spent = await asyncio.to_thread(month_spend, self.service.history, info.id)
+            self.table.setItem(row, 4, QTableWidgetItem(f"${spent:,.2f}"))
+
+    def apply_to(self, settings: Settings) -> Settings:
+        budgets = dict(settings.budgets)
+        for provider_id, (amount, warn, block) in self.rows.items():
+            if amount.value() <= 0:
+                budgets.pop(provider_id, None)
+                continue
+            budgets[provider_id] = Budget(
+                monthly_usd=amount.value(), warn_at=warn.value() / 100, block_at=block.value() / 100
+            )
+        return dataclasses.replace(settings, budgets=frozen_mapping(budgets))
