@@ -62,6 +62,8 @@ def test_rows_arrive_in_pages_and_search_highlights(qtbot, qloop, service) -> No
     run(qloop, tab.refresh())
     assert tab.model.total == 451 and tab.model.rowCount() == 200  # one page, not 451 rows
     assert tab.count_label.text() == "451 items"
+    # Scrolling to the end asks for the next page (once the view has laid out its rows).
+    qtbot.waitUntil(lambda: tab.table.verticalScrollBar().maximum() > 0)
     tab.table.scrollToBottom()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 400)
     tab.search.setText("countr")
@@ -100,6 +102,8 @@ def test_filters_and_the_detail_pane(qtbot, qloop, service) -> None:  # type: ig
     tab = window_on(qtbot, service).history
     run(qloop, tab.refresh())
     assert tab.model.total == 2
+    # The provider choices fill in just after the rows.
+    qtbot.waitUntil(lambda: tab.provider.findData("openai") > 0)
     tab.provider.setCurrentIndex(tab.provider.findData("openai"))
     qtbot.waitUntil(lambda: tab.model.total == 1)
     tab.provider.setCurrentIndex(0)

@@ -34,7 +34,17 @@ from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tabs.history_detail import HistoryDetail
 from audio_studio.ui.tabs.history_maintenance import MaintenanceView
-from audio_studio.ui.tabs.history_model import MATCH, TITLE, HistoryTableModel, MatchDelegate
+from audio_studio.ui.tabs.history_model import (
+    COST,
+    CREATED,
+    DURATION,
+    KIND,
+    MATCH,
+    STAR,
+    TITLE,
+    HistoryTableModel,
+    MatchDelegate,
+)
 from audio_studio.ui.tabs.history_usage import UsageView
 from audio_studio.ui.tasks import spawn
 
@@ -87,6 +97,9 @@ class HistoryTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(MATCH, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((STAR, 28), (KIND, 90), (DURATION, 70), (COST, 64), (CREATED, 130)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
         self.table.setColumnHidden(MATCH, True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.detail = HistoryDetail(service)
@@ -175,6 +188,13 @@ class HistoryTab(QWidget):
         total = self.model.total
         self.count_label.setText(f"{total:,} item{'s' if total != 1 else ''}")
         self.table.setColumnHidden(MATCH, not query.search)
+        # While searching, the snippet around the match matters more than the whole title.
+        title_mode = (
+            QHeaderView.ResizeMode.Interactive if query.search else QHeaderView.ResizeMode.Stretch
+        )
+        self.table.horizontalHeader().setSectionResizeMode(TITLE, title_mode)
+        if query.search:
+            self.table.horizontalHeader().resizeSection(TITLE, 180)
         untouched = query == dataclasses.replace(HistoryQuery(), top_level_only=True)
         self.empty_label.setVisible(total == 0 and untouched)
         # The provider filter's choices can follow a moment later; the rows come first.

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from audio_studio.core.costs import FREE_PROVIDERS
 from audio_studio.core.errors import StudioError
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
@@ -57,7 +58,10 @@ def describe_item(item: HistoryItem) -> str:
     if parts:
         lines.append("Latency: " + ", ".join(parts))
     usage = item.usage
-    cost = "unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+    if item.provider in FREE_PROVIDERS:
+        cost = "free (made on this computer)" if item.provider == "local" else "free"
+    else:
+        cost = "unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
     used = [f"{usage.characters:,} characters"] if usage.characters else []
     if usage.audio_seconds:
         used.append(f"{usage.audio_seconds:,.1f} s of audio")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from audio_studio.core.costs import FREE_PROVIDERS
 from audio_studio.core.errors import StudioError
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.usage import MonthUsage
@@ -61,7 +62,7 @@ class CostChart(QWidget):
         top = max((sum(self.costs[m].values()) for m in self.months), default=0.0) or 1.0
         legend_h, label_h = 18, 18
         area_h = self.height() - legend_h - label_h - 6
-        width = self.width() / max(1, len(self.months))
+        width = min(160.0, self.width() / max(1, len(self.months)))
         for i, month in enumerate(self.months):
             x = i * width + width * 0.2
             y = legend_h + area_h
@@ -134,7 +135,7 @@ class UsageView(QWidget):
                 f"{u.requests:,}",
                 f"{u.characters:,}",
                 f"{u.audio_seconds / 60:,.1f}",
-                f"${u.cost_usd:,.2f}",
+                "free" if u.provider in FREE_PROVIDERS else f"${u.cost_usd:,.2f}",
                 f"{u.unknown_cost_items:,}" if u.unknown_cost_items else "",
             )
             for c, value in enumerate(values):
