@@ -190,7 +190,7 @@ class HistoryStore:
             # Newest first by id, which the FTS index walks in order and stops after one page;
             # ordering by created_at would compute every match (and its snippet) first.
             sql = (
-                "SELECT items.*, snippet(items_fts, -1, '[', ']', '…', 12) AS match "
+                "SELECT items.*, snippet(items_fts, -1, '[', ']', '…', 8) AS match "
                 "FROM items_fts JOIN items ON items.id = items_fts.rowid "
                 f"WHERE items_fts MATCH ? {where} ORDER BY items_fts.rowid DESC "
                 "LIMIT ? OFFSET ?"

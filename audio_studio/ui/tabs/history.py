@@ -41,6 +41,7 @@ from audio_studio.ui.tabs.history_model import (
     KIND,
     MATCH,
     STAR,
+    TAGS,
     TITLE,
     HistoryTableModel,
     MatchDelegate,
@@ -188,6 +189,7 @@ class HistoryTab(QWidget):
         total = self.model.total
         self.count_label.setText(f"{total:,} item{'s' if total != 1 else ''}")
         self.table.setColumnHidden(MATCH, not query.search)
+        self.table.setColumnHidden(TAGS, bool(query.search))
         # While searching, the snippet around the match matters more than the whole title.
         title_mode = (
             QHeaderView.ResizeMode.Interactive if query.search else QHeaderView.ResizeMode.Stretch
