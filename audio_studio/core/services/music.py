@@ -25,6 +25,7 @@ from audio_studio.core.errors import (
     ConfigurationError,
     InputError,
     NetworkError,
+    ProviderError,
     ProviderUnavailableError,
     RateLimitedError,
     StudioError,
@@ -44,6 +45,7 @@ from audio_studio.core.models import (
     frozen_mapping,
 )
 from audio_studio.core.providers.base import MusicGenerator, ProgressFn
+from audio_studio.core.providers.polling import REMOTE_CANCELED
 from audio_studio.core.store.history import FileRecord, HistoryEntry, now_iso
 
 if TYPE_CHECKING:
@@ -186,6 +188,17 @@ class MusicService:
                     item_id,
                     status=HistoryStatus.INTERRUPTED,
                     error=f"{exc.message} (job {jid} can be resumed)",
+                )
+            elif remote and isinstance(exc, ProviderError) and exc.code == REMOTE_CANCELED:
+                # Stopped on the provider's side (its dashboard, another client): cancelled.
+                await asyncio.to_thread(self.jobs.update, jid, error=exc.message)
+                await asyncio.to_thread(self.jobs.mark_canceled, jid)
+                await asyncio.to_thread(
+                    history.update,
+                    item_id,
+                    status=HistoryStatus.CANCELLED,
+                    error=exc.message,
+                    finished_at=now_iso(),
                 )
             else:
                 if remote:
@@ -339,6 +352,7 @@ class MusicService:
             job.remote.provider, Capability.MUSIC
         )
         await asyncio.wait_for(provider.cancel_music(job.remote), _REMOTE_CANCEL_TIMEOUT_S)
+        await asyncio.to_thread(self.jobs.update, job.id, error="Cancelled from the studio.")
         await asyncio.to_thread(self.jobs.mark_canceled, job.id)
         if job.item_id is not None:
             await asyncio.to_thread(
