@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import time
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -132,7 +133,12 @@ class MusicService:
         base_url = studio.settings.provider(pid).base_url or provider.info.default_base_url
 
         async def on_submitted(job: RemoteJob) -> None:
-            extra = {"output": str(output) if output else None, "base_url": base_url}
+            # This computer's clock too: elapsed times must not depend on the provider's.
+            extra = {
+                "output": str(output) if output else None,
+                "base_url": base_url,
+                "submitted_local": time.time(),
+            }
             job = dataclasses.replace(job, meta=frozen_mapping({**job.meta, **extra}))
             await asyncio.to_thread(
                 self.jobs.save,

@@ -147,7 +147,12 @@ def _row(
     if stored is not None:
         prompt = str(stored.request.get("prompt") or stored.remote.meta.get("prompt") or "")
         provider = stored.remote.provider
-        submitted = stored.remote.submitted_at or _epoch(stored.submitted_at) or now
+        local = stored.remote.meta.get("submitted_local")
+        submitted = (
+            float(local)
+            if isinstance(local, int | float)
+            else stored.remote.submitted_at or _epoch(stored.submitted_at) or now
+        )
     else:
         assert live is not None
         prompt, provider = live.title, live.provider or ""

@@ -51,6 +51,7 @@ __all__ = [
     "sfxr_params",
     "spec_from_item",
     "stats_line",
+    "validate",
 ]
 
 log = logging.getLogger(__name__)
@@ -141,11 +142,27 @@ async def batch_preflight(service: StudioService, spec: EffectSpec) -> Preflight
     return await service.preflight(pid, Capability.SFX, spec.request.model, seconds=_seconds(spec))
 
 
-def _check(spec: EffectSpec, procedural: bool) -> None:
+async def validate(service: StudioService, spec: EffectSpec) -> bool:
+    """Check a batch before anything is made; returns whether it is for the offline engine.
+
+    Raises:
+        InputError / InvalidRequestError: a bad count, an empty prompt for a cloud provider, a
+            prompt the offline engine cannot read, bad parameters.
+        ConfigurationError / MissingApiKeyError: no such provider, not installed, no key.
+    """
+    pid = _provider_id(service, spec)
+    procedural = is_procedural(service, pid)
     if not 1 <= spec.count <= MAX_VARIATIONS:
         raise InputError(f"Ask for 1 to {MAX_VARIATIONS} variations.")
     if not procedural and not spec.request.prompt.strip():
         raise InputError("Describe the sound to generate, e.g. “heavy wooden door slam”.")
+    if procedural and spec.mutate_from is None and not spec.exact:
+        _preset_for(spec)
+    for values in (spec.base, spec.mutate_from):
+        if procedural and values is not None:
+            sfxr_params(values)
+    await service.provider(pid, Capability.SFX)  # no key or not installed: say so once
+    return procedural
 
 
 def _preset_for(spec: EffectSpec) -> str:
@@ -218,9 +235,7 @@ async def generate_variations(
         ConfigurationError / BudgetExceededError: no such provider, no key, over budget.
     """
     pid = _provider_id(service, spec)
-    procedural = is_procedural(service, pid)
-    _check(spec, procedural)
-    await service.provider(pid, Capability.SFX)  # no key or not installed: say so once
+    procedural = await validate(service, spec)
     check = await batch_preflight(service, spec)
     check.raise_if_blocked()
     seed0 = spec.first_seed if spec.first_seed is not None else secrets.randbelow(2**31 - 16)

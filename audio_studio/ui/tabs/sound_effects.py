@@ -42,6 +42,7 @@ from audio_studio.core.services.sound import (
     is_procedural,
     measure,
     more_like_this,
+    validate,
 )
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
@@ -257,6 +258,7 @@ class EffectsPage(QWidget):
             return []
         self.show_message(None)
         try:
+            await validate(self.service, spec)
             check = await batch_preflight(self.service, spec)
         except StudioError as exc:
             self.show_message(exc)

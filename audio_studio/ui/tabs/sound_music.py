@@ -117,11 +117,11 @@ class MusicPage(QWidget):
         self.jobs.stop_requested.connect(self._on_jobs_stop_requested)
         self.jobs.play_requested.connect(self._on_jobs_play_requested)
         controller.job_changed.connect(self._on_controller_job_changed)
-        controller.history_changed.connect(self._refresh_timer.start)
+        controller.history_changed.connect(self.schedule_refresh)
         for snapshot in controller.runner.jobs():
             self.clock.observe(snapshot)
         self.refresh_providers()
-        self._refresh_timer.start()
+        self.schedule_refresh()
 
     # -- providers ---------------------------------------------------------------------------
 
@@ -140,10 +140,10 @@ class MusicPage(QWidget):
         return str(self.provider.currentData() or "")
 
     def set_enabled(self, enabled: bool) -> None:
-        for widget in (self.provider, self.prompt, self.lyrics, self.instrumental):
+        for widget in (self.provider, self.prompt, self.instrumental, self.duration):
             widget.setEnabled(enabled)
-        self.duration.setEnabled(enabled)
         self.generate_button.setEnabled(enabled)
+        self.lyrics.setEnabled(enabled and self.provider_id not in _NO_LYRICS)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ class MusicPage(QWidget):
         job = self.controller.submit(JobKind.MUSIC, title, work, provider=pid, job_id=jid)
         if check.warning:
             self.message.setText(check.warning)
-        self._refresh_timer.start()
+        self.schedule_refresh()
         return job
 
     async def cancel_remote(self, job_id: str) -> None:
@@ -212,7 +212,7 @@ class MusicPage(QWidget):
             )
         except ValueError:  # it is being waited for already
             return None
-        self._refresh_timer.start()
+        self.schedule_refresh()
         return job
 
     async def play(self, job_id: str) -> None:
@@ -252,6 +252,12 @@ class MusicPage(QWidget):
         if item.job_id and (n := self.jobs.row_for(item.job_id)) is not None:
             self.jobs.selectRow(n)
 
+    @Slot()
+    def schedule_refresh(self) -> None:
+        """Re-read the list soon; a job reporting often must not postpone it forever."""
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
     # -- slots -------------------------------------------------------------------------------
 
     @Slot()
@@ -259,7 +265,7 @@ class MusicPage(QWidget):
         low, high = _DURATIONS.get(self.provider_id, (5.0, 600.0))
         self.duration.setRange(low, high)
         note = _NO_LYRICS.get(self.provider_id)
-        self.lyrics.setEnabled(note is None)
+        self.lyrics.setEnabled(note is None and self.generate_button.isEnabled())
         self.lyrics.setToolTip(note or "Sung words; leave empty for the model to choose")
         self._cost_timer.start()
 
@@ -283,7 +289,7 @@ class MusicPage(QWidget):
     def _on_controller_job_changed(self, snapshot: JobSnapshot) -> None:
         if snapshot.kind is JobKind.MUSIC:
             self.clock.observe(snapshot)
-            self._refresh_timer.start()
+            self.schedule_refresh()
 
     @Slot()
     def _on_refresh_timer_timeout(self) -> None:

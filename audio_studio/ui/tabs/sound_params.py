@@ -92,13 +92,16 @@ class ParamPanel(QWidget):
             spin.setKeyboardTracking(False)
             spin.setMaximumWidth(90)
             spin.setAccessibleName(_LABELS.get(name, name))
-            spin.valueChanged.connect(self._on_value_changed)
+            spin.valueChanged.connect(lambda _v, n=name: self._on_spin_value_changed(n))
             self.spins[name] = spin
             self._add_row(grid, row, name, _LABELS.get(name, name), spin)
             row += 1
         self.wave.currentIndexChanged.connect(self._on_value_changed)
         self.rate.currentIndexChanged.connect(self._on_value_changed)
         self._loading = False
+        # A spin box shows 3 decimals; the recipe's exact floats are kept until a value is
+        # edited, so a tile loaded here renders (and locks) bit for bit.
+        self._exact: dict[str, float] = {}
         self.set_values(SfxParams().to_dict())
 
     def _add_row(self, grid: QGridLayout, row: int, name: str, label: str, field: QWidget) -> None:
@@ -116,7 +119,9 @@ class ParamPanel(QWidget):
 
     def values(self) -> dict[str, Any]:
         """The panel's parameters, as ``SfxParams.to_dict()`` gives them."""
-        data: dict[str, Any] = {name: spin.value() for name, spin in self.spins.items()}
+        data: dict[str, Any] = {
+            name: self._exact.get(name, spin.value()) for name, spin in self.spins.items()
+        }
         data["wave"] = self.wave.currentData()
         data["sample_rate"] = self.rate.currentData()
         return data
@@ -132,6 +137,7 @@ class ParamPanel(QWidget):
         try:
             for name, spin in self.spins.items():
                 spin.setValue(getattr(params, name))
+                self._exact[name] = getattr(params, name)
             self.wave.setCurrentIndex(self.wave.findData(params.wave.value))
             self.rate.setCurrentIndex(self.rate.findData(params.sample_rate))
         finally:
@@ -144,6 +150,11 @@ class ParamPanel(QWidget):
         wanted = set(names)
         for name, box in self.locks.items():
             box.setChecked(name in wanted)
+
+    def _on_spin_value_changed(self, name: str) -> None:
+        if not self._loading:
+            self._exact.pop(name, None)  # edited: the shown value is the value now
+            self.changed.emit()
 
     @Slot()
     def _on_value_changed(self) -> None:
