@@ -70,6 +70,7 @@ class SoundTab(QWidget):
         if request.prompt_influence is not None:
             page.influence.setValue(request.prompt_influence)
         page.loop.setChecked(request.loop)
+        page.model.setText(request.model or "")
         preset = page.preset.findData(request.preset or "")
         page.preset.setCurrentIndex(max(0, preset))
         if spec.base is not None:

@@ -89,6 +89,9 @@ class EffectsPage(QWidget):
         self.influence.setValue(0.3)
         self.influence.setToolTip("Higher follows the prompt more literally and varies less.")
         self.loop = QCheckBox("Seamless loop")
+        self.model = QLineEdit()
+        self.model.setPlaceholderText("the provider's default")
+        self.model.setToolTip("Self-hosted servers (LocalAI) need the name of an installed model")
         self.variations = QSpinBox()
         self.variations.setRange(1, MAX_VARIATIONS)
         self.variations.setValue(6)
@@ -140,6 +143,7 @@ class EffectsPage(QWidget):
         form.addRow("Preset", self.preset)
         form.addRow("Duration", self.duration)
         form.addRow("Prompt influence", self.influence)
+        form.addRow("Model", self.model)
         form.addRow(self.loop)
         form.addRow("Variations", self.variations)
         self._form = form
@@ -223,6 +227,7 @@ class EffectsPage(QWidget):
             prompt_influence=None if self.procedural else round(self.influence.value(), 3),
             loop=self.loop.isChecked() and not self.procedural,
             preset=(self.preset.currentData() or None) if self.procedural else None,
+            model=None if self.procedural else (self.model.text().strip() or None),
         )
         spec = EffectSpec(request, count=self.variations.value(), provider_id=self.provider_id)
         if not self.procedural:
@@ -375,7 +380,7 @@ class EffectsPage(QWidget):
             else "e.g. heavy wooden door slam, reverb tail"
         )
         self._form.setRowVisible(self.preset, procedural)
-        for cloud_only in (self.influence, self.loop):
+        for cloud_only in (self.influence, self.loop, self.model):
             self._form.setRowVisible(cloud_only, not procedural)
         low, high = _DURATIONS.get(self.provider_id, (0.5, 30.0))
         self.duration.setMaximum(high)
