@@ -40,7 +40,6 @@ from audio_studio.core.services.sound import (
     Variation,
     batch_preflight,
     is_procedural,
-    measure,
     more_like_this,
     validate,
 )
@@ -134,6 +133,7 @@ class EffectsPage(QWidget):
         self.prompt.returnPressed.connect(self._on_generate_button_clicked)
         self.grid.tile_added.connect(self._on_grid_tile_added)
         self.grid.selection_changed.connect(self._on_grid_selection_changed)
+        self.grid.tile_ready.connect(self.judging.refresh_count)
         self.refresh_providers()
 
     def _build_layout(self) -> None:
@@ -277,7 +277,7 @@ class EffectsPage(QWidget):
 
         async def work(ctx: object) -> list[Variation]:
             def landed(v: Variation) -> None:
-                fills.append(asyncio.ensure_future(self._fill(tiles[v.index], v)))
+                fills.append(asyncio.ensure_future(self.grid.fill(tiles[v.index], v)))
                 ctx.report(len(fills) / spec.count, f"{len(fills)} of {spec.count} landed")  # type: ignore[attr-defined]
 
             try:
@@ -297,61 +297,22 @@ class EffectsPage(QWidget):
         except asyncio.CancelledError:
             if not job.task.cancelled():
                 raise
-            self._settle(tiles, "Cancelled")
+            self.grid.settle(tiles, "Cancelled")
             return []
         except StudioError as exc:
             self.show_message(exc)
-            self._settle(tiles, messages.describe(exc).text)
+            self.grid.settle(tiles, messages.describe(exc).text)
             return []
         except Exception:  # a bug: the runner logged it and told the excepthook
-            self._settle(tiles, "Not made: an unexpected error (see the log).")
+            self.grid.settle(tiles, "Not made: an unexpected error (see the log).")
             return []
         finally:
             self.job_id = None
             self.set_busy(False)
 
-    def _settle(self, tiles: list[EffectTile], text: str) -> None:
-        for tile in tiles:
-            if tile in self.grid.tiles and not tile.ready and not tile.failed:
-                tile.set_failed(text)
-
-    async def _fill(self, tile: EffectTile, variation: Variation) -> None:
-        if variation.error is not None or variation.outcome is None:
-            if tile in self.grid.tiles:
-                tile.set_failed(messages.describe(variation.error or Exception()).text)
-            return
-        try:
-            measured = await asyncio.to_thread(measure, variation.outcome.path)
-        except StudioError as exc:
-            if tile in self.grid.tiles:
-                tile.set_failed(messages.describe(exc).text)
-            return
-        if tile in self.grid.tiles:  # it may have been dropped while measuring
-            tile.set_result(variation.outcome.item, measured)
-            self.judging.refresh_count()
-            if self.grid.selected is None:
-                self.grid.select(tile)
-
     async def add_item(self, item: HistoryItem) -> EffectTile:
         """Put a History effect on a tile (or select the tile that shows it already)."""
-        for tile in self.grid.tiles:
-            if tile.item is not None and tile.item.id == item.id:
-                self.grid.select(tile)
-                return tile
-        tile = self.grid.add_tile()
-        record = item.file()
-        if record is None:
-            tile.set_failed("This History item has no audio file.")
-            return tile
-        try:
-            measured = await asyncio.to_thread(measure, record.path)
-        except StudioError as exc:
-            tile.set_failed(messages.describe(exc).text)
-            return tile
-        tile.set_result(item, measured)
-        self.judging.refresh_count()
-        self.grid.select(tile)
-        return tile
+        return await self.grid.show_item(item)
 
     def show_message(self, error: BaseException | str | None) -> None:
         if error is None:

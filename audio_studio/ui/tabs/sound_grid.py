@@ -16,7 +16,10 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from audio_studio.core.audio.player import PlayerState
 from audio_studio.core.errors import StudioError
+from audio_studio.core.services.sound import Variation, measure
 from audio_studio.core.services.studio import StudioService
+from audio_studio.core.store.history import HistoryItem
+from audio_studio.ui import messages
 from audio_studio.ui.widgets.effect_tile import EffectTile
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
@@ -34,10 +37,12 @@ class TileGrid(QWidget):
 
     Signals:
         tile_added(object): a new EffectTile, for the page to connect.
+        tile_ready(object): an EffectTile now shows its audio.
         selection_changed(object): the selected EffectTile, or None.
     """
 
     tile_added = Signal(object)
+    tile_ready = Signal(object)
     selection_changed = Signal(object)
 
     def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
@@ -135,6 +140,50 @@ class TileGrid(QWidget):
         if tile is not None:
             tile.set_selected(True)
         self.selection_changed.emit(tile)
+
+    # -- filling tiles -----------------------------------------------------------------------
+
+    def settle(self, tiles: list[EffectTile], text: str) -> None:
+        """Say why tiles of a batch that ended early were not made."""
+        for tile in tiles:
+            if tile in self.tiles and not tile.ready and not tile.failed:
+                tile.set_failed(text)
+
+    async def fill(self, tile: EffectTile, variation: Variation) -> None:
+        """Show a variation that landed: measured off the GUI thread, or why it failed."""
+        if variation.error is not None or variation.outcome is None:
+            if tile in self.tiles:
+                tile.set_failed(messages.describe(variation.error or Exception()).text)
+            return
+        await self._show(tile, variation.outcome.item, variation.outcome.path)
+
+    async def show_item(self, item: HistoryItem) -> EffectTile:
+        """Put a History effect on a tile (or select the tile that shows it already)."""
+        for tile in self.tiles:
+            if tile.item is not None and tile.item.id == item.id:
+                self.select(tile)
+                return tile
+        tile = self.add_tile()
+        record = item.file()
+        if record is None:
+            tile.set_failed("This History item has no audio file.")
+        else:
+            await self._show(tile, item, record.path)
+            self.select(tile)
+        return tile
+
+    async def _show(self, tile: EffectTile, item: HistoryItem, path: Path) -> None:
+        try:
+            measured = await asyncio.to_thread(measure, path)
+        except StudioError as exc:
+            if tile in self.tiles:
+                tile.set_failed(messages.describe(exc).text)
+            return
+        if tile in self.tiles:  # it may have been dropped while it was measured
+            tile.set_result(item, measured)
+            self.tile_ready.emit(tile)
+            if self.selected is None:
+                self.select(tile)
 
     # -- audition ----------------------------------------------------------------------------
 
