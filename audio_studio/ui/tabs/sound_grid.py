@@ -20,7 +20,7 @@ from audio_studio.core.services.sound import Variation, measure
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
-from audio_studio.ui.widgets.effect_tile import EffectTile
+from audio_studio.ui.widgets.effect_tile import TILE_STYLE, EffectTile
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class TileGrid(QWidget):
         self._columns = 3
         self._inner = QWidget()
         self._inner.setObjectName("tileGrid")
+        self._inner.setStyleSheet(TILE_STYLE)
         self._grid = QGridLayout(self._inner)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._grid.setSpacing(8)

@@ -24,7 +24,8 @@ from audio_studio.core.services.sound import REJECTED_TAG, Measured, seam_line, 
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui.widgets.waveform import WaveformView
 
-_STYLE = """
+# Set once on the grid that holds the tiles: a style sheet per tile costs ~1 ms each to polish.
+TILE_STYLE = """
 EffectTile { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 EffectTile[selected="true"] { border: 2px solid palette(highlight); }
 EffectTile[playing="true"] { background: palette(alternate-base); }
@@ -54,7 +55,6 @@ class EffectTile(QFrame):
 
     def __init__(self, number: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(_STYLE)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setMinimumSize(190, 150)
         self.item: HistoryItem | None = None
