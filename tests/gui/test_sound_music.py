@@ -109,7 +109,10 @@ def test_a_job_past_its_deadline_offers_keep_waiting(qtbot, qloop, sound_studio,
     with pytest.raises(ProviderUnavailableError, match="has not finished"):
         run(qloop, job.result(), timeout=10)  # it stops waiting; it does not hang
     row = row_of(qloop, page, job.id)
-    assert row.state is RowState.STOPPED and "Not being waited for" in row.status
+    assert row.state is RowState.STOPPED and "not being waited for" in row.status
+    assert "has not finished" in row.error  # why, in the Status cell's tooltip
+    n = page.jobs.row_for(job.id)
+    assert page.jobs.item(n, 2).toolTip() == row.error
     assert set(page.jobs.buttons(job.id)) == {"Keep waiting", "Cancel on provider"}
     assert sound_studio.history.get(row.item_id).status is HistoryStatus.INTERRUPTED
     use_deadline(sound_studio, 5.0)

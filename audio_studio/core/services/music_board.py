@@ -126,8 +126,8 @@ def _status(state: RowState, provider: str, live: JobSnapshot | None, error: str
         message = live.message if live is not None else ""
         return message if message and message != "Working…" else "Generating…"
     if state is RowState.STOPPED:
-        why = f": {error}" if error else ""
-        return f"Not being waited for (still on {provider}){why}"
+        # Why the studio stopped waiting (a deadline, a network error) is in ``error``.
+        return f"Still on {provider}; not being waited for"
     if state is RowState.DONE:
         return "Done: in History"
     if state is RowState.CANCELLED:

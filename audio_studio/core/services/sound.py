@@ -41,6 +41,7 @@ __all__ = [
     "Variation",
     "VariationFn",
     "batch_preflight",
+    "cost_line",
     "generate_variations",
     "is_procedural",
     "measure",
@@ -134,6 +135,16 @@ def _provider_id(service: StudioService, spec: EffectSpec) -> str:
 
 def _seconds(spec: EffectSpec) -> float | None:
     return None if spec.request.duration_s is None else spec.request.duration_s * spec.count
+
+
+def cost_line(check: Preflight) -> str:
+    """What the tabs show before Generate: the estimate, the month's spend, any warning."""
+    if check.blocked:
+        return check.blocked
+    warning = f" — {check.warning}" if check.warning else ""
+    text = check.text()
+    text = text.capitalize() if text.startswith("cost") else f"Cost: {text}"
+    return f"{text}{warning}"
 
 
 async def batch_preflight(service: StudioService, spec: EffectSpec) -> Preflight:

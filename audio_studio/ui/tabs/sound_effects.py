@@ -39,6 +39,7 @@ from audio_studio.core.services.sound import (
     EffectSpec,
     Variation,
     batch_preflight,
+    cost_line,
     is_procedural,
     more_like_this,
     validate,
@@ -167,7 +168,8 @@ class EffectsPage(QWidget):
         left.addLayout(buttons)
         left.addWidget(self.cost)
         left.addWidget(self.message)
-        left.addWidget(self.params_box, 1)
+        left.addWidget(self.params_box, 100)
+        left.addStretch(1)  # takes the room when the panel is hidden (cloud providers)
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setMaximumWidth(400)
@@ -268,7 +270,7 @@ class EffectsPage(QWidget):
         except StudioError as exc:
             self.show_message(exc)
             return []
-        self.cost.setText(check.text() + (f" — {check.warning}" if check.warning else ""))
+        self.cost.setText(cost_line(check))
         if check.blocked:
             self.show_message(check.blocked)
             return []
@@ -362,9 +364,7 @@ class EffectsPage(QWidget):
         except StudioError as exc:
             self.cost.setText(exc.message)
             return
-        self.cost.setText(
-            check.blocked or check.text() + (f" — {check.warning}" if check.warning else "")
-        )
+        self.cost.setText(cost_line(check))
 
     @asyncSlot()
     async def _on_generate_button_clicked(self) -> None:

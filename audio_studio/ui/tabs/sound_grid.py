@@ -154,7 +154,7 @@ class TileGrid(QWidget):
         """Show a variation that landed: measured off the GUI thread, or why it failed."""
         if variation.error is not None or variation.outcome is None:
             if tile in self.tiles:
-                tile.set_failed(messages.describe(variation.error or Exception()).text)
+                tile.set_failed(_why(variation.error))
             return
         await self._show(tile, variation.outcome.item, variation.outcome.path)
 
@@ -178,7 +178,7 @@ class TileGrid(QWidget):
             measured = await asyncio.to_thread(measure, path)
         except StudioError as exc:
             if tile in self.tiles:
-                tile.set_failed(messages.describe(exc).text)
+                tile.set_failed(_why(exc))
             return
         if tile in self.tiles:  # it may have been dropped while it was measured
             tile.set_result(item, measured)
@@ -247,3 +247,10 @@ class TileGrid(QWidget):
     def _on_player_state_changed(self, state: str) -> None:
         if state == PlayerState.STOPPED.value and self.playing is not None:
             self._mark_playing(None, False)
+
+
+def _why(error: BaseException | None) -> str:
+    """A tile's failure line: a StudioError's own message names the provider already."""
+    if isinstance(error, StudioError):
+        return error.message
+    return messages.describe(error or Exception()).text

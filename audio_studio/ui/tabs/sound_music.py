@@ -33,6 +33,7 @@ from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, JobKind, MusicRequest
 from audio_studio.core.services.music import MusicOutcome
 from audio_studio.core.services.music_board import QueueClock
+from audio_studio.core.services.sound import cost_line
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
@@ -170,7 +171,7 @@ class MusicPage(QWidget):
         except StudioError as exc:
             self.message.setText(messages.status_text(exc))
             return None
-        self.cost.setText(check.text())
+        self.cost.setText(cost_line(check))
         if check.blocked:
             self.message.setText(check.blocked)
             return None
@@ -283,7 +284,7 @@ class MusicPage(QWidget):
         except StudioError as exc:
             self.cost.setText(exc.message)
             return
-        self.cost.setText(check.blocked or check.text())
+        self.cost.setText(cost_line(check))
 
     @Slot(object)
     def _on_controller_job_changed(self, snapshot: JobSnapshot) -> None:

@@ -97,7 +97,8 @@ class MusicJobTable(QTableWidget):
             texts = (row.prompt, row.provider, row.status, "", "")
             for column, text in enumerate(texts):
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(text if column in (0, _STATUS) else "")
+                tip = row.error if column == _STATUS and row.error else text
+                cell.setToolTip(tip if column in (0, _STATUS) else "")
                 cell.setData(Qt.ItemDataRole.UserRole, row.job_id)
                 self.setItem(n, column, cell)
             self.setCellWidget(n, _ACTIONS, self._actions(row))

@@ -67,7 +67,8 @@ def test_not_waited_for_offers_keep_waiting() -> None:
     error = ProviderUnavailableError("Gateway has not finished after 10 min.")
     stopped = live(JobStatus.FAILED, error=error, finished=T0 + 600)
     (row,) = music_rows([stored()], [stopped], {7: item(HistoryStatus.INTERRUPTED)}, now=T0 + 700)
-    assert row.state is RowState.STOPPED and "has not finished" in row.status
+    assert row.state is RowState.STOPPED and row.status == "Still on gateway; not being waited for"
+    assert row.error is not None and "has not finished" in row.error
     assert row.can_keep_waiting and row.can_cancel_remote and not row.can_stop_waiting
     assert row.elapsed_s == 700  # the job goes on at the provider
     # Left by a previous run: no runner job at all.
