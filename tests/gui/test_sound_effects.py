@@ -63,6 +63,10 @@ def test_six_procedural_variations_fill_the_grid(qtbot, qloop, sound_studio) -> 
     heads = [r for r in rows if r.parent_id is None]
     assert len(heads) == 1 and all(r.parent_id == heads[0].id for r in rows if r is not heads[0])
     assert page.job_id is None and page.generate_button.isEnabled()
+    # A click on Generate leaves the focus free for the audition keys (Space must not
+    # press Generate again).
+    assert page.generate_button.focusPolicy() == Qt.FocusPolicy.TabFocus
+    assert page.grid.hasFocus() or not tab.isActiveWindow()
 
 
 def test_audition_keys_play_stop_and_loop_but_not_in_text_fields(

@@ -59,6 +59,14 @@ def test_a_replicate_job_lands_in_history_and_its_row_plays_it(qtbot, qloop, sou
     qtbot.waitUntil(lambda: bar.player.state is PlayerState.PLAYING)
     assert bar.waveform.duration == pytest.approx(item.duration_s, abs=0.05)
     run(qloop, bar.stop())
+    # ElevenLabs makes music in one long request: no remote job to cancel or resume.
+    page.provider.setCurrentIndex(page.provider.findData("elevenlabs"))
+    page.duration.setValue(15)
+    song = run(qloop, page.generate())
+    run(qloop, song.result())
+    row = row_of(qloop, page, song.id)
+    assert row.state is RowState.DONE and not row.remote and row.provider == "elevenlabs"
+    assert set(page.jobs.buttons(song.id)) == {"Play"} and row.item_id is not None
     # open_item from History fills the form and selects the row.
     page.prompt.clear()
     run(qloop, tab.open_item(item))

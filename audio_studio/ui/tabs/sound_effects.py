@@ -105,6 +105,16 @@ class EffectsPage(QWidget):
         self.render_button.setToolTip("One tile with exactly the panel's values")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
+        # Clicked, these buttons must not keep the focus: Space would press them again
+        # instead of stopping the audition. Tab still reaches them.
+        for button in (
+            self.generate_button,
+            self.randomize_button,
+            self.mutate_button,
+            self.render_button,
+            self.stop_button,
+        ):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.cost = QLabel()
         self.cost.setWordWrap(True)
         self.message = QLabel()
@@ -294,6 +304,7 @@ class EffectsPage(QWidget):
         )
         self.job_id = job.id
         self.set_busy(True)
+        self.grid.setFocus()  # ready to audition as the tiles land
         try:
             return await job.result()
         except asyncio.CancelledError:

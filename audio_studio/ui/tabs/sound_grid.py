@@ -47,6 +47,7 @@ class TileGrid(QWidget):
 
     def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # keys reach the page through it
         self.tiles: list[EffectTile] = []
         self.selected: EffectTile | None = None
         self.playing: EffectTile | None = None
