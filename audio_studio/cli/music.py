@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -32,11 +33,22 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             file=sys.stderr,
         )
         return 2
+    lyrics = getattr(args, "lyrics", None)
+    if lyrics and lyrics.startswith("@"):
+        try:
+            lyrics = await asyncio.to_thread(Path(lyrics[1:]).read_text, encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(
+                f"audio-studio music: cannot read the lyrics {lyrics[1:]} ({exc}).", file=sys.stderr
+            )
+            return 2
     provider_id, provider = await provider_from_args(ctx, args, Capability.MUSIC)
     formats = provider.info.output_formats
     request = MusicRequest(
         prompt=args.prompt,
         duration_s=args.duration,
+        lyrics=lyrics or None,
+        instrumental=bool(getattr(args, "instrumental", False)),
         model=getattr(args, "model", None),
         # Ask for the file's own format when the provider makes it; otherwise convert after.
         format=wanted if wanted in formats else (formats[0] if formats else AudioFormat.MP3),

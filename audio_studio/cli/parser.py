@@ -84,12 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, metavar="N")
     p.add_argument("--duration", type=float, metavar="S")
     p.add_argument("--variations", type=int, default=1, metavar="N")
+    p.add_argument("--prompt-influence", type=float, metavar="X", help="0-1 (cloud providers)")
+    p.add_argument("--loop", action="store_true", help="a seamless loop (ElevenLabs)")
     _provider_options(p)
 
     p = sub.add_parser("music", help="generate music")
     p.add_argument("prompt", metavar="PROMPT")
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     p.add_argument("--duration", type=float, metavar="S")
+    p.add_argument("--lyrics", metavar="TEXT", help="words to sing (or @FILE)")
+    p.add_argument("--instrumental", action="store_true", help="no vocals")
     _provider_options(p)
     p.add_argument("--no-wait", action="store_true", help="print the job id and return")
 

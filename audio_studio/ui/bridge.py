@@ -47,8 +47,10 @@ class JobController(QObject):
         work: Callable[[JobContext], Awaitable[T]],
         *,
         provider: str | None = None,
+        job_id: str | None = None,
     ) -> Job[T]:
-        return self.runner.submit(kind, title, work, provider=provider)
+        """Start ``work`` as a job; ``job_id`` reuses a persisted id (async music jobs)."""
+        return self.runner.submit(kind, title, work, provider=provider, job_id=job_id)
 
     def cancel(self, job_id: str) -> bool:
         return self.runner.cancel(job_id)

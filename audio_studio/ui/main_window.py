@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
     # -- start-up ----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Work after the window is shown: tell the user about start-up notices."""
+        """Work after the window is shown: start-up notices, then unfinished music jobs."""
         report = self.service.startup
         if report.recovered_rows:
             self.statusBar().showMessage(
@@ -241,6 +241,24 @@ class MainWindow(QMainWindow):
             box.setObjectName("startupNotices")
             box.open()
             report.notices.clear()
+        await self.resume_music_jobs()
+
+    async def resume_music_jobs(self) -> None:
+        """Music jobs a previous run left on a provider: poll them again (Jobs dock, Music list)."""
+        from audio_studio.core.errors import StudioError
+
+        try:
+            resumed = await self.service.resume_music_jobs()
+        except StudioError as exc:
+            log.info("could not resume music jobs: %s", exc.message)
+            self.statusBar().showMessage(f"Music jobs were not resumed: {exc.message}", 15_000)
+            return
+        if resumed:
+            log.info("resumed %d music job(s)", len(resumed))
+            self.statusBar().showMessage(
+                f"Picking up {len(resumed)} music job(s) started earlier; see the Jobs list.",
+                10_000,
+            )
 
     # -- slots -------------------------------------------------------------------------------
 

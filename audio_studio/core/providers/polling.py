@@ -39,6 +39,8 @@ from audio_studio.core.providers.http import ProviderHttp
 from audio_studio.core.providers.outputs import decode_base64_audio, download_audio, resolve_format
 
 __all__ = [
+    "REMOTE_CANCELED",
+    "REMOTE_FAILED",
     "GatewayConfig",
     "GatewayJobs",
     "RemoteStatus",
@@ -56,6 +58,9 @@ _STATES = {
 }
 _STATE_WORDS = {word: state for state, words in _STATES.items() for word in words}
 _TRANSIENT = (NetworkError, ProviderUnavailableError, RateLimitedError)
+# ProviderError.code of a job the provider ended: callers record "cancelled" apart from "failed".
+REMOTE_FAILED = "remote_failed"
+REMOTE_CANCELED = "remote_canceled"
 
 
 def normalise_state(value: Any) -> RemoteJobState | None:
@@ -125,9 +130,14 @@ async def poll_until_done(
                     f"{name} could not finish the job ({said}). Change the prompt or settings "
                     "and try again.",
                     provider=http.provider_id,
+                    code=REMOTE_FAILED,
                 )
             if status.state is RemoteJobState.CANCELED:
-                raise ProviderError(f"The job was cancelled on {name}.", provider=http.provider_id)
+                raise ProviderError(
+                    f"The job was cancelled on {name}.",
+                    provider=http.provider_id,
+                    code=REMOTE_CANCELED,
+                )
         elapsed = time.monotonic() - started
         if elapsed >= deadline_s:
             raise ProviderUnavailableError(

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import time
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from audio_studio.core.errors import (
     ConfigurationError,
     InputError,
     NetworkError,
+    ProviderError,
     ProviderUnavailableError,
     RateLimitedError,
     StudioError,
@@ -32,7 +34,6 @@ from audio_studio.core.errors import (
 from audio_studio.core.jobs.runner import Job, JobContext
 from audio_studio.core.jobs.store import RemoteJobStore, StoredJob
 from audio_studio.core.models import (
-    AudioFormat,
     AudioResult,
     Capability,
     HistoryKind,
@@ -44,6 +45,8 @@ from audio_studio.core.models import (
     frozen_mapping,
 )
 from audio_studio.core.providers.base import MusicGenerator, ProgressFn
+from audio_studio.core.providers.polling import REMOTE_CANCELED
+from audio_studio.core.services.music_output import measure_duration, write_output
 from audio_studio.core.store.history import FileRecord, HistoryEntry, now_iso
 
 if TYPE_CHECKING:
@@ -130,7 +133,12 @@ class MusicService:
         base_url = studio.settings.provider(pid).base_url or provider.info.default_base_url
 
         async def on_submitted(job: RemoteJob) -> None:
-            extra = {"output": str(output) if output else None, "base_url": base_url}
+            # This computer's clock too: elapsed times must not depend on the provider's.
+            extra = {
+                "output": str(output) if output else None,
+                "base_url": base_url,
+                "submitted_local": time.time(),
+            }
             job = dataclasses.replace(job, meta=frozen_mapping({**job.meta, **extra}))
             await asyncio.to_thread(
                 self.jobs.save,
@@ -187,6 +195,21 @@ class MusicService:
                     status=HistoryStatus.INTERRUPTED,
                     error=f"{exc.message} (job {jid} can be resumed)",
                 )
+            elif remote and isinstance(exc, ProviderError) and exc.code == REMOTE_CANCELED:
+                if jid in self._cancel_requested:
+                    # Our own cancel, seen by a poll before the wait was cancelled.
+                    await self._cancelled(jid, item_id, provider, remote)
+                    raise asyncio.CancelledError from None
+                # Stopped on the provider's side (its dashboard, another client): cancelled.
+                await asyncio.to_thread(self.jobs.update, jid, error=exc.message)
+                await asyncio.to_thread(self.jobs.mark_canceled, jid)
+                await asyncio.to_thread(
+                    history.update,
+                    item_id,
+                    status=HistoryStatus.CANCELLED,
+                    error=exc.message,
+                    finished_at=now_iso(),
+                )
             else:
                 if remote:
                     await asyncio.to_thread(self.jobs.mark_failed, jid, exc.message)
@@ -229,8 +252,8 @@ class MusicService:
         stored = await asyncio.to_thread(
             studio.files.put_bytes, result.data, result.format.extension
         )
-        duration = result.duration_s or await asyncio.to_thread(_duration, result)
-        written = await _export(result, output) if output else None
+        duration = result.duration_s or await asyncio.to_thread(measure_duration, result)
+        written = await write_output(result, output) if output else None
         record = FileRecord(
             role="audio",
             path=stored.path,
@@ -338,7 +361,14 @@ class MusicService:
         provider: MusicGenerator = await self._studio.provider(
             job.remote.provider, Capability.MUSIC
         )
-        await asyncio.wait_for(provider.cancel_music(job.remote), _REMOTE_CANCEL_TIMEOUT_S)
+        # Noted first: a poll running meanwhile may see the job cancelled before we are done.
+        self._cancel_requested.add(job.id)
+        try:
+            await asyncio.wait_for(provider.cancel_music(job.remote), _REMOTE_CANCEL_TIMEOUT_S)
+        except BaseException:
+            self._cancel_requested.discard(job.id)
+            raise
+        await asyncio.to_thread(self.jobs.update, job.id, error="Cancelled from the studio.")
         await asyncio.to_thread(self.jobs.mark_canceled, job.id)
         if job.item_id is not None:
             await asyncio.to_thread(
@@ -347,7 +377,6 @@ class MusicService:
                 status=HistoryStatus.CANCELLED,
                 finished_at=now_iso(),
             )
-        self._cancel_requested.add(job.id)
         if not self._studio.runner.cancel(job.id):
             self._cancel_requested.discard(job.id)
         return await self.find(job.id)
@@ -377,41 +406,3 @@ def _request_params(request: MusicRequest, output: Path | None) -> dict[str, Any
     if output:
         params["output"] = str(output)
     return {k: v for k, v in params.items() if v not in (None, False)}
-
-
-def _duration(result: AudioResult) -> float | None:
-    """Decode to measure the length. Blocking."""
-    from audio_studio.core.audio import codec
-
-    try:
-        if result.format is AudioFormat.PCM:
-            return codec.from_pcm16(result.data, result.sample_rate or 24_000).duration_s
-        return codec.decode(result.data).duration_s
-    except StudioError:
-        return None
-
-
-async def _export(result: AudioResult, output: Path) -> Path:
-    """Write the audio to the caller's file, converting if its extension asks for another format."""
-    from audio_studio.core.audio import codec
-    from audio_studio.core.store.atomic import atomic_write_bytes
-
-    wanted = codec.format_for_path(output)
-    same = {wanted, result.format} <= {AudioFormat.OGG, AudioFormat.OPUS} or wanted is result.format
-    try:
-        if same:
-            await asyncio.to_thread(atomic_write_bytes, output, result.data)
-        else:
-
-            def convert() -> None:
-                audio = (
-                    codec.from_pcm16(result.data, result.sample_rate or 24_000)
-                    if result.format is AudioFormat.PCM
-                    else codec.decode(result.data)
-                )
-                codec.write(audio, output, wanted)
-
-            await asyncio.to_thread(convert)
-    except OSError as exc:
-        raise InputError(f"Could not write {output} ({exc.strerror or exc}).") from exc
-    return output

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +39,12 @@ async def generate_sfx(
     provider_id: str | None = None,
     progress: ProgressFn | None = None,
     parent_id: int | None = None,
+    extra_params: Mapping[str, Any] | None = None,
 ) -> SfxOutcome:
     """Make one effect and keep it in History (``parent_id`` groups variations).
+
+    ``extra_params`` are kept with the row's params (a variation's number, the tile it was
+    derived from...); the provider never sees them.
 
     Raises:
         StudioError: what the provider or storage reports.
@@ -55,6 +60,9 @@ async def generate_sfx(
         params["duration_requested_s"] = request.duration_s
     if request.loop:
         params["loop"] = True
+    if request.prompt_influence is not None:
+        params.setdefault("prompt_influence", request.prompt_influence)
+    params.update(extra_params or {})
     title = request.preset or request.prompt.strip() or str(params.get("preset") or "Effect")
     entry = HistoryEntry(
         kind=HistoryKind.SFX,

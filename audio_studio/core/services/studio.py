@@ -32,7 +32,7 @@ from audio_studio.core.store.secrets import Secret, SecretStore, open_secret_sto
 from audio_studio.core.store.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import httpx
 
@@ -51,9 +51,12 @@ if TYPE_CHECKING:
     from audio_studio.core.providers.local.models import ModelManager
     from audio_studio.core.services.library import Library
     from audio_studio.core.services.music import MusicOutcome, MusicService
+    from audio_studio.core.services.music_board import MusicRow, QueueClock
     from audio_studio.core.services.preflight import Preflight
     from audio_studio.core.services.recordings import RecordingService
     from audio_studio.core.services.sfx import SfxOutcome
+    from audio_studio.core.services.sound import EffectSpec, Variation, VariationFn
+    from audio_studio.core.services.sound_pack import PackOptions, PackResult
     from audio_studio.core.services.speech import SpeechOutcome
     from audio_studio.core.services.transcription import TranscriptionOutcome
 
@@ -388,6 +391,32 @@ class StudioService:
         from audio_studio.core.services.sfx import generate_sfx
 
         return await generate_sfx(self, request, provider_id=provider_id, progress=progress)
+
+    async def generate_sfx_variations(
+        self, spec: EffectSpec, *, on_variation: VariationFn | None = None
+    ) -> list[Variation]:
+        """1–8 variations in parallel, each reported as it lands (services/sound.py)."""
+        from audio_studio.core.services.sound import generate_variations
+
+        return await generate_variations(self, spec, on_variation=on_variation)
+
+    async def export_sound_pack(
+        self,
+        items: Sequence[HistoryItem],
+        options: PackOptions,
+        *,
+        progress: ProgressFn | None = None,
+    ) -> PackResult:
+        """Starred effects as a folder or zip plus a JSON sidecar (services/sound_pack.py)."""
+        from audio_studio.core.services.sound_pack import export_pack
+
+        return await export_pack(items, options, progress=progress)
+
+    async def music_job_rows(self, clock: QueueClock | None = None) -> list[MusicRow]:
+        """The Music job list: recent persisted jobs and this session's music jobs."""
+        from audio_studio.core.services.music_board import load_rows
+
+        return await load_rows(self, clock)
 
     def model_manager(self) -> ModelManager:
         """Installed and downloadable offline models (downloads use the shared client)."""

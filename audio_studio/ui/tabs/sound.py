@@ -1,33 +1,25 @@
-"""Sound tab: sound effects (variations grid, audition) and music beds (long async jobs)."""
+"""Sound tab: sound effects (variations grid, audition, packs) and music beds (long async jobs)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QSpinBox,
-    QTableWidget,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+import asyncio
 
-from audio_studio.core.models import Capability
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from audio_studio.core.models import Capability, HistoryKind
+from audio_studio.core.services.sound import spec_from_item
 from audio_studio.core.services.studio import StudioService
+from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.base import NeedsBanner, provider_need
+from audio_studio.ui.tabs.base import provider_need
+from audio_studio.ui.tabs.sound_effects import EffectsPage
+from audio_studio.ui.tabs.sound_music import MusicPage
+from audio_studio.ui.tasks import spawn
 
 
 class SoundTab(QWidget):
+    """Two pages, Effects and Music; ``open_item`` brings a History item back for tweaking."""
+
     def __init__(
         self, service: StudioService, controller: JobController, parent: QWidget | None = None
     ) -> None:
@@ -35,8 +27,8 @@ class SoundTab(QWidget):
         self.service = service
         self.controller = controller
         self.sub_tabs = QTabWidget()
-        self.effects = _EffectsPage()
-        self.music = _MusicPage()
+        self.effects = EffectsPage(service, controller)
+        self.music = MusicPage(service, controller)
         self.sub_tabs.addTab(self.effects, "Effects")
         self.sub_tabs.addTab(self.music, "Music")
         layout = QVBoxLayout(self)
@@ -44,113 +36,43 @@ class SoundTab(QWidget):
         self.refresh_availability()
 
     def refresh_availability(self) -> None:
+        """Called after Settings close: providers, keys and engines may have changed."""
         sfx_need = provider_need(self.service, Capability.SFX, "Sound effects")
         self.effects.banner.show_need(sfx_need)
+        self.effects.refresh_providers()
         self.effects.set_enabled(sfx_need is None)
         music_need = provider_need(self.service, Capability.MUSIC, "Music")
         self.music.banner.show_need(music_need)
+        self.music.refresh_providers()
         self.music.set_enabled(music_need is None)
 
+    def open_item(self, item: HistoryItem) -> asyncio.Task[object] | None:
+        """Load an effect (its prompt or recipe, onto a tile and the panel) or a music item.
 
-class _EffectsPage(QWidget):
-    def __init__(self) -> None:
-        super().__init__()
-        self.banner = NeedsBanner()
-        self.provider = QComboBox()
-        self.prompt = QLineEdit()
-        self.prompt.setPlaceholderText("e.g. heavy wooden door slam, reverb tail")
-        self.preset = QComboBox()
-        self.duration = QDoubleSpinBox()
-        self.duration.setRange(0.1, 30.0)
-        self.duration.setValue(1.0)
-        self.duration.setSuffix(" s")
-        self.loop = QCheckBox("Seamless loop")
-        self.variations = QSpinBox()
-        self.variations.setRange(1, 8)
-        self.variations.setValue(6)
-        self.generate_button = QPushButton("Generate")
-        self.export_button = QPushButton("Export starred…")
-        form = QFormLayout()
-        form.addRow("Provider", self.provider)
-        form.addRow("Prompt", self.prompt)
-        form.addRow("Preset", self.preset)
-        form.addRow("Duration", self.duration)
-        form.addRow(self.loop)
-        form.addRow("Variations", self.variations)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.generate_button)
-        buttons.addWidget(self.export_button)
-        buttons.addStretch(1)
-        grid = QGridLayout()
-        self.tiles: list[QFrame] = []
-        for n in range(8):
-            tile = QFrame()
-            tile.setFrameShape(QFrame.Shape.StyledPanel)
-            tile.setMinimumSize(160, 90)
-            inner = QVBoxLayout(tile)
-            inner.addWidget(QLabel(f"{n + 1}"))
-            self.tiles.append(tile)
-            grid.addWidget(tile, n // 4, n % 4)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addLayout(grid, 1)
-
-    def set_enabled(self, enabled: bool) -> None:
-        for w in (
-            self.provider,
-            self.prompt,
-            self.preset,
-            self.duration,
-            self.loop,
-            self.variations,
-            self.generate_button,
-            self.export_button,
-            *self.tiles,
-        ):
-            w.setEnabled(enabled)
-
-
-class _MusicPage(QWidget):
-    def __init__(self) -> None:
-        super().__init__()
-        self.banner = NeedsBanner()
-        self.provider = QComboBox()
-        self.prompt = QLineEdit()
-        self.prompt.setPlaceholderText("e.g. calm lo-fi piano bed, 80 bpm")
-        self.lyrics = QPlainTextEdit()
-        self.lyrics.setPlaceholderText("Lyrics (optional)")
-        self.lyrics.setMaximumHeight(80)
-        self.instrumental = QCheckBox("Instrumental")
-        self.duration = QDoubleSpinBox()
-        self.duration.setRange(5, 600)
-        self.duration.setValue(30)
-        self.duration.setSuffix(" s")
-        self.generate_button = QPushButton("Generate")
-        self.jobs = QTableWidget(0, 5)
-        self.jobs.setHorizontalHeaderLabels(["Prompt", "Provider", "Status", "Elapsed", "Queue"])
-        self.jobs.verticalHeader().setVisible(False)
-        form = QFormLayout()
-        form.addRow("Provider", self.provider)
-        form.addRow("Prompt", self.prompt)
-        form.addRow("Lyrics", self.lyrics)
-        form.addRow(self.instrumental)
-        form.addRow("Duration", self.duration)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(form)
-        layout.addWidget(self.generate_button)
-        layout.addWidget(self.jobs, 1)
-
-    def set_enabled(self, enabled: bool) -> None:
-        for w in (
-            self.provider,
-            self.prompt,
-            self.lyrics,
-            self.instrumental,
-            self.duration,
-            self.generate_button,
-            self.jobs,
-        ):
-            w.setEnabled(enabled)
+        The form is filled at once; an effect's tile is measured in the background (the task
+        is returned for callers that want to wait). Other kinds are ignored.
+        """
+        if item.kind is HistoryKind.MUSIC:
+            self.sub_tabs.setCurrentWidget(self.music)
+            self.music.open_music(item)
+            return spawn(self.music.refresh_jobs())
+        if item.kind is not HistoryKind.SFX:
+            return None
+        self.sub_tabs.setCurrentWidget(self.effects)
+        page = self.effects
+        spec = spec_from_item(item)
+        index = page.provider.findData(item.provider)
+        if index >= 0:
+            page.provider.setCurrentIndex(index)
+        request = spec.request
+        page.prompt.setText(request.prompt)
+        page.duration.setValue(request.duration_s or 0.0)
+        if request.prompt_influence is not None:
+            page.influence.setValue(request.prompt_influence)
+        page.loop.setChecked(request.loop)
+        page.model.setText(request.model or "")
+        preset = page.preset.findData(request.preset or "")
+        page.preset.setCurrentIndex(max(0, preset))
+        if spec.base is not None:
+            page.params.set_values(spec.base)
+        return spawn(page.add_item(item))

@@ -243,7 +243,9 @@ def _pitch_tracks(p: SfxParams, length: int) -> tuple[Floats, Floats, int]:
     step = 1.0 - p.freq_slide**3 * 0.01 + k * (-(p.freq_delta_slide**3) * 1e-6)
     log_period = np.concatenate(([0.0], np.cumsum(np.log(np.clip(step, 1e-3, 1e3)))[:-1]))
     base = _FREQ_SCALE * (p.base_freq**2 + 0.001)
-    freq = base * np.exp(-log_period[local.astype(np.int64)])
+    # A rising slide can run the exponent past float range (exp overflows to inf with a
+    # RuntimeWarning); anything above e^50 is capped at 20 kHz below anyway, so cap it first.
+    freq = base * np.exp(np.minimum(-log_period[local.astype(np.int64)], 50.0))
     if p.arp_mult != 0 and p.arp_speed < 1.0:
         delay = int((1.0 - p.arp_speed) ** 2 * 20_000 + 32)
         mult = 1.0 - p.arp_mult**2 * 0.9 if p.arp_mult >= 0 else 1.0 + p.arp_mult**2 * 10

@@ -1,0 +1,202 @@
+"""Judging the grid: audition keys, star and reject (kept in History), and the pack export.
+
+Split from the Effects page so each stays small: the page makes variations, this decides what
+happens to them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
+
+from audio_studio.core.errors import StudioError
+from audio_studio.core.models import JobKind
+from audio_studio.core.services.sound import set_rejected, set_starred
+from audio_studio.core.services.sound_pack import PackOptions, PackResult
+from audio_studio.core.store.history import HistoryItem
+from audio_studio.ui.tasks import spawn
+from audio_studio.ui.widgets.effect_tile import EffectTile
+
+if TYPE_CHECKING:
+    from audio_studio.ui.tabs.sound_effects import EffectsPage
+
+log = logging.getLogger(__name__)
+
+_DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
+
+
+class Judging(QObject):
+    """Keys, stars, rejects and export for one EffectsPage."""
+
+    def __init__(self, page: EffectsPage) -> None:
+        super().__init__(page)
+        self.page = page
+        self.starred_label = QLabel("No starred effects yet.")
+        self.export_button = QPushButton("Export starred…")
+        self.export_button.setToolTip(
+            "Write the starred effects as a folder or zip, named from a template, with a JSON "
+            "sidecar of their parameters"
+        )
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.last_export: PackResult | None = None
+
+    def export_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(self.starred_label, 1)
+        row.addWidget(self.export_button)
+        return row
+
+    def set_busy(self, busy: bool) -> None:
+        for tile in self.page.grid.tiles:
+            tile.more_button.setEnabled(not busy and tile.ready)
+
+    def connect_tile(self, tile: EffectTile) -> None:
+        tile.clicked.connect(self._on_tile_clicked)
+        tile.double_clicked.connect(self._on_tile_double_clicked)
+        tile.star_toggled.connect(self._on_tile_star_toggled)
+        tile.reject_toggled.connect(self._on_tile_reject_toggled)
+        tile.more_requested.connect(self._on_tile_more_requested)
+        tile.destroyed.connect(self.refresh_count)
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Act on an audition key; False when it is not one (or has Ctrl/Alt/Meta with it)."""
+        mods = event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        if mods != Qt.KeyboardModifier.NoModifier:
+            return False
+        grid, key = self.page.grid, Qt.Key(event.key())
+        selected = grid.selected
+        if key in _DIGITS:
+            tile = grid.tile(_DIGITS[key])
+            if tile is not None:
+                spawn(grid.play(tile))
+        elif key == Qt.Key.Key_Space:
+            spawn(grid.stop())
+        elif key == Qt.Key.Key_L:
+            spawn(grid.toggle_loop())
+        elif key == Qt.Key.Key_S and selected is not None and selected.ready:
+            selected.star_button.toggle()
+        elif key == Qt.Key.Key_X and selected is not None and selected.ready:
+            selected.reject_button.toggle()
+        elif key == Qt.Key.Key_M and selected is not None and selected.ready:
+            if self.page.job_id is None:
+                spawn(self.page.more_like(selected))
+        else:
+            return False
+        event.accept()
+        return True
+
+    # -- star / reject -----------------------------------------------------------------------
+
+    async def star(self, tile: EffectTile, on: bool) -> None:
+        item = tile.item
+        if item is None:
+            return
+        try:
+            await set_starred(self.page.service, item.id, on)
+        except StudioError as exc:
+            self.page.show_message(exc)
+            return
+        if tile.item is item:
+            tile.set_item(_replace(item, starred=on))
+        self.refresh_count()
+        self.page.controller.history_changed.emit()
+
+    async def reject(self, tile: EffectTile, on: bool) -> None:
+        item = tile.item
+        if item is None:
+            return
+        try:
+            updated = await set_rejected(self.page.service, item, on)
+        except StudioError as exc:
+            self.page.show_message(exc)
+            return
+        if tile.item is item:
+            tile.set_item(updated)
+        self.refresh_count()
+        self.page.controller.history_changed.emit()
+
+    def starred_items(self) -> list[HistoryItem]:
+        return [t.item for t in self.page.grid.tiles if t.ready and t.starred and t.item]
+
+    @Slot()
+    def refresh_count(self) -> None:
+        count = sum(1 for t in self.page.grid.tiles if t.ready and t.starred)
+        self.starred_label.setText(
+            f"{count} starred effect{'s' if count != 1 else ''} for the pack."
+            if count
+            else "No starred effects yet: star the keepers (S) to export them as a pack."
+        )
+        self.export_button.setEnabled(count > 0)
+
+    # -- export ------------------------------------------------------------------------------
+
+    async def export_starred(self, options: PackOptions) -> PackResult | None:
+        """Export the starred tiles as a pack (a job in the Jobs dock); None if it failed."""
+        items = self.starred_items()
+        service = self.page.service
+
+        async def work(ctx: object) -> PackResult:
+            return await service.export_sound_pack(items, options, progress=ctx.report)  # type: ignore[attr-defined]
+
+        job = self.page.controller.submit(JobKind.EXPORT, f"Pack of {len(items)} effects", work)
+        try:
+            result = await job.result()
+        except StudioError as exc:
+            self.page.show_message(exc)
+            return None
+        self.last_export = result
+        self.page.show_message(
+            f"Exported {len(result.names)} file(s) and a sidecar to {result.path}."
+        )
+        return result
+
+    async def choose_and_export(self) -> PackResult | None:
+        from audio_studio.ui.dialogs.pack_export import PackExportDialog
+
+        dialog = PackExportDialog(self.page.service, self.starred_items(), self.page)
+        options = await dialog.ask()
+        if options is None:
+            return None
+        return await self.export_starred(options)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_tile_clicked(self, tile: EffectTile) -> None:
+        self.page.grid.select(tile)
+
+    @Slot(object)
+    def _on_tile_double_clicked(self, tile: EffectTile) -> None:
+        spawn(self.page.grid.play(tile))
+
+    @Slot(object, bool)
+    def _on_tile_star_toggled(self, tile: EffectTile, on: bool) -> None:
+        spawn(self.star(tile, on))
+
+    @Slot(object, bool)
+    def _on_tile_reject_toggled(self, tile: EffectTile, on: bool) -> None:
+        spawn(self.reject(tile, on))
+
+    @Slot(object)
+    def _on_tile_more_requested(self, tile: EffectTile) -> None:
+        if self.page.job_id is None:
+            spawn(self.page.more_like(tile))
+
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        spawn(self.choose_and_export())
+
+
+def _replace(item: HistoryItem, **changes: object) -> HistoryItem:
+    import dataclasses
+
+    return dataclasses.replace(item, **changes)  # type: ignore[arg-type]
