@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
             box.setObjectName("startupNotices")
             box.open()
             report.notices.clear()
+        await self.service.warm_up()
         await self.resume_music_jobs()
 
     async def resume_music_jobs(self) -> None:

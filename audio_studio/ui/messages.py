@@ -16,6 +16,7 @@ from audio_studio.core.errors import (
     MissingApiKeyError,
     NetworkError,
     ProviderError,
+    ProviderUnavailableError,
     QuotaExceededError,
     RateLimitedError,
     StorageError,
@@ -45,7 +46,8 @@ def describe(error: BaseException) -> Message:
             "Something went wrong inside Audio Studio. Details were written to the log.",
             Severity.ERROR,
         )
-    who = f"{error.provider}: " if error.provider and error.provider not in error.message else ""
+    named = error.provider and error.provider.lower() in error.message.lower()
+    who = f"{error.provider}: " if error.provider and not named else ""
     text = f"{who}{error.message}"
     if isinstance(error, MissingApiKeyError | AuthenticationError):
         return Message("API key needed", text, Severity.WARNING, "Open Settings")
@@ -59,6 +61,8 @@ def describe(error: BaseException) -> Message:
         return Message("Out of credits", text, Severity.WARNING)
     if isinstance(error, RateLimitedError):
         return Message("Provider busy", text, Severity.WARNING)
+    if isinstance(error, ProviderUnavailableError):
+        return Message("Provider unavailable", text, Severity.WARNING)
     if isinstance(error, ProviderError):
         return Message("The provider refused", text, Severity.ERROR)
     if isinstance(error, NetworkError):

@@ -32,6 +32,7 @@ from audio_studio.core.store.secrets import Secret, SecretStore, open_secret_sto
 from audio_studio.core.store.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Callable, Sequence
 
     import httpx
@@ -103,6 +104,7 @@ class StudioService:
         self._use_env_keys = use_env_keys
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
+        self._tls: ssl.SSLContext | None = None
         self.registry = ProviderRegistry(
             load_builtin_specs() if specs is None else specs, self._context_for
         )
@@ -208,8 +210,15 @@ class StudioService:
                 timeout=httpx.Timeout(s.read_timeout_s, connect=s.connect_timeout_s),
                 follow_redirects=True,
                 transport=self._transport,
+                verify=self._tls if self._tls is not None else True,
             )
         return self._http
+
+    async def warm_up(self) -> None:
+        """Load httpx and the TLS trust store off the loop, so the first cloud call (and each
+        client rebuilt after a settings change) does not stall the window for ~100 ms."""
+        if self._tls is None:
+            self._tls = await asyncio.to_thread(_tls_context)
 
     async def _reset_http(self) -> None:
         if self._http is not None:
@@ -431,6 +440,13 @@ class StudioService:
         await self.runner.cancel_all()
         await self._reset_http()
         await asyncio.to_thread(self.db.close)
+
+
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default verification context (certifi's roots). Blocking: reads the store."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def open_studio(
