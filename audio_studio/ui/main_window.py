@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
     def _on_settings_action_triggered(self) -> None:
         from audio_studio.ui.tasks import spawn
 
-        spawn(self.open_settings())
+        spawn(self.open_settings(), owner=self)
 
     async def open_settings(self) -> SettingsDialog:
         if self.settings_dialog is None:
@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
     def _on_doctor_action_triggered(self) -> None:
         from audio_studio.ui.tasks import spawn
 
-        spawn(self.open_device_doctor())
+        spawn(self.open_device_doctor(), owner=self)
 
     async def open_device_doctor(self) -> DeviceDoctor:
         """Tools → Device doctor (one at a time; raised when already open)."""
@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
     def _on_about_action_triggered(self) -> None:
         from audio_studio.ui.tasks import spawn
 
-        spawn(self.open_about())
+        spawn(self.open_about(), owner=self)
 
     async def open_about(self) -> QWidget:
         from PySide6.QtCore import Qt

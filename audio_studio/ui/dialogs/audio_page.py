@@ -7,9 +7,9 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
-from qasync import asyncSlot
 
 from audio_studio.core.store.settings import Settings
+from audio_studio.ui.tasks import asyncSlot
 
 if TYPE_CHECKING:
     from audio_studio.core.services.studio import StudioService

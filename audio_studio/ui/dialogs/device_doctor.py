@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.audio.backend import DeviceInfo, DeviceList, supported_rates
 from audio_studio.core.audio.codec import decode
@@ -39,6 +38,7 @@ from audio_studio.core.audio.player import Player
 from audio_studio.core.audio.recorder import Recorder
 from audio_studio.core.errors import StudioError
 from audio_studio.ui import messages
+from audio_studio.ui.tasks import asyncSlot
 from audio_studio.ui.widgets.level_meter import LevelMeter
 
 if TYPE_CHECKING:

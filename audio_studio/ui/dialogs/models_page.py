@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
@@ -32,6 +31,7 @@ from audio_studio.core.providers.local.catalog import CatalogModel
 from audio_studio.core.providers.local.models import InstalledModel, ModelManager
 from audio_studio.core.services.studio import StudioService
 from audio_studio.ui import messages
+from audio_studio.ui.tasks import asyncSlot
 
 _KIND = {"speech": "Voice (speech)", "transcription": "Transcription"}
 

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.providers.registry import ProviderSpec
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.settings import ProviderSettings, Settings
 from audio_studio.ui import messages
+from audio_studio.ui.tasks import asyncSlot
 
 
 class ProvidersPage(QWidget):

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.services.studio import StudioService
@@ -32,6 +31,7 @@ from audio_studio.ui.dialogs.audio_page import AudioPage
 from audio_studio.ui.dialogs.budgets_page import BudgetsPage
 from audio_studio.ui.dialogs.models_page import ModelsPage
 from audio_studio.ui.dialogs.provider_page import ProvidersPage
+from audio_studio.ui.tasks import asyncSlot
 
 
 class SettingsDialog(QDialog):

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import JobContext
@@ -47,7 +46,7 @@ from audio_studio.ui.tabs.history_model import (
     MatchDelegate,
 )
 from audio_studio.ui.tabs.history_usage import UsageView
-from audio_studio.ui.tasks import spawn
+from audio_studio.ui.tasks import asyncSlot, spawn
 
 # (label, days back); None = any time.
 PERIODS = (("Any time", None), ("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30),
@@ -200,7 +199,7 @@ class HistoryTab(QWidget):
         untouched = query == dataclasses.replace(HistoryQuery(), top_level_only=True)
         self.empty_label.setVisible(total == 0 and untouched)
         # The provider filter's choices can follow a moment later; the rows come first.
-        self.providers_task = spawn(self._refresh_providers())
+        self.providers_task = spawn(self._refresh_providers(), owner=self)
         rows = [r for r, i in enumerate(self.model.items) if i.id == selected]
         if rows:
             self.table.selectRow(rows[0])

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.costs import FREE_PROVIDERS
 from audio_studio.core.errors import StudioError
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
+from audio_studio.ui.tasks import asyncSlot
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
 # Kinds whose items can be made again from their parameters (see core/services/library.py).
@@ -217,7 +217,7 @@ class HistoryDetail(QWidget):
         self.player.show()
         from audio_studio.ui.tasks import spawn
 
-        spawn(self._load_player(audio))
+        spawn(self._load_player(audio), owner=self)
 
     async def _load_player(self, audio: Path) -> None:
         if self.player is None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import JobContext
@@ -23,6 +22,7 @@ from audio_studio.core.models import JobKind
 from audio_studio.core.services.studio import StudioService
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.tasks import asyncSlot
 
 
 def _mb(size: int) -> str:

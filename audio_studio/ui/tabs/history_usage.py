@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.costs import FREE_PROVIDERS
 from audio_studio.core.errors import StudioError
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.usage import MonthUsage
 from audio_studio.ui import messages
+from audio_studio.ui.tasks import asyncSlot
 
 HEADERS = ("Month", "Provider", "Items", "Requests", "Characters", "Audio (min)", "Cost",
            "Cost unknown")  # fmt: skip

@@ -55,7 +55,7 @@ class SoundTab(QWidget):
         if item.kind is HistoryKind.MUSIC:
             self.sub_tabs.setCurrentWidget(self.music)
             self.music.open_music(item)
-            return spawn(self.music.refresh_jobs())
+            return spawn(self.music.refresh_jobs(), owner=self)
         if item.kind is not HistoryKind.SFX:
             return None
         self.sub_tabs.setCurrentWidget(self.effects)
@@ -75,4 +75,4 @@ class SoundTab(QWidget):
         page.preset.setCurrentIndex(max(0, preset))
         if spec.base is not None:
             page.params.set_values(spec.base)
-        return spawn(page.add_item(item))
+        return spawn(page.add_item(item), owner=self)

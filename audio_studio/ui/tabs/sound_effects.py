@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.models import Capability, JobKind, SfxRequest
@@ -52,7 +51,7 @@ from audio_studio.ui.tabs.base import NeedsBanner
 from audio_studio.ui.tabs.sound_grid import TileGrid
 from audio_studio.ui.tabs.sound_judging import Judging
 from audio_studio.ui.tabs.sound_params import ParamPanel
-from audio_studio.ui.tasks import spawn
+from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.widgets.effect_tile import EffectTile
 
 log = logging.getLogger(__name__)
@@ -367,7 +366,7 @@ class EffectsPage(QWidget):
 
     @Slot()
     def _on_cost_timer_timeout(self) -> None:
-        spawn(self.update_cost())
+        spawn(self.update_cost(), owner=self)
 
     async def update_cost(self) -> None:
         try:

@@ -77,18 +77,18 @@ class Judging(QObject):
         if key in _DIGITS:
             tile = grid.tile(_DIGITS[key])
             if tile is not None:
-                spawn(grid.play(tile))
+                spawn(grid.play(tile), owner=self)
         elif key == Qt.Key.Key_Space:
-            spawn(grid.stop())
+            spawn(grid.stop(), owner=self)
         elif key == Qt.Key.Key_L:
-            spawn(grid.toggle_loop())
+            spawn(grid.toggle_loop(), owner=self)
         elif key == Qt.Key.Key_S and selected is not None and selected.ready:
             selected.star_button.toggle()
         elif key == Qt.Key.Key_X and selected is not None and selected.ready:
             selected.reject_button.toggle()
         elif key == Qt.Key.Key_M and selected is not None and selected.ready:
             if self.page.job_id is None:
-                spawn(self.page.more_like(selected))
+                spawn(self.page.more_like(selected), owner=self)
         else:
             return False
         event.accept()
@@ -176,24 +176,24 @@ class Judging(QObject):
 
     @Slot(object)
     def _on_tile_double_clicked(self, tile: EffectTile) -> None:
-        spawn(self.page.grid.play(tile))
+        spawn(self.page.grid.play(tile), owner=self)
 
     @Slot(object, bool)
     def _on_tile_star_toggled(self, tile: EffectTile, on: bool) -> None:
-        spawn(self.star(tile, on))
+        spawn(self.star(tile, on), owner=self)
 
     @Slot(object, bool)
     def _on_tile_reject_toggled(self, tile: EffectTile, on: bool) -> None:
-        spawn(self.reject(tile, on))
+        spawn(self.reject(tile, on), owner=self)
 
     @Slot(object)
     def _on_tile_more_requested(self, tile: EffectTile) -> None:
         if self.page.job_id is None:
-            spawn(self.page.more_like(tile))
+            spawn(self.page.more_like(tile), owner=self)
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
-        spawn(self.choose_and_export())
+        spawn(self.choose_and_export(), owner=self)
 
 
 def _replace(item: HistoryItem, **changes: object) -> HistoryItem:

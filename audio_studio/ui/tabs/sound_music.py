@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
@@ -39,7 +38,7 @@ from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tabs.base import NeedsBanner
-from audio_studio.ui.tasks import spawn
+from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.widgets.music_jobs import MusicJobTable
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
@@ -272,7 +271,7 @@ class MusicPage(QWidget):
 
     @Slot()
     def _on_cost_timer_timeout(self) -> None:
-        spawn(self.update_cost())
+        spawn(self.update_cost(), owner=self)
 
     async def update_cost(self) -> None:
         if not self.provider_id:
@@ -294,7 +293,7 @@ class MusicPage(QWidget):
 
     @Slot()
     def _on_refresh_timer_timeout(self) -> None:
-        spawn(self.refresh_jobs())
+        spawn(self.refresh_jobs(), owner=self)
 
     @asyncSlot()
     async def _on_generate_button_clicked(self) -> None:

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.audio.codec import AudioData, decode
 from audio_studio.core.audio.player import PlaybackBuffer, Player, PlayerState
 from audio_studio.core.audio.waveform import summarize, summary_for
 from audio_studio.core.errors import StudioError
 from audio_studio.ui import messages
+from audio_studio.ui.tasks import asyncSlot
 from audio_studio.ui.widgets.waveform import WaveformView
 
 if TYPE_CHECKING:
