@@ -1,0 +1,435 @@
+"""Long files: cut under the provider's upload limits, send the parts in parallel, merge them.
+
+A file the provider takes as it is (size, length and format within its limits) is sent whole.
+Anything else is cut at silences (core/audio/chunker.py) into 16 kHz mono FLAC parts while
+earlier parts are already uploading: at most ``concurrency`` requests at once, each also
+holding the runner's per-provider limiter, so several jobs together never exceed the
+provider's limit. A part that fails for a reason that may pass (network, 5xx, a broken reply)
+is sent again alone; the other parts are kept. When a part fails for good, no new part is
+started, the parts in flight finish and are kept, and the error is raised: ``run`` may then be
+called again with another provider (the offline engine) to finish only what is missing.
+
+Threads: runs on the event loop; cutting and encoding go through asyncio.to_thread one part
+at a time, so cancel is felt between parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio_studio.core.errors import (
+    NetworkError,
+    ProviderProtocolError,
+    StudioError,
+)
+from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
+from audio_studio.core.providers.base import ProgressFn, ProviderInfo
+from audio_studio.core.transcripts import Part, merge_parts
+
+if TYPE_CHECKING:
+    from audio_studio.core.audio.split import EncodedChunk
+    from audio_studio.core.services.studio import StudioService
+
+__all__ = ["ChunkedTranscription", "PartState"]
+
+log = logging.getLogger(__name__)
+
+# Multipart headers and form fields travel in the same request as the file.
+FORM_OVERHEAD = 64 * 1024
+SleepFn = Callable[[float], Any]
+
+
+@dataclass
+class PartState:
+    """One part of the file: where it lies, its audio, and what became of it."""
+
+    index: int
+    start_s: float
+    end_s: float
+    path: Path
+    owned: bool  # a file this run made (removed by close), not the user's original
+    size: int = 0
+    attempts: int = 0
+    provider: str | None = None
+    model: str | None = None
+    transcript: Transcript | None = None
+    error: StudioError | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.transcript is not None
+
+
+@dataclass
+class _Progress:
+    total_s: float
+    report: ProgressFn | None
+    parts: list[PartState] = field(default_factory=list)
+    cutting: bool = True
+    inflight: dict[int, float] = field(default_factory=dict)
+
+    def update(self, message: str | None = None) -> None:
+        if self.report is None:
+            return
+        done = sum(p.end_s - p.start_s for p in self.parts if p.done)
+        moving = sum(
+            share * (p.end_s - p.start_s) * 0.5
+            for p in self.parts
+            if (share := self.inflight.get(p.index)) is not None
+        )
+        share_done = min(1.0, (done + moving) / self.total_s) if self.total_s > 0 else None
+        if message is None:
+            n_done = sum(1 for p in self.parts if p.done)
+            total = f"{len(self.parts)}{'+' if self.cutting else ''}"
+            message = f"{n_done} of {total} parts transcribed"
+        self.report(share_done, message)
+
+
+def _retryable(exc: StudioError) -> bool:
+    # A broken reply (protocol error, reset mid-body) is not re-sent by the HTTP layer, which
+    # cannot know whether the server acted on it; a transcription can safely be asked again.
+    return exc.retryable or isinstance(exc, NetworkError | ProviderProtocolError)
+
+
+class ChunkedTranscription:
+    """One file's transcription, in parts when the provider needs it; keeps what came back.
+
+    Args:
+        max_bytes: override the provider's upload limit (benchmarks, tests).
+        concurrency: parts in flight at once (default: Settings.transcription_concurrency).
+        retries: how often one part is sent again after a failure that may pass.
+        work_dir: where parts are written (default: a folder in the studio's cache).
+    """
+
+    def __init__(
+        self,
+        service: StudioService,
+        request: TranscriptionRequest,
+        *,
+        max_bytes: int | None = None,
+        concurrency: int | None = None,
+        retries: int = 2,
+        retry_delay_s: float = 0.5,
+        work_dir: Path | None = None,
+        sleep: SleepFn = asyncio.sleep,
+    ) -> None:
+        self.service = service
+        self.request = request
+        self.max_bytes = max_bytes
+        self.concurrency = max(1, concurrency or service.settings.transcription_concurrency)
+        self.retries = retries
+        self.retry_delay_s = retry_delay_s
+        self.parts: list[PartState] = []
+        self.duration_s: float | None = None
+        self.providers: list[str] = []  # every provider that was asked, in order
+        self._work_dir = work_dir
+        self._own_dir: Path | None = None
+        self._looked = False
+        self._cut_done = False
+        self._cut_until = 0.0  # seconds of the original cut into parts so far
+        self._sleep = sleep
+        self._notes: list[str] = []
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def kept(self) -> int:
+        """How many parts came back."""
+        return sum(1 for p in self.parts if p.done)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.parts) and self._cut_done and all(p.done for p in self.parts)
+
+    def close(self) -> None:
+        """Remove the part files this run wrote (never the original). Blocking, but quick."""
+        if self._own_dir is not None:
+            shutil.rmtree(self._own_dir, ignore_errors=True)
+            self._own_dir = None
+
+    # -- the work ----------------------------------------------------------------------------
+
+    async def run(
+        self,
+        provider_id: str,
+        *,
+        progress: ProgressFn | None = None,
+        limiter: asyncio.Semaphore | None = None,
+    ) -> Transcript:
+        """Transcribe what is still missing with ``provider_id`` and return the whole transcript.
+
+        Raises:
+            StudioError: the first part that failed for good (the parts that came back are
+                kept for the next ``run``); UnsupportedFormatError for a file that is not audio.
+        """
+        provider = await self.service.provider(provider_id, Capability.TRANSCRIPTION)
+        info: ProviderInfo = provider.info
+        request = self._request_for(info, first=not self.providers)
+        self.providers.append(provider_id)
+        limiter = limiter or self.service.runner.limiter(provider_id)
+        max_bytes, max_seconds = self._limits(info, request)
+        if not self._looked:
+            await self._first_look(info, max_bytes, max_seconds)
+        tracker = _Progress(self.duration_s or 0.0, progress, self.parts, not self._cut_done)
+        for part in self.parts:
+            part.error = None
+        queue: asyncio.Queue[PartState | None] = asyncio.Queue(maxsize=self.concurrency)
+        failed = asyncio.Event()
+        started = time.perf_counter()
+
+        cut_errors: list[StudioError] = []
+
+        async def produce() -> None:
+            try:
+                for part in [p for p in self.parts if not p.done]:
+                    for piece in await self._fit(part, max_bytes, max_seconds):
+                        await queue.put(piece)
+                if not self._cut_done:
+                    await self._cut(queue, failed, max_bytes, max_seconds, tracker)
+            except StudioError as exc:  # the file is damaged, or a part cannot be written
+                cut_errors.append(exc)
+                failed.set()
+            tracker.cutting = False
+            for _ in range(self.concurrency):
+                await queue.put(None)
+
+        async def work() -> None:
+            while (part := await queue.get()) is not None:
+                if failed.is_set():
+                    continue  # drain: nothing new starts after a part failed for good
+                try:
+                    await self._send(provider, provider_id, request, part, limiter, tracker)
+                except StudioError:
+                    failed.set()
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(produce())
+            for _ in range(self.concurrency):
+                group.create_task(work())
+        errors = [p.error for p in self.parts if p.error is not None] + cut_errors
+        if errors:
+            raise errors[0]
+        log.info(
+            "transcribed %s in %d part(s) with %s in %.1f s",
+            self.request.audio.name,
+            len(self.parts),
+            provider_id,
+            time.perf_counter() - started,
+        )
+        return self.transcript()
+
+    def transcript(self) -> Transcript:
+        """The parts that came back, merged (the whole transcript once ``complete``)."""
+        parts = [
+            Part(p.start_s, p.end_s, p.transcript, p.provider, p.model)
+            for p in self.parts
+            if p.transcript is not None
+        ]
+        merged = merge_parts(parts) if parts else Transcript(())
+        first = self.providers[0] if self.providers else None
+        helpers = {p.provider for p in parts} - {first}
+        if helpers and first is not None:
+            names = ", ".join(sorted(str(h) for h in helpers))
+            finished = [n + 1 for n, p in enumerate(parts) if p.provider in helpers]
+            merged = replace(
+                merged,
+                provider=first,
+                notices=(
+                    *merged.notices,
+                    f"{'Part' if len(finished) == 1 else 'Parts'} {_ranges(finished)} of "
+                    f"{len(parts)} {'was' if len(finished) == 1 else 'were'} transcribed by "
+                    f"{names} after {first} failed.",
+                ),
+            )
+        if self._notes:
+            merged = replace(merged, notices=tuple(dict.fromkeys((*merged.notices, *self._notes))))
+        if self.duration_s is not None:
+            merged = replace(merged, duration_s=self.duration_s)
+        return merged
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _request_for(self, info: ProviderInfo, *, first: bool) -> TranscriptionRequest:
+        """The request as this provider can take it: a provider that finishes another's work
+        uses its own default model, and drops options it does not have (with a notice)."""
+        request = self.request
+        if first:
+            return request
+        listed = {m.id for m in info.models_for(Capability.TRANSCRIPTION)}
+        model = request.model if request.model in listed else None
+        features = info.stt_features(model)
+        if request.diarize and not features.diarize:
+            self._notes.append(
+                f"{info.name} does not tell speakers apart: the parts it "
+                "transcribed have no speaker labels."
+            )
+        return replace(
+            request,
+            model=model,
+            diarize=request.diarize and features.diarize,
+            num_speakers=request.num_speakers if features.num_speakers else None,
+            prompt=request.prompt if features.prompt else None,
+        )
+
+    def _limits(
+        self, info: ProviderInfo, request: TranscriptionRequest
+    ) -> tuple[int | None, float | None]:
+        model = request.model
+        features = info.stt_features(model)
+        if request.diarize and not features.diarize:
+            # The provider switches to its speaker model (OpenAI's diarize model): its limits.
+            model = next((m.id for m in info.models if m.stt and m.stt.diarize), model)
+        max_bytes, max_seconds = info.upload_limits(model)
+        if self.max_bytes is not None:
+            max_bytes = self.max_bytes
+        elif max_bytes:
+            max_bytes -= FORM_OVERHEAD
+        return max_bytes, max_seconds
+
+    async def _first_look(
+        self, info: ProviderInfo, max_bytes: int | None, max_seconds: float | None
+    ) -> None:
+        from audio_studio.core.audio.reading import probe
+
+        audio = self.request.audio
+        found = await asyncio.to_thread(probe, audio)
+        self.duration_s = seconds = found.duration_s
+        suffix = audio.suffix.lower().lstrip(".")
+        fits = (
+            (not max_bytes or found.size_bytes <= max_bytes)
+            and (not max_seconds or (seconds is not None and seconds <= max_seconds))
+            and (not info.input_formats or suffix in info.input_formats)
+        )
+        self._looked = True
+        if fits:
+            end = seconds if seconds is not None else float("inf")
+            self.parts.append(PartState(0, 0.0, end, audio, owned=False, size=found.size_bytes))
+            self._cut_done = True
+
+    async def _fit(
+        self, part: PartState, max_bytes: int | None, max_seconds: float | None
+    ) -> list[PartState]:
+        """``part``, or smaller parts of it when the provider now asked takes less."""
+        too_big = (max_bytes and part.size > max_bytes) or (
+            max_seconds and part.end_s - part.start_s > max_seconds
+        )
+        if not too_big:
+            return [part]
+        from audio_studio.core.audio.chunker import iter_chunks
+
+        chunks = await asyncio.to_thread(
+            lambda: list(iter_chunks(part.path, max_bytes=max_bytes, max_seconds=max_seconds))
+        )
+        at = self.parts.index(part)
+        pieces = [await self._store(c, part.start_s) for c in chunks]
+        self.parts[at : at + 1] = pieces
+        for n, p in enumerate(self.parts):
+            p.index = n
+        return pieces
+
+    async def _cut(
+        self,
+        queue: asyncio.Queue[PartState | None],
+        failed: asyncio.Event,
+        max_bytes: int | None,
+        max_seconds: float | None,
+        tracker: _Progress,
+    ) -> None:
+        from audio_studio.core.audio.chunker import iter_chunks
+
+        chunks: Generator[EncodedChunk, None, None] = iter_chunks(
+            self.request.audio,
+            max_bytes=max_bytes,
+            max_seconds=max_seconds,
+            start_s=self._cut_until,
+            first_index=len(self.parts),
+        )
+        # No close() in a finally: after a cancel the generator may still be running in its
+        # thread; dropping the last reference closes it (and its file) once that step ends.
+        while not failed.is_set():
+            chunk = await asyncio.to_thread(next, chunks, None)
+            if chunk is None:
+                self._cut_done = True
+                self.duration_s = self._cut_until
+                return
+            part = await self._store(chunk, 0.0)
+            self.parts.append(part)
+            self._cut_until = part.end_s
+            tracker.update()
+            await queue.put(part)
+
+    async def _store(self, chunk: EncodedChunk, offset: float) -> PartState:
+        if self._own_dir is None:
+            base = self._work_dir or self.service.paths.cache_dir / "transcription-parts"
+            await asyncio.to_thread(base.mkdir, parents=True, exist_ok=True)
+            self._own_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, dir=base))
+        start, end = offset + chunk.chunk.start_s, offset + chunk.chunk.end_s
+        name = f"part-{start:010.3f}-{uuid.uuid4().hex[:6]}.{chunk.format.extension}"
+        path = self._own_dir / name
+        await asyncio.to_thread(path.write_bytes, chunk.data)
+        return PartState(len(self.parts), start, end, path, owned=True, size=len(chunk.data))
+
+    async def _send(
+        self,
+        provider: Any,
+        provider_id: str,
+        request: TranscriptionRequest,
+        part: PartState,
+        limiter: asyncio.Semaphore,
+        tracker: _Progress,
+    ) -> None:
+        request = replace(request, audio=part.path)
+        whole = len(self.parts) == 1 and not part.owned
+
+        def report(share: float | None, message: str | None) -> None:
+            if whole and tracker.report is not None:
+                tracker.report(share, message)  # one request: the provider's own progress
+            elif share is not None:
+                tracker.inflight[part.index] = share
+                tracker.update()
+
+        tries = 0
+        while True:
+            tries += 1
+            part.attempts += 1
+            try:
+                async with limiter:
+                    transcript: Transcript = await provider.transcribe(request, report)
+            except StudioError as exc:
+                if tries <= self.retries and _retryable(exc):
+                    log.info(
+                        "part %d of %s failed (%s); sending it again",
+                        part.index + 1,
+                        self.request.audio.name,
+                        exc.message,
+                    )
+                    await self._sleep(self.retry_delay_s * tries)
+                    continue
+                part.error = exc
+                tracker.inflight.pop(part.index, None)
+                raise
+            break
+        tracker.inflight.pop(part.index, None)
+        part.transcript, part.provider = transcript, provider_id
+        part.model = transcript.model or request.model
+        tracker.update()
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1–3, 5"."""
+    out: list[str] = []
+    for n in sorted(numbers):
+        if out and out[-1].split("–")[-1] == str(n - 1):
+            out[-1] = f"{out[-1].split('–')[0]}–{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
