@@ -68,32 +68,30 @@ def _cues(t: Transcript) -> list[Segment]:
     return [s for s in t.segments if s.text.strip()]
 
 
-_MAX_CUE_CHARS = 2 * _LINE  # two lines
 _MIN_CUE_MS = 500
 
 
 def _split_long(seg: Segment) -> list[Segment]:
-    """A segment longer than two lines as several cues, at word boundaries."""
+    """A segment longer than two subtitle lines as several cues, at word boundaries."""
     text = " ".join(seg.text.split())
-    if len(text) <= _MAX_CUE_CHARS:
+    if _wrap(text).count("\n") < 2:
         return [Segment(text, seg.start, seg.end, seg.speaker)]
     tokens = text.split()
     timed = len(seg.words) == len(tokens) and all(w.end >= w.start for w in seg.words)
     pieces: list[list[int]] = [[]]
-    length = 0
     for n, token in enumerate(tokens):
-        if pieces[-1] and length + 1 + len(token) > _MAX_CUE_CHARS:
+        candidate = " ".join(tokens[i] for i in pieces[-1]) + " " + token
+        if pieces[-1] and _wrap(candidate).count("\n") >= 2:
             pieces.append([])
-            length = 0
-        length += (1 if pieces[-1] else 0) + len(token)
         pieces[-1].append(n)
     out = []
     span = max(0.0, seg.end - seg.start)
     before = 0
     for piece in pieces:
         words = [tokens[i] for i in piece]
-        if timed:
-            start, end = seg.words[piece[0]].start, seg.words[piece[-1]].end
+        if timed:  # kept inside the segment, whatever the word times say
+            start = min(max(seg.words[piece[0]].start, seg.start), seg.end)
+            end = min(max(seg.words[piece[-1]].end, start), max(seg.end, start))
         else:  # share the segment's time out by characters
             chars = sum(len(w) + 1 for w in words)
             start = seg.start + span * before / (len(text) + 1)
@@ -104,7 +102,7 @@ def _split_long(seg: Segment) -> list[Segment]:
 
 
 def subtitle_cues(t: Transcript) -> list[tuple[int, int, Segment]]:
-    """Cues as (start_ms, end_ms, segment): in order, no overlaps, each at least 1 ms long."""
+    """Cues as (start_ms, end_ms, segment): in order, no overlaps, each with a length."""
     pieces = sorted(
         (p for seg in _cues(t) for p in _split_long(seg)), key=lambda s: (s.start, s.end)
     )
@@ -113,10 +111,15 @@ def subtitle_cues(t: Transcript) -> list[tuple[int, int, Segment]]:
     previous_end = 0
     for n, (start, end, seg) in enumerate(raw):
         start = max(start, previous_end)
-        # A cue without a real length (a text-only reply) is shown for a moment at least.
-        end = max(end, start + (_MIN_CUE_MS if end <= start else 1))
-        if n + 1 < len(raw):
-            end = max(start + 1, min(end, max(raw[n + 1][0], start + 1)))
+        after = raw[n + 1] if n + 1 < len(raw) else None
+        if end <= start:
+            # No real length (a text-only reply, or pushed by the cue before): show it for a
+            # moment, leaving the next cue some time of its own.
+            end = start + _MIN_CUE_MS
+            if after is not None:
+                end = min(end, max(start + 1, after[1] - 1))
+        elif after is not None and after[0] < end:
+            end = max(start + 1, after[0])  # overlapping: this one ends where the next starts
         cues.append((start, end, seg))
         previous_end = end
     return cues

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from audio_studio.core.models import Segment, Transcript, Word
 
 __all__ = [
+    "EMPTY",
     "NO_SPEECH",
+    "SILENT",
     "Part",
     "merge_parts",
     "rename_speaker",
@@ -24,6 +26,8 @@ __all__ = [
 ]
 
 NO_SPEECH = "No speech was found in this audio."
+SILENT = "The audio is silent, so there is nothing to transcribe."
+EMPTY = "The audio is empty (it has no samples), so there is nothing to transcribe."
 _EPS = 1e-3
 
 

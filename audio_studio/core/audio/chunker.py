@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +28,17 @@ from audio_studio.core.audio.split import Chunk, EncodedChunk, bytes_per_second,
 from audio_studio.core.errors import InputError
 from audio_studio.core.models import AudioFormat
 
-__all__ = ["chunk_seconds", "iter_chunks"]
+__all__ = ["PartChunk", "chunk_seconds", "iter_chunks"]
 
 WINDOW_S = 0.01
 HEADROOM = 0.95  # a byte limit is only estimated before encoding
+
+
+@dataclass(frozen=True, eq=False)
+class PartChunk(EncodedChunk):
+    """An encoded chunk and its peak level (0..1), so silent ones need not be sent."""
+
+    peak: float = 0.0
 
 
 def chunk_seconds(
@@ -88,7 +96,7 @@ def iter_chunks(
     first_index: int = 0,
     min_silence_s: float = 0.3,
     silence_db: float = -40.0,
-) -> Generator[EncodedChunk, None, None]:
+) -> Generator[PartChunk, None, None]:
     """Mono ``sample_rate`` chunks of ``path`` from ``start_s`` on, each under the limits.
 
     Offsets (``chunk.start_s``) are exact in the original's time: sample counts at the upload
@@ -130,17 +138,17 @@ def iter_chunks(
             lo, hi, target = top // 2, top, None
         return _pick_cut(levels, lo, max(lo + 1, hi), need, silence_db, target) * window
 
-    def emit(audio: AudioData) -> Iterator[EncodedChunk]:
+    def emit(audio: AudioData) -> Iterator[PartChunk]:
         nonlocal position, index
         start = position / sample_rate
         position += audio.frames
+        peak = float(np.max(np.abs(audio.samples))) if audio.frames else 0.0
         for part in _encode_within(
             Chunk(index, start, position / sample_rate), audio, fmt, max_bytes
         ):
             index += 1
-            yield EncodedChunk(
-                Chunk(index - 1, part.chunk.start_s, part.chunk.end_s), part.data, fmt
-            )
+            chunk = Chunk(index - 1, part.chunk.start_s, part.chunk.end_s)
+            yield PartChunk(chunk, part.data, fmt, peak)
 
     for block in iter_blocks(path):
         mono = block.mono().samples

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio_studio.core.costs import estimate
-from audio_studio.core.errors import InputError, StudioError
+from audio_studio.core.errors import InputError
 from audio_studio.core.models import (
     Capability,
     HistoryKind,
@@ -80,12 +80,10 @@ async def recording_for(service: StudioService, audio: Path) -> HistoryItem:
 
 
 async def _duration(path: Path) -> float | None:
+    """The file's length; a file that is not audio is refused here, before it is kept."""
     from audio_studio.core.audio.reading import probe
 
-    try:
-        return (await asyncio.to_thread(probe, path)).duration_s
-    except StudioError:
-        return None  # the provider reports what is wrong with the file
+    return (await asyncio.to_thread(probe, path)).duration_s
 
 
 async def transcribe(
@@ -109,8 +107,9 @@ async def transcribe(
         concurrency: parts sent at once (default: Settings.transcription_concurrency).
 
     Raises:
-        InputError: the file does not exist. StudioError: what the provider reports (the
-        recording stays in History either way).
+        InputError: the file does not exist. UnsupportedFormatError: it is not audio (nothing
+        is added to History). StudioError: what the provider reports (the recording stays in
+        History either way).
     """
     if not await asyncio.to_thread(request.audio.is_file):
         raise InputError(f"{request.audio} does not exist or is not a file.")
@@ -183,10 +182,10 @@ async def _store(
         ]
         params["providers"] = providers
     duration = transcript.duration_s
-    costs = [
+    costs = [  # silent parts were never sent, so they cost nothing
         estimate(str(p.provider), Capability.TRANSCRIPTION, p.model, seconds=p.end_s - p.start_s)
         for p in work.parts
-        if p.done and p.end_s != float("inf")
+        if p.done and p.attempts and p.end_s != float("inf")
     ]
     known = [c.usd for c in costs if c.usd is not None]
     entry = HistoryEntry(

@@ -33,10 +33,10 @@ from audio_studio.core.errors import (
 )
 from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
 from audio_studio.core.providers.base import ProgressFn, ProviderInfo
-from audio_studio.core.transcripts import Part, merge_parts
+from audio_studio.core.transcripts import EMPTY, NO_SPEECH, SILENT, Part, merge_parts
 
 if TYPE_CHECKING:
-    from audio_studio.core.audio.split import EncodedChunk
+    from audio_studio.core.audio.chunker import PartChunk
     from audio_studio.core.services.studio import StudioService
 
 __all__ = ["ChunkedTranscription", "PartState"]
@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 
 # Multipart headers and form fields travel in the same request as the file.
 FORM_OVERHEAD = 64 * 1024
+# Below -60 dBFS throughout is silence: not sent (it costs money, and Whisper invents words
+# such as "Thank you." for silence). Whole files are checked up to this length before upload.
+SILENCE_PEAK = 10 ** (-60 / 20)
+CHECK_WHOLE_S = 900.0
 SleepFn = Callable[[float], Any]
 
 
@@ -312,8 +316,14 @@ class ChunkedTranscription:
         self._looked = True
         if fits:
             end = seconds if seconds is not None else float("inf")
-            self.parts.append(PartState(0, 0.0, end, audio, owned=False, size=found.size_bytes))
+            whole = PartState(0, 0.0, end, audio, owned=False, size=found.size_bytes)
+            self.parts.append(whole)
             self._cut_done = True
+            short = not info.local and seconds is not None and seconds <= CHECK_WHOLE_S
+            if seconds == 0:
+                self._silent(whole, EMPTY)
+            elif short and await asyncio.to_thread(_peak, audio) < SILENCE_PEAK:
+                self._silent(whole, SILENT)
 
     async def _fit(
         self, part: PartState, max_bytes: int | None, max_seconds: float | None
@@ -346,7 +356,7 @@ class ChunkedTranscription:
     ) -> None:
         from audio_studio.core.audio.chunker import iter_chunks
 
-        chunks: Generator[EncodedChunk, None, None] = iter_chunks(
+        chunks: Generator[PartChunk, None, None] = iter_chunks(
             self.request.audio,
             max_bytes=max_bytes,
             max_seconds=max_seconds,
@@ -364,10 +374,17 @@ class ChunkedTranscription:
             part = await self._store(chunk, 0.0)
             self.parts.append(part)
             self._cut_until = part.end_s
+            if chunk.peak < SILENCE_PEAK:
+                self._silent(part, NO_SPEECH)
             tracker.update()
-            await queue.put(part)
+            if not part.done:
+                await queue.put(part)
 
-    async def _store(self, chunk: EncodedChunk, offset: float) -> PartState:
+    def _silent(self, part: PartState, notice: str) -> None:
+        part.transcript = Transcript((), duration_s=part.end_s - part.start_s, notices=(notice,))
+        part.provider = self.providers[-1] if self.providers else None
+
+    async def _store(self, chunk: PartChunk, offset: float) -> PartState:
         if self._own_dir is None:
             base = self._work_dir or self.service.paths.cache_dir / "transcription-parts"
             await asyncio.to_thread(base.mkdir, parents=True, exist_ok=True)
@@ -422,6 +439,14 @@ class ChunkedTranscription:
         part.transcript, part.provider = transcript, provider_id
         part.model = transcript.model or request.model
         tracker.update()
+
+
+def _peak(path: Path) -> float:
+    """The peak level of a file (0..1). Blocking."""
+    from audio_studio.core.audio.codec import decode
+
+    samples = decode(path, sample_rate=16_000, mono=True).samples
+    return float(abs(samples).max()) if len(samples) else 0.0
 
 
 def _ranges(numbers: list[int]) -> str:
