@@ -21,18 +21,24 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio_studio.core.errors import (
-    NetworkError,
-    ProviderProtocolError,
-    StudioError,
-)
+from audio_studio.core.errors import StudioError
 from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
 from audio_studio.core.providers.base import ProgressFn, ProviderInfo
+from audio_studio.core.services.transcription_parts import (
+    CHECK_WHOLE_S,
+    FORM_OVERHEAD,
+    SILENCE_PEAK,
+    PartState,
+    Progress,
+    peak,
+    ranges,
+    retryable,
+)
 from audio_studio.core.transcripts import EMPTY, NO_SPEECH, SILENT, Part, merge_parts
 
 if TYPE_CHECKING:
@@ -41,67 +47,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ChunkedTranscription", "PartState"]
 
+SleepFn = Callable[[float], Awaitable[None]]
+
 log = logging.getLogger(__name__)
-
-# Multipart headers and form fields travel in the same request as the file.
-FORM_OVERHEAD = 64 * 1024
-# Below -60 dBFS throughout is silence: not sent (it costs money, and Whisper invents words
-# such as "Thank you." for silence). Whole files are checked up to this length before upload.
-SILENCE_PEAK = 10 ** (-60 / 20)
-CHECK_WHOLE_S = 900.0
-SleepFn = Callable[[float], Any]
-
-
-@dataclass
-class PartState:
-    """One part of the file: where it lies, its audio, and what became of it."""
-
-    index: int
-    start_s: float
-    end_s: float
-    path: Path
-    owned: bool  # a file this run made (removed by close), not the user's original
-    size: int = 0
-    attempts: int = 0
-    provider: str | None = None
-    model: str | None = None
-    transcript: Transcript | None = None
-    error: StudioError | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.transcript is not None
-
-
-@dataclass
-class _Progress:
-    total_s: float
-    report: ProgressFn | None
-    parts: list[PartState] = field(default_factory=list)
-    cutting: bool = True
-    inflight: dict[int, float] = field(default_factory=dict)
-
-    def update(self, message: str | None = None) -> None:
-        if self.report is None:
-            return
-        done = sum(p.end_s - p.start_s for p in self.parts if p.done)
-        moving = sum(
-            share * (p.end_s - p.start_s) * 0.5
-            for p in self.parts
-            if (share := self.inflight.get(p.index)) is not None
-        )
-        share_done = min(1.0, (done + moving) / self.total_s) if self.total_s > 0 else None
-        if message is None:
-            n_done = sum(1 for p in self.parts if p.done)
-            total = f"{len(self.parts)}{'+' if self.cutting else ''}"
-            message = f"{n_done} of {total} parts transcribed"
-        self.report(share_done, message)
-
-
-def _retryable(exc: StudioError) -> bool:
-    # A broken reply (protocol error, reset mid-body) is not re-sent by the HTTP layer, which
-    # cannot know whether the server acted on it; a transcription can safely be asked again.
-    return exc.retryable or isinstance(exc, NetworkError | ProviderProtocolError)
 
 
 class ChunkedTranscription:
@@ -183,7 +131,7 @@ class ChunkedTranscription:
         max_bytes, max_seconds = self._limits(info, request)
         if not self._looked:
             await self._first_look(info, max_bytes, max_seconds)
-        tracker = _Progress(self.duration_s or 0.0, progress, self.parts, not self._cut_done)
+        tracker = Progress(self.duration_s or 0.0, progress, self.parts, not self._cut_done)
         for part in self.parts:
             part.error = None
         queue: asyncio.Queue[PartState | None] = asyncio.Queue(maxsize=self.concurrency)
@@ -249,7 +197,7 @@ class ChunkedTranscription:
                 provider=first,
                 notices=(
                     *merged.notices,
-                    f"{'Part' if len(finished) == 1 else 'Parts'} {_ranges(finished)} of "
+                    f"{'Part' if len(finished) == 1 else 'Parts'} {ranges(finished)} of "
                     f"{len(parts)} {'was' if len(finished) == 1 else 'were'} transcribed by "
                     f"{names} after {first} failed.",
                 ),
@@ -322,7 +270,7 @@ class ChunkedTranscription:
             short = not info.local and seconds is not None and seconds <= CHECK_WHOLE_S
             if seconds == 0:
                 self._silent(whole, EMPTY)
-            elif short and await asyncio.to_thread(_peak, audio) < SILENCE_PEAK:
+            elif short and await asyncio.to_thread(peak, audio) < SILENCE_PEAK:
                 self._silent(whole, SILENT)
 
     async def _fit(
@@ -352,7 +300,7 @@ class ChunkedTranscription:
         failed: asyncio.Event,
         max_bytes: int | None,
         max_seconds: float | None,
-        tracker: _Progress,
+        tracker: Progress,
     ) -> None:
         from audio_studio.core.audio.chunker import iter_chunks
 
@@ -402,7 +350,7 @@ class ChunkedTranscription:
         request: TranscriptionRequest,
         part: PartState,
         limiter: asyncio.Semaphore,
-        tracker: _Progress,
+        tracker: Progress,
     ) -> None:
         request = replace(request, audio=part.path)
         whole = len(self.parts) == 1 and not part.owned
@@ -422,7 +370,7 @@ class ChunkedTranscription:
                 async with limiter:
                     transcript: Transcript = await provider.transcribe(request, report)
             except StudioError as exc:
-                if tries <= self.retries and _retryable(exc):
+                if tries <= self.retries and retryable(exc):
                     log.info(
                         "part %d of %s failed (%s); sending it again",
                         part.index + 1,
@@ -439,22 +387,3 @@ class ChunkedTranscription:
         part.transcript, part.provider = transcript, provider_id
         part.model = transcript.model or request.model
         tracker.update()
-
-
-def _peak(path: Path) -> float:
-    """The peak level of a file (0..1). Blocking."""
-    from audio_studio.core.audio.codec import decode
-
-    samples = decode(path, sample_rate=16_000, mono=True).samples
-    return float(abs(samples).max()) if len(samples) else 0.0
-
-
-def _ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5] -> "1–3, 5"."""
-    out: list[str] = []
-    for n in sorted(numbers):
-        if out and out[-1].split("–")[-1] == str(n - 1):
-            out[-1] = f"{out[-1].split('–')[0]}–{n}"
-        else:
-            out.append(str(n))
-    return ", ".join(out)
