@@ -3,9 +3,10 @@ whose OpenAI provider is the listening loopback server (tests/servers/stt_wire.p
 
 from __future__ import annotations
 
+import asyncio
 import random
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import numpy as np
 import pytest
 
 from audio_studio.core.audio.codec import decode
+from audio_studio.core.models import Segment, Transcript, Word
 from audio_studio.core.services.studio import StudioService, open_studio
+from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
 from tests.servers import stt_wire
@@ -100,3 +103,78 @@ async def bursts_studio(
     service.use_settings(wire_settings(wire).with_provider("openai", base_url=url))
     yield service
     await service.aclose()
+
+
+@pytest.fixture
+def gui_studio(
+    qloop: asyncio.AbstractEventLoop,
+    paths: AppPaths,
+    wire: WireServer,
+    naps: Naps,
+    wire_secrets: MemorySecretStore,
+) -> Iterator[StudioService]:
+    """``bursts_studio`` for pytest-qt tests: opened here, closed on the Qt loop, fake audio."""
+    from audio_studio.core.audio.fake import FakeBackend
+    from audio_studio.core.providers.local.provider import SPECS as LOCAL
+    from tests.support.qt import run
+
+    service = open_studio(paths, secrets=wire_secrets, specs=[*LOCAL, *fast_specs(naps)])  # type: ignore[list-item]
+    url = f"{wire.url}{stt_wire.PREFIX}"
+    service.use_settings(wire_settings(wire).with_provider("openai", base_url=url))
+    service.audio_backend = FakeBackend()
+    yield service
+    run(qloop, service.aclose())
+
+
+def long_transcript(hours: float, *, words_per_segment: int = 12, speakers: int = 3) -> Transcript:
+    """A made-up transcript of ``hours``: a segment every 3 s, words with times and confidence."""
+    segments = []
+    vocabulary = [
+        "budget",
+        "plan",
+        "release",
+        "review",
+        "customer",
+        "design",
+        "meeting",
+        "test",
+        "ship",
+        "week",
+    ]
+    for n in range(int(hours * 3600 / 3)):
+        start = n * 3.0
+        words = tuple(
+            Word(vocabulary[(n + i) % len(vocabulary)], start + i * 0.2, start + i * 0.2 + 0.18,
+                 f"S{n % speakers}", 0.3 if i == 3 else 0.95)
+            for i in range(words_per_segment)
+        )  # fmt: skip
+        text = " ".join(w.text for w in words) + f" number {n}."
+        segments.append(Segment(text, start, start + 2.8, f"S{n % speakers}", words, 0.9))
+    return Transcript(tuple(segments), language="en", language_probability=0.98,
+                      duration_s=hours * 3600, provider="openai", model="whisper-1")  # fmt: skip
+
+
+async def store_transcript(
+    service: StudioService, audio: Path, transcript: Transcript, provider: str = "openai"
+) -> HistoryItem:
+    """A TRANSCRIPT row (under the RECORDING of ``audio``) as transcription.py would store it."""
+    from audio_studio.core.models import HistoryKind
+    from audio_studio.core.services.transcription import recording_for
+    from audio_studio.core.store.history import FileRecord, HistoryEntry
+    from audio_studio.core.subtitles import to_json
+
+    recording = await recording_for(service, audio)
+    stored = service.files.put_bytes(to_json(transcript).encode(), "json")
+    entry = HistoryEntry(
+        kind=HistoryKind.TRANSCRIPT,
+        title=recording.title,
+        provider=provider,
+        model=transcript.model,
+        transcript=transcript.text,
+        duration_s=transcript.duration_s,
+        files=(FileRecord("transcript", stored.path, stored.sha256, "json", stored.size_bytes),),
+        parent_id=recording.id,
+    )
+    item = service.history.get(service.history.add(entry))
+    assert item is not None
+    return item

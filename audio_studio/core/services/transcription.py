@@ -230,8 +230,13 @@ async def load_transcript(item: HistoryItem) -> Transcript:
     record = item.file("transcript")
     if record is None:
         raise InputError(f"History item {item.id} has no transcript file.")
+    # Reading and parsing both off the loop: a two-hour transcript is megabytes of JSON.
+    return await asyncio.to_thread(_read_transcript, record.path)
+
+
+def _read_transcript(path: Path) -> Transcript:
     try:
-        text = await asyncio.to_thread(record.path.read_text, encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"The transcript file {record.path} cannot be read ({exc}).") from exc
+        raise InputError(f"The transcript file {path} cannot be read ({exc}).") from exc
     return read_json(text)

@@ -177,7 +177,8 @@ class ChunkedTranscription:
             provider_id,
             time.perf_counter() - started,
         )
-        return self.transcript()
+        # Thousands of words are shifted and copied: off the loop thread.
+        return await asyncio.to_thread(self.transcript)
 
     def transcript(self) -> Transcript:
         """The parts that came back, merged (the whole transcript once ``complete``)."""
