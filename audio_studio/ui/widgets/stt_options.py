@@ -87,6 +87,9 @@ class SttOptions(QWidget):
         return str(self.provider.currentData() or "local")
 
     def info(self) -> ProviderInfo:
+        """The chosen provider (a stand-in without capabilities when none is available)."""
+        if self.provider.count() == 0:
+            return ProviderInfo("local", "No provider", frozenset())
         return self.service.registry.spec(self.provider_id()).info
 
     def model_id(self) -> str | None:
