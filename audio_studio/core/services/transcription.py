@@ -79,6 +79,22 @@ async def recording_for(service: StudioService, audio: Path) -> HistoryItem:
     return item
 
 
+async def _keep_after_cut(
+    service: StudioService, audio: Path, work: ChunkedTranscription
+) -> HistoryItem:
+    await work.cut_or_ended()
+    return await recording_for(service, audio)
+
+
+async def _kept(keeping: asyncio.Future[HistoryItem]) -> HistoryItem:
+    """The recording being stored, even if the task awaiting it is being cancelled."""
+    try:
+        return await asyncio.shield(keeping)
+    except asyncio.CancelledError:
+        await asyncio.wait([keeping])  # finish storing the user's audio, then stop
+        raise
+
+
 async def _duration(path: Path) -> float | None:
     """The file's length; a file that is not audio is refused here, before it is kept."""
     from audio_studio.core.audio.reading import probe
@@ -122,23 +138,31 @@ async def transcribe(
     check = await service.preflight(pid, Capability.TRANSCRIPTION, request.model, seconds=missing)
     check.raise_if_blocked()
     if recording_id is not None:
-        recording = await asyncio.to_thread(service.history.get, recording_id)
-        if recording is None:
+        given = await asyncio.to_thread(service.history.get, recording_id)
+        if given is None:
             raise InputError(f"There is no recording {recording_id} in History.")
+        ready: asyncio.Future[HistoryItem] = asyncio.get_running_loop().create_future()
+        ready.set_result(given)
+        keeping: asyncio.Future[HistoryItem] | None = ready
     else:
-        recording = await recording_for(service, request.audio)
+        keeping = None
     owned = run is None
     work = run or ChunkedTranscription(service, request, concurrency=concurrency)
+    if keeping is None:
+        # Copying a long file into History takes a while: it starts once the file is cut (the
+        # CPU goes to the first uploads first), and is awaited whatever happens after.
+        keeping = asyncio.ensure_future(_keep_after_cut(service, request.audio, work))
     started = time.perf_counter()
     try:
         transcript = await work.run(pid, progress=progress)
     finally:
         if owned:
             await asyncio.to_thread(work.close)
+        recording = await _kept(keeping)
     total_ms = (time.perf_counter() - started) * 1000
     item = await _store(service, request, work, transcript, recording, total_ms)
-    recording = await asyncio.to_thread(service.history.get, recording.id) or recording
-    return TranscriptionOutcome(transcript, item, recording, parts=len(work.parts))
+    fresh = await asyncio.to_thread(service.history.get, recording.id)
+    return TranscriptionOutcome(transcript, item, fresh or recording, parts=len(work.parts))
 
 
 async def _store(

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,8 @@ __all__ = ["ChunkedTranscription", "PartState"]
 SleepFn = Callable[[float], Awaitable[None]]
 
 log = logging.getLogger(__name__)
+
+ENCODING_AHEAD = 1  # pieces waiting to be encoded while the next is cut (~60 MB of samples each)
 
 
 class ChunkedTranscription:
@@ -90,6 +92,7 @@ class ChunkedTranscription:
         self._cut_until = 0.0  # seconds of the original cut into parts so far
         self._sleep = sleep
         self._notes: list[str] = []
+        self._settled: asyncio.Event | None = None
 
     # -- state -------------------------------------------------------------------------------
 
@@ -101,6 +104,19 @@ class ChunkedTranscription:
     @property
     def complete(self) -> bool:
         return bool(self.parts) and self._cut_done and all(p.done for p in self.parts)
+
+    async def cut_or_ended(self) -> None:
+        """Wait until the whole file is cut into parts, or the current ``run`` has ended."""
+        if self._settled is None:
+            self._settled = asyncio.Event()
+        if self._cut_done and self._looked:
+            return
+        await self._settled.wait()
+
+    def _settle(self) -> None:
+        if self._settled is None:
+            self._settled = asyncio.Event()
+        self._settled.set()
 
     def close(self) -> None:
         """Remove the part files this run wrote (never the original). Blocking, but quick."""
@@ -151,6 +167,7 @@ class ChunkedTranscription:
                 cut_errors.append(exc)
                 failed.set()
             tracker.cutting = False
+            self._settle()
             for _ in range(self.concurrency):
                 await queue.put(None)
 
@@ -163,10 +180,13 @@ class ChunkedTranscription:
                 except StudioError:
                     failed.set()
 
-        async with asyncio.TaskGroup() as group:
-            group.create_task(produce())
-            for _ in range(self.concurrency):
-                group.create_task(work())
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(produce())
+                for _ in range(self.concurrency):
+                    group.create_task(work())
+        finally:
+            self._settle()
         errors = [p.error for p in self.parts if p.error is not None] + cut_errors
         if errors:
             raise errors[0]
@@ -303,31 +323,70 @@ class ChunkedTranscription:
         max_seconds: float | None,
         tracker: Progress,
     ) -> None:
-        from audio_studio.core.audio.chunker import iter_chunks
+        from audio_studio.core.audio.chunker import encode_cut, iter_cuts
 
-        chunks: Generator[PartChunk, None, None] = iter_chunks(
+        cuts = iter_cuts(
             self.request.audio,
             max_bytes=max_bytes,
             max_seconds=max_seconds,
             start_s=self._cut_until,
-            first_index=len(self.parts),
         )
-        # No close() in a finally: after a cancel the generator may still be running in its
-        # thread; dropping the last reference closes it (and its file) once that step ends.
-        while not failed.is_set():
-            chunk = await asyncio.to_thread(next, chunks, None)
-            if chunk is None:
-                self._cut_done = True
+        # The next piece is cut while the ones before are encoded (in other threads) and
+        # handed to the uploads in order: cutting and encoding set how soon every upload slot
+        # is busy. The queue bounds the pieces held in memory (each ~60 MB of samples).
+        encoded: asyncio.Queue[asyncio.Future[list[PartChunk]] | None] = asyncio.Queue(
+            maxsize=ENCODING_AHEAD
+        )
+
+        errors: list[StudioError] = []
+
+        async def cutting() -> None:
+            try:
+                while not failed.is_set():
+                    # No close() on the generator: after a cancel it may still run in its
+                    # thread; dropping the last reference closes it once that step ends.
+                    piece = await asyncio.to_thread(next, cuts, None)
+                    if piece is None:
+                        self._cut_done = True
+                        break
+                    chunk, audio = piece
+                    work = asyncio.to_thread(encode_cut, chunk, audio, max_bytes=max_bytes)
+                    await encoded.put(asyncio.ensure_future(work))
+            except StudioError as exc:  # damaged mid-file: the parts before it are kept
+                errors.append(exc)
+            await encoded.put(None)
+
+        async def handing_on() -> None:
+            while (future := await encoded.get()) is not None:
+                try:
+                    if errors:
+                        future.cancel()
+                        continue
+                    for chunk in await future:
+                        await self._add_part(chunk, queue, tracker)
+                except StudioError as exc:  # a part could not be encoded or written
+                    errors.append(exc)
+                    failed.set()
+            if self._cut_done:
                 self.duration_s = self._cut_until
-                return
-            part = await self._store(chunk, 0.0)
-            self.parts.append(part)
-            self._cut_until = part.end_s
-            if chunk.peak < SILENCE_PEAK:
-                self._silent(part, NO_SPEECH)
-            tracker.update()
-            if not part.done:
-                await queue.put(part)
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(cutting())
+            group.create_task(handing_on())
+        if errors:
+            raise errors[0]
+
+    async def _add_part(
+        self, chunk: PartChunk, queue: asyncio.Queue[PartState | None], tracker: Progress
+    ) -> None:
+        part = await self._store(chunk, 0.0)
+        self.parts.append(part)
+        self._cut_until = part.end_s
+        if chunk.peak < SILENCE_PEAK:
+            self._silent(part, NO_SPEECH)
+        tracker.update()
+        if not part.done:
+            await queue.put(part)
 
     def _silent(self, part: PartState, notice: str) -> None:
         part.transcript = Transcript((), duration_s=part.end_s - part.start_s, notices=(notice,))
