@@ -161,7 +161,9 @@ class SttOptions(QWidget):
             self._update_features()
 
     def _fill_languages(self, features: SttFeatures) -> None:
-        current = self.language.currentData()
+        # A language the last model forced (English-only Whisper) is not the user's choice.
+        forced = self.language.count() == 1
+        current = None if forced else self.language.currentData()
         self.language.blockSignals(True)
         self.language.clear()
         allowed = set(features.languages)
@@ -199,10 +201,9 @@ class SttOptions(QWidget):
             notes.append(f"This model understands {dict(LANGUAGES).get(f.languages[0])} only.")
         limit, seconds = info.upload_limits(self.model_id())
         if limit and not info.local:
+            size = f"{limit / 1e9:.0f} GB" if limit >= 1e9 else f"{limit / 1e6:.0f} MB"
             cap = f" or {seconds / 60:.0f} minutes" if seconds else ""
-            notes.append(
-                f"Files over {limit / 1_000_000:.0f} MB{cap} are sent in parts, in parallel."
-            )
+            notes.append(f"Files over {size}{cap} are sent in parts, in parallel.")
         self.hint.setText(" ".join(notes))
         self.hint.setVisible(bool(notes))
 
