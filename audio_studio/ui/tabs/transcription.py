@@ -286,6 +286,7 @@ class TranscriptionTab(QWidget):
 
     @asyncSlot()
     async def _on_preflight_timer_timeout(self) -> None:
+        await self.options.refresh_models()  # the offline models installed now
         await self.flow.refresh_preflight()
 
     @asyncSlot()

@@ -154,9 +154,10 @@ class SttOptions(QWidget):
         except StudioError as exc:
             log.info("could not list %s models: %s", info.id, exc.message)
             return
-        if found and self.provider_id() == info.id:
+        ids = [m.id for m in found]
+        shown = [self.model.itemData(i) for i in range(self.model.count())]
+        if found and self.provider_id() == info.id and ids != shown:
             current = self.model_id()
-            ids = [m.id for m in found]
             self._fill_models(found, current if current in ids else ids[0])
             self._update_features()
 
