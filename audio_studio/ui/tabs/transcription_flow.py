@@ -105,6 +105,7 @@ class TranscriptionFlow(FlowOutputs):
         if audio is None:
             self.say(f"“{item.title}” has no audio file in History to transcribe.")
             return None
+        self.controller.history_changed.emit()  # a new take may have just been kept
         job = self._submit(item.title, audio.path, item.id, open_now=open_now)
         if open_now and (self.recording is None or self.recording.id != item.id):
             spawn(self.open_item(item, pending="Transcribing… the text appears here when done."))
