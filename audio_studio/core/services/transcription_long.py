@@ -43,6 +43,8 @@ from audio_studio.core.transcripts import EMPTY, NO_SPEECH, SILENT, Part, merge_
 
 if TYPE_CHECKING:
     from audio_studio.core.audio.chunker import PartChunk
+    from audio_studio.core.audio.codec import AudioData
+    from audio_studio.core.audio.split import Chunk
     from audio_studio.core.services.studio import StudioService
 
 __all__ = ["ChunkedTranscription", "PartState"]
@@ -51,7 +53,7 @@ SleepFn = Callable[[float], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
-ENCODING_AHEAD = 1  # pieces waiting to be encoded while the next is cut (~60 MB of samples each)
+ENCODING_AHEAD = 1  # cut pieces waiting for the encoder (~60 MB of samples each)
 
 
 class ChunkedTranscription:
@@ -331,38 +333,36 @@ class ChunkedTranscription:
             max_seconds=max_seconds,
             start_s=self._cut_until,
         )
-        # The next piece is cut while the ones before are encoded (in other threads) and
-        # handed to the uploads in order: cutting and encoding set how soon every upload slot
-        # is busy. The queue bounds the pieces held in memory (each ~60 MB of samples).
-        encoded: asyncio.Queue[asyncio.Future[list[PartChunk]] | None] = asyncio.Queue(
+        # Two stages, one thread each: the next piece is cut while the one before is encoded.
+        # (Encoding several at once only slows the first parts down on a small machine, and
+        # the first parts decide how soon every upload slot is busy.) The queue bounds the
+        # pieces held in memory (each ~60 MB of samples).
+        pieces: asyncio.Queue[tuple[Chunk, AudioData] | None] = asyncio.Queue(
             maxsize=ENCODING_AHEAD
         )
-
         errors: list[StudioError] = []
 
         async def cutting() -> None:
             try:
-                while not failed.is_set():
+                while not failed.is_set() and not errors:
                     # No close() on the generator: after a cancel it may still run in its
                     # thread; dropping the last reference closes it once that step ends.
                     piece = await asyncio.to_thread(next, cuts, None)
                     if piece is None:
                         self._cut_done = True
                         break
-                    chunk, audio = piece
-                    work = asyncio.to_thread(encode_cut, chunk, audio, max_bytes=max_bytes)
-                    await encoded.put(asyncio.ensure_future(work))
+                    await pieces.put(piece)
             except StudioError as exc:  # damaged mid-file: the parts before it are kept
                 errors.append(exc)
-            await encoded.put(None)
+            await pieces.put(None)
 
-        async def handing_on() -> None:
-            while (future := await encoded.get()) is not None:
+        async def encoding() -> None:
+            while (piece := await pieces.get()) is not None:
+                if errors:
+                    continue
                 try:
-                    if errors:
-                        future.cancel()
-                        continue
-                    for chunk in await future:
+                    chunks = await asyncio.to_thread(encode_cut, *piece, max_bytes=max_bytes)
+                    for chunk in chunks:
                         await self._add_part(chunk, queue, tracker)
                 except StudioError as exc:  # a part could not be encoded or written
                     errors.append(exc)
@@ -372,7 +372,7 @@ class ChunkedTranscription:
 
         async with asyncio.TaskGroup() as group:
             group.create_task(cutting())
-            group.create_task(handing_on())
+            group.create_task(encoding())
         if errors:
             raise errors[0]
 
