@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QPlainTextEdit
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit
 
 from audio_studio.core.models import HistoryKind, JobStatus, Segment, Transcript
 from audio_studio.core.services.studio import StudioService
@@ -137,6 +137,27 @@ def test_files_go_through_the_queue_cancel_and_open(  # type: ignore[no-untyped-
     qtbot.waitUntil(lambda: tab.flow.item is not None and tab.flow.item.id == outcomes[n].item.id)
     assert tab.title.text() == files[n].path.name
     assert view_words(tab) == ["speech"] * len(files[n].clips)
+    # Dropping files on the tab queues them the same way.
+    drop(tab, [files[0].path, tmp_path / "notes.txt"])
+    assert tab.queue.tree.topLevelItemCount() == 4
+    run(qloop, tab.flow.last_job.result())  # type: ignore[union-attr]
+
+
+def drop(tab: TranscriptionTab, paths: list[Path]) -> None:
+    """Drag ``paths`` over the tab and drop them, as a file manager does."""
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    point = QPointF(tab.width() / 2, tab.height() / 2)
+    action = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(
+        point.toPoint(), action, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(tab, enter)
+    assert enter.isAccepted()
+    dropped = QDropEvent(
+        point, action, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(tab, dropped)
 
 
 def view_words(tab: TranscriptionTab) -> list[str]:

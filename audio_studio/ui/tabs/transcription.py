@@ -235,10 +235,10 @@ class TranscriptionTab(QWidget):
 
     def update_actions(self) -> None:
         """Enable what makes sense for what is open."""
-        has_text = self.flow.item is not None if hasattr(self, "flow") else False
+        has_text = self.flow.item is not None
         for button in (*self.export_buttons.values(), self.copy_button, self.summarise_button):
             button.setEnabled(has_text)
-        has_recording = hasattr(self, "flow") and self.flow.recording is not None
+        has_recording = self.flow.recording is not None
         self.again_button.setEnabled(has_recording and not self.banner.isVisible())
         self.compare_button.setEnabled(self.versions.count() > 1)
         self.versions.setEnabled(self.versions.count() > 0)

@@ -72,6 +72,8 @@ class TranscriptionFlow(FlowOutputs):
         self._audio: Path | None = None
         self._dirty = False
         self._save_lock = asyncio.Lock()
+        self._open_lock = asyncio.Lock()
+        self._open_seq = 0
         self._save_timer = QTimer(tab)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
@@ -223,7 +225,19 @@ class TranscriptionFlow(FlowOutputs):
     # -- showing -----------------------------------------------------------------------------
 
     async def open_item(self, item: HistoryItem, *, pending: str = "") -> None:
-        """Show a RECORDING (newest transcript), TRANSCRIPT, or a SUMMARY's transcript."""
+        """Show a RECORDING (newest transcript), TRANSCRIPT, or a SUMMARY's transcript.
+
+        Opens never interleave (a job finishing while the user opens something else would mix
+        one's title with the other's text): they run one at a time, and one that was waiting
+        when a newer one was asked for is dropped.
+        """
+        self._open_seq += 1
+        mine = self._open_seq
+        async with self._open_lock:
+            if mine == self._open_seq:
+                await self._open(item, pending)
+
+    async def _open(self, item: HistoryItem, pending: str) -> None:
         await self.flush()
         try:
             found = await self.service.recording_transcripts(item)
