@@ -31,13 +31,14 @@ from audio_studio.core.models import Capability, Transcript, TranscriptionReques
 from audio_studio.core.providers.base import ProgressFn, ProviderInfo
 from audio_studio.core.services.transcription_parts import (
     CHECK_WHOLE_S,
-    FORM_OVERHEAD,
     SILENCE_PEAK,
     PartState,
     Progress,
+    fallback_notice,
     peak,
-    ranges,
+    request_for,
     retryable,
+    upload_limits,
 )
 from audio_studio.core.transcripts import EMPTY, NO_SPEECH, SILENT, Part, merge_parts
 
@@ -143,10 +144,10 @@ class ChunkedTranscription:
         """
         provider = await self.service.provider(provider_id, Capability.TRANSCRIPTION)
         info: ProviderInfo = provider.info
-        request = self._request_for(info, first=not self.providers)
+        request = request_for(info, self.request, first=not self.providers, notes=self._notes)
         self.providers.append(provider_id)
         limiter = limiter or self.service.runner.limiter(provider_id)
-        max_bytes, max_seconds = self._limits(info, request)
+        max_bytes, max_seconds = upload_limits(info, request, self.max_bytes)
         if not self._looked:
             await self._first_look(info, max_bytes, max_seconds)
         tracker = Progress(self.duration_s or 0.0, progress, self.parts, not self._cut_done)
@@ -211,20 +212,9 @@ class ChunkedTranscription:
         ]
         merged = merge_parts(parts) if parts else Transcript(())
         first = self.providers[0] if self.providers else None
-        helpers = {p.provider for p in parts} - {first}
-        if helpers and first is not None:
-            names = ", ".join(sorted(str(h) for h in helpers))
-            finished = [n + 1 for n, p in enumerate(parts) if p.provider in helpers]
-            merged = replace(
-                merged,
-                provider=first,
-                notices=(
-                    *merged.notices,
-                    f"{'Part' if len(finished) == 1 else 'Parts'} {ranges(finished)} of "
-                    f"{len(parts)} {'was' if len(finished) == 1 else 'were'} transcribed by "
-                    f"{names} after {first} failed.",
-                ),
-            )
+        notice = fallback_notice(parts, first)
+        if notice:
+            merged = replace(merged, provider=first, notices=(*merged.notices, notice))
         if self._notes:
             merged = replace(merged, notices=tuple(dict.fromkeys((*merged.notices, *self._notes))))
         if self.duration_s is not None:
@@ -232,43 +222,6 @@ class ChunkedTranscription:
         return merged
 
     # -- helpers -----------------------------------------------------------------------------
-
-    def _request_for(self, info: ProviderInfo, *, first: bool) -> TranscriptionRequest:
-        """The request as this provider can take it: a provider that finishes another's work
-        uses its own default model, and drops options it does not have (with a notice)."""
-        request = self.request
-        if first:
-            return request
-        listed = {m.id for m in info.models_for(Capability.TRANSCRIPTION)}
-        model = request.model if request.model in listed else None
-        features = info.stt_features(model)
-        if request.diarize and not features.diarize:
-            self._notes.append(
-                f"{info.name} does not tell speakers apart: the parts it "
-                "transcribed have no speaker labels."
-            )
-        return replace(
-            request,
-            model=model,
-            diarize=request.diarize and features.diarize,
-            num_speakers=request.num_speakers if features.num_speakers else None,
-            prompt=request.prompt if features.prompt else None,
-        )
-
-    def _limits(
-        self, info: ProviderInfo, request: TranscriptionRequest
-    ) -> tuple[int | None, float | None]:
-        model = request.model
-        features = info.stt_features(model)
-        if request.diarize and not features.diarize:
-            # The provider switches to its speaker model (OpenAI's diarize model): its limits.
-            model = next((m.id for m in info.models if m.stt and m.stt.diarize), model)
-        max_bytes, max_seconds = info.upload_limits(model)
-        if self.max_bytes is not None:
-            max_bytes = self.max_bytes
-        elif max_bytes:
-            max_bytes -= FORM_OVERHEAD
-        return max_bytes, max_seconds
 
     async def _first_look(
         self, info: ProviderInfo, max_bytes: int | None, max_seconds: float | None

@@ -1,16 +1,17 @@
-"""The parts of a long transcription: their state, progress over all of them, and small helpers.
+"""The parts of a long transcription: their state, progress, and what each provider can take.
 
 Split from transcription_long.py, which does the work; nothing here talks to a provider.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from audio_studio.core.errors import NetworkError, ProviderProtocolError, StudioError
-from audio_studio.core.models import Transcript
-from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
+from audio_studio.core.providers.base import ProgressFn, ProviderInfo
+from audio_studio.core.transcripts import Part
 
 __all__ = [
     "CHECK_WHOLE_S",
@@ -18,9 +19,12 @@ __all__ = [
     "SILENCE_PEAK",
     "PartState",
     "Progress",
+    "fallback_notice",
     "peak",
     "ranges",
+    "request_for",
     "retryable",
+    "upload_limits",
 ]
 
 # Multipart headers and form fields travel in the same request as the file.
@@ -100,3 +104,58 @@ def ranges(numbers: list[int]) -> str:
         else:
             out.append(str(n))
     return ", ".join(out)
+
+
+def request_for(
+    info: ProviderInfo, request: TranscriptionRequest, *, first: bool, notes: list[str]
+) -> TranscriptionRequest:
+    """``request`` as this provider can take it: a provider that finishes another's work uses
+    its own default model and drops options it does not have (adding a notice to ``notes``)."""
+    if first:
+        return request
+    listed = {m.id for m in info.models_for(Capability.TRANSCRIPTION)}
+    model = request.model if request.model in listed else None
+    features = info.stt_features(model)
+    if request.diarize and not features.diarize:
+        notes.append(
+            f"{info.name} does not tell speakers apart: the parts it transcribed have no "
+            "speaker labels."
+        )
+    return replace(
+        request,
+        model=model,
+        diarize=request.diarize and features.diarize,
+        num_speakers=request.num_speakers if features.num_speakers else None,
+        prompt=request.prompt if features.prompt else None,
+    )
+
+
+def upload_limits(
+    info: ProviderInfo, request: TranscriptionRequest, max_bytes: int | None = None
+) -> tuple[int | None, float | None]:
+    """Bytes (for the file itself) and seconds one upload of ``request`` may have.
+
+    ``max_bytes`` overrides the provider's byte limit (benchmarks, tests).
+    """
+    model = request.model
+    if request.diarize and not info.stt_features(model).diarize:
+        # The provider switches to its speaker model (OpenAI's diarize model): its limits.
+        model = next((m.id for m in info.models if m.stt and m.stt.diarize), model)
+    limit, seconds = info.upload_limits(model)
+    if max_bytes is not None:
+        return max_bytes, seconds
+    return (limit - FORM_OVERHEAD if limit else limit), seconds
+
+
+def fallback_notice(parts: list[Part], first: str | None) -> str | None:
+    """Which parts another provider finished after ``first`` failed, for the transcript."""
+    helpers = {p.provider for p in parts} - {first}
+    if not helpers or first is None:
+        return None
+    names = ", ".join(sorted(str(h) for h in helpers))
+    finished = [n + 1 for n, p in enumerate(parts) if p.provider in helpers]
+    one = len(finished) == 1
+    return (
+        f"{'Part' if one else 'Parts'} {ranges(finished)} of {len(parts)} "
+        f"{'was' if one else 'were'} transcribed by {names} after {first} failed."
+    )
