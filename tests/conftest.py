@@ -38,6 +38,7 @@ pytest_plugins = [
     "tests.support.model_server",
     "tests.support.offline",
     "tests.support.sound",
+    "tests.support.transcription",
 ]
 
 REPO = Path(__file__).resolve().parents[1]

@@ -68,7 +68,7 @@ def test_transcribe_problems_are_one_line_each(tmp_path: Path) -> None:
     out = cli(home, "transcribe", str(missing), str(JFK))
     assert out.returncode == 1 and "ask not" in out.stdout
     assert f"{missing}: " in out.stderr and "does not exist" in out.stderr
-    one_line_error(cli(home, "transcribe", str(JFK), "--format", "md"), 2, "not available yet")
+    one_line_error(cli(home, "transcribe", str(JFK), "--concurrency", "0"), 2, "at least 1")
     one_line_error(cli(home, "transcribe", str(JFK), "--language", "fr"), 1, "English only")
 
 

@@ -73,9 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="a file (one input) or a folder")
     p.add_argument("--format", choices=TRANSCRIPT_FORMATS, default=None)
     _provider_options(p)
-    p.add_argument("--language", metavar="L")
-    p.add_argument("--diarize", action="store_true")
-    p.add_argument("--concurrency", type=int, metavar="N")
+    p.add_argument("--language", metavar="L", help="e.g. en; default: detect")
+    p.add_argument("--prompt", metavar="TEXT", help="names and words to spell right")
+    p.add_argument("--diarize", action="store_true", help="label speakers (cloud providers)")
+    p.add_argument(
+        "--speakers", type=int, metavar="N", help="how many speakers (implies --diarize)"
+    )
+    p.add_argument("--concurrency", type=int, metavar="N", help="parts or files sent at once")
 
     p = sub.add_parser("sfx", help="generate sound effects")
     p.add_argument("prompt", nargs="?", metavar="PROMPT")

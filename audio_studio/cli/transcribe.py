@@ -1,9 +1,11 @@
-"""`audio-studio transcribe`: one or more files to txt, srt, vtt or json, to stdout or files.
+"""`audio-studio transcribe`: files to txt, srt, vtt, json or md, to stdout or files.
 
 Without -o the transcripts go to stdout (several files: each under a ``==> NAME <==`` line,
 or one JSON array). With -o and one input, -o is the file to write (or a folder); with
-several inputs, -o is a folder and each transcript is named after its input. A file that
-fails does not stop the others; the exit code is then 1.
+several inputs, -o is a folder and each transcript is named after its input. A file over the
+provider's upload limit is sent in parts, ``--concurrency`` at a time (also the number of
+files worked on at once). Each file becomes one recording and one transcript in History. A
+file that fails does not stop the others; the exit code is then 1.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def _targets(files: list[Path], output: str | None, fmt: str) -> list[Path | Non
     return [out / f"{f.stem}.{fmt}" for f in files]
 
 
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+
+
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
     if fmt not in WRITERS:
@@ -50,11 +57,18 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         print("audio-studio transcribe: --concurrency must be at least 1.", file=sys.stderr)
         return 2
+    if args.speakers is not None and args.speakers < 1:
+        print("audio-studio transcribe: --speakers must be at least 1.", file=sys.stderr)
+        return 2
     files = [Path(f) for f in args.files]
     targets = _targets(files, args.output, fmt)
     provider_id, _ = await provider_from_args(ctx, args, Capability.TRANSCRIPTION)
     service = ctx.service()
-    limit = asyncio.Semaphore(args.concurrency or service.settings.transcription_concurrency)
+    concurrency = args.concurrency or service.settings.transcription_concurrency
+    if args.concurrency:
+        # Asked for explicitly: at most N requests at once to this provider, whatever Settings say.
+        service.runner.set_provider_limit(provider_id, args.concurrency)
+    limit = asyncio.Semaphore(concurrency)
 
     absolute = await asyncio.to_thread(lambda: [f.expanduser().resolve() for f in files])
 
@@ -63,7 +77,9 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             audio=audio,
             model=args.model,
             language=args.language,
-            diarize=args.diarize,
+            prompt=args.prompt,
+            diarize=args.diarize or bool(args.speakers),
+            num_speakers=args.speakers,
         )
         async with limit:
             try:
@@ -71,21 +87,37 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
                     request,
                     provider_id=provider_id,
                     progress=progress_printer(f"transcribe {path.name}"),
+                    concurrency=concurrency,
                 )
             except StudioError as exc:
                 finish_progress()
                 print(f"audio-studio transcribe: {path}: {exc.message}", file=sys.stderr)
                 return None
         finish_progress()
+        if outcome.parts > 1:
+            print(f"{path.name}: sent in {outcome.parts} parts", file=sys.stderr)
         for notice in outcome.transcript.notices:
             print(f"{path.name}: {notice}", file=sys.stderr)
         return outcome.transcript
 
     results = await asyncio.gather(*(one(f, a) for f, a in zip(files, absolute, strict=True)))
     done = [(f, t, out) for f, t, out in zip(files, results, targets, strict=True) if t]
-    for _f, transcript, out in done:
+    unwritten = 0
+    for f, transcript, out in done:
         if out is not None:
-            await asyncio.to_thread(atomic_write_text, out, write_transcript(transcript, fmt))
+            text = write_transcript(transcript, fmt, title=f.stem)
+            try:
+                await asyncio.to_thread(_write, out, text)
+            except OSError as exc:
+                # The transcript is safe in History; say so rather than lose it.
+                unwritten += 1
+                reason = exc.strerror or exc
+                print(
+                    f"audio-studio transcribe: {out} could not be written ({reason}); the "
+                    "transcript is in History (audio-studio history --kind transcript).",
+                    file=sys.stderr,
+                )
+                continue
             print(f"Wrote {out}", file=sys.stderr)
     to_stdout = [(f, t) for f, t, out in done if out is None]
     if to_stdout and fmt == "json" and len(files) > 1:
@@ -95,5 +127,5 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         for f, transcript in to_stdout:
             if len(files) > 1:
                 sys.stdout.write(f"==> {f} <==\n")
-            sys.stdout.write(write_transcript(transcript, fmt))
-    return 0 if len(done) == len(files) else 1
+            sys.stdout.write(write_transcript(transcript, fmt, title=f.stem))
+    return 0 if len(done) == len(files) and not unwritten else 1

@@ -1,29 +1,35 @@
-"""Transcripts as files: TXT, SRT, VTT and JSON writers, and SRT, VTT and JSON readers.
+"""Transcripts as files: TXT, SRT, VTT, JSON and Markdown writers; SRT, VTT, JSON, MD readers.
 
 Writers take a ``Transcript`` and return text; readers return a ``Transcript``. JSON keeps
 everything (words, confidences, language, notices) and reads back equal; SRT and VTT keep
-segments, times and speakers. Pure functions, no I/O.
+segments, times and speakers, as cues that are valid subtitles whatever the provider sent:
+in time order, never overlapping, never empty, at most two lines (a long segment becomes
+several cues, timed by its words when it has them); Markdown keeps text, start times and
+speakers for reading and sharing. Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from audio_studio.core.errors import InputError
-from audio_studio.core.models import Segment, Transcript, Word
+from audio_studio.core.models import Segment, SummaryResult, Transcript, Word
 
 __all__ = [
     "READERS",
     "WRITERS",
     "read_json",
+    "read_markdown",
     "read_srt",
     "read_transcript",
     "read_vtt",
     "timestamp",
     "to_json",
+    "to_markdown",
     "to_srt",
     "to_txt",
     "to_vtt",
@@ -62,6 +68,67 @@ def _cues(t: Transcript) -> list[Segment]:
     return [s for s in t.segments if s.text.strip()]
 
 
+_MIN_CUE_MS = 500
+
+
+def _split_long(seg: Segment) -> list[Segment]:
+    """A segment longer than two subtitle lines as several cues, at word boundaries."""
+    text = " ".join(seg.text.split())
+    if _wrap(text).count("\n") < 2:
+        return [Segment(text, seg.start, seg.end, seg.speaker)]
+    tokens = text.split()
+    timed = len(seg.words) == len(tokens) and all(w.end >= w.start for w in seg.words)
+    pieces: list[list[int]] = [[]]
+    for n, token in enumerate(tokens):
+        candidate = " ".join(tokens[i] for i in pieces[-1]) + " " + token
+        if pieces[-1] and _wrap(candidate).count("\n") >= 2:
+            pieces.append([])
+        pieces[-1].append(n)
+    out = []
+    span = max(0.0, seg.end - seg.start)
+    before = 0
+    for piece in pieces:
+        words = [tokens[i] for i in piece]
+        if timed:  # kept inside the segment, whatever the word times say
+            start = min(max(seg.words[piece[0]].start, seg.start), seg.end)
+            end = min(max(seg.words[piece[-1]].end, start), max(seg.end, start))
+        else:  # share the segment's time out by characters
+            chars = sum(len(w) + 1 for w in words)
+            start = seg.start + span * before / (len(text) + 1)
+            end = seg.start + span * (before + chars) / (len(text) + 1)
+            before += chars
+        out.append(Segment(" ".join(words), start, end, seg.speaker))
+    return out
+
+
+def subtitle_cues(t: Transcript) -> list[tuple[int, int, Segment]]:
+    """Cues as (start_ms, end_ms, segment): in order, no overlaps, each with a length."""
+    pieces = sorted(
+        (p for seg in _cues(t) for p in _split_long(seg)), key=lambda s: (s.start, s.end)
+    )
+    raw = [(max(0, round(p.start * 1000)), max(0, round(p.end * 1000)), p) for p in pieces]
+    cues: list[tuple[int, int, Segment]] = []
+    previous_end = 0
+    for n, (start, end, seg) in enumerate(raw):
+        start = max(start, previous_end)
+        after = raw[n + 1] if n + 1 < len(raw) else None
+        if end <= start:
+            # No real length (a text-only reply, or pushed by the cue before): show it for a
+            # moment, leaving the next cue some time of its own.
+            end = start + _MIN_CUE_MS
+            if after is not None:
+                end = min(end, max(start + 1, after[1] - 1))
+        elif after is not None and after[0] < end:
+            end = max(start + 1, after[0])  # overlapping: this one ends where the next starts
+        cues.append((start, end, seg))
+        previous_end = end
+    return cues
+
+
+def _ms(value: int, sep: str) -> str:
+    return timestamp(value / 1000, sep=sep)
+
+
 def to_txt(t: Transcript) -> str:
     """One line per segment; a speaker change starts a new paragraph with the speaker's name."""
     out: list[str] = []
@@ -78,23 +145,68 @@ def to_txt(t: Transcript) -> str:
 
 def to_srt(t: Transcript) -> str:
     blocks = []
-    for i, seg in enumerate(_cues(t), 1):
+    for i, (start, end, seg) in enumerate(subtitle_cues(t), 1):
         text = _wrap(seg.text.strip())
         if seg.speaker:
             text = f"[{seg.speaker}] {text}"
-        blocks.append(f"{i}\n{timestamp(seg.start)} --> {timestamp(seg.end)}\n{text}\n")
+        blocks.append(f"{i}\n{_ms(start, ',')} --> {_ms(end, ',')}\n{text}\n")
     return "\n".join(blocks)
 
 
 def to_vtt(t: Transcript) -> str:
     blocks = ["WEBVTT\n"]
-    for seg in _cues(t):
-        text = _wrap(seg.text.strip())
+    for start, end, seg in subtitle_cues(t):
+        # "-->" may not appear in a cue's text; "<" and "&" are markup in WebVTT.
+        text = _wrap(seg.text.strip().replace("-->", "->"))
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
         if seg.speaker:
-            text = f"<v {seg.speaker}>{text}"
-        start, end = timestamp(seg.start, sep="."), timestamp(seg.end, sep=".")
-        blocks.append(f"{start} --> {end}\n{text}\n")
+            text = f"<v {seg.speaker.replace('>', '')}>{text}"
+        blocks.append(f"{_ms(start, '.')} --> {_ms(end, '.')}\n{text}\n")
     return "\n".join(blocks)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_MD_LINE = re.compile(
+    r"^\*\*\[(?P<time>[\d:.,]+)\](?: (?P<speaker>(?:\\.|[^\\:])+):)?\*\* ?(?P<text>.*)$"
+)
+
+
+def _md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def to_markdown(
+    t: Transcript, *, title: str | None = None, summary: SummaryResult | None = None
+) -> str:
+    """A readable document: title, what made it, one paragraph per segment with its time."""
+    out = [f"# {_md_escape(title or 'Transcript')}", ""]
+    facts = []
+    if t.duration_s:
+        facts.append(timestamp(t.duration_s).split(",")[0])
+    if t.language:
+        facts.append(f"language {t.language}")
+    if t.provider:
+        facts.append(" ".join(x for x in (t.provider, t.model) if x))
+    if facts:
+        out += [f"*{_md_escape(' · '.join(facts))}*", ""]
+    for notice in t.notices:
+        out += [f"> {_md_escape(notice)}", ""]
+    if summary is not None:
+        out += ["## Summary", "", _md_escape(summary.summary.strip()), ""]
+        if summary.action_items:
+            out += ["## Action items", ""]
+            out += [f"- [ ] {_md_escape(item)}" for item in summary.action_items]
+            out.append("")
+        out += ["## Transcript", ""]
+    for seg in _cues(t):
+        who = f" {_md_escape(seg.speaker).replace(':', chr(92) + ':')}:" if seg.speaker else ""
+        stamp = timestamp(seg.start, sep=".")
+        out += [f"**[{stamp}]{who}** {_md_escape(' '.join(seg.text.split()))}", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def to_json(t: Transcript) -> str:
@@ -165,7 +277,7 @@ def _read_cues(text: str, fmt: str) -> Transcript:
         if match:
             speaker = match.group(1).strip()
             body = body[match.end() :]
-        body = _TAG.sub("", body).strip() if fmt == "vtt" else body.strip()
+        body = html.unescape(_TAG.sub("", body)).strip() if fmt == "vtt" else body.strip()
         segments.append(Segment(text=body, start=start, end=end, speaker=speaker))
     if not segments and text.strip():
         raise InputError(f"No {fmt.upper()} cues were found; is this really a .{fmt} file?")
@@ -181,6 +293,33 @@ def read_vtt(text: str) -> Transcript:
     if not text.lstrip("\ufeff").startswith("WEBVTT"):
         raise InputError("This is not a WebVTT file: it must start with WEBVTT.")
     return _read_cues(text, "vtt")
+
+
+def read_markdown(text: str) -> Transcript:
+    """The segments of a Markdown transcript the studio wrote (ends are the next start)."""
+    found: list[tuple[float, str | None, str]] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        match = _MD_LINE.match(line.strip())
+        if not match:
+            continue
+        parts = re.fullmatch(_TIME, match.group("time"))
+        if parts is None:
+            continue
+        speaker = match.group("speaker")
+        found.append(
+            (
+                _seconds(*parts.groups()),
+                _md_unescape(speaker) if speaker else None,
+                _md_unescape(match.group("text")).strip(),
+            )
+        )
+    if not found and text.strip():
+        raise InputError("No timed paragraphs were found; is this a transcript the studio wrote?")
+    segments = [
+        Segment(body, start, found[n + 1][0] if n + 1 < len(found) else start, speaker)
+        for n, (start, speaker, body) in enumerate(found)
+    ]
+    return Transcript(segments=tuple(segments), duration_s=segments[-1].end if segments else None)
 
 
 def read_json(text: str) -> Transcript:
@@ -225,23 +364,30 @@ WRITERS: dict[str, Callable[[Transcript], str]] = {
     "srt": to_srt,
     "vtt": to_vtt,
     "json": to_json,
+    "md": to_markdown,
 }
 READERS: dict[str, Callable[[str], Transcript]] = {
     "srt": read_srt,
     "vtt": read_vtt,
     "json": read_json,
+    "md": read_markdown,
 }
 
 
-def write_transcript(t: Transcript, fmt: str) -> str:
-    """The transcript as ``fmt`` (txt, srt, vtt or json).
+def write_transcript(
+    t: Transcript, fmt: str, *, title: str | None = None, summary: SummaryResult | None = None
+) -> str:
+    """The transcript as ``fmt`` (txt, srt, vtt, json or md; md takes a title and summary).
 
     Raises:
         InputError: a format the studio does not write.
     """
-    writer = WRITERS.get(fmt.lower().lstrip("."))
+    name = fmt.lower().lstrip(".")
+    writer = WRITERS.get(name)
     if writer is None:
         raise InputError(f"Transcripts can be saved as {', '.join(WRITERS)}; not as {fmt!r}.")
+    if name == "md":
+        return to_markdown(t, title=title, summary=summary)
     return writer(t)
 
 

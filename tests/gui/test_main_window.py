@@ -41,7 +41,7 @@ def test_window_has_four_tabs_menus_dock_and_status(qtbot, qloop, paths: AppPath
     assert window.narration.banner.isVisibleTo(window.narration)
     assert "needs a provider" in window.narration.banner.text()
     assert not window.narration.generate_button.isEnabled()
-    assert not window.transcription.transcribe_button.isEnabled()
+    assert not window.transcription.recorder.record_button.isEnabled()
     assert "coming soon" not in window.narration.banner.text().lower()
 
 

@@ -85,7 +85,7 @@ def test_offline_engines_make_the_tabs_usable(qtbot, qloop, service) -> None:  #
     qtbot.addWidget(window)
     assert not window.narration.banner.isVisibleTo(window.narration)
     assert window.narration.generate_button.isEnabled()
-    assert window.transcription.transcribe_button.isEnabled()
+    assert window.transcription.recorder.record_button.isEnabled()
 
 
 def test_closing_settings_leaves_the_download_running(qtbot, qloop, service, model_server) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.servers import elevenlabs_wire, jobs_wire, openai_wire
+from tests.servers import elevenlabs_wire, jobs_wire, openai_wire, stt_wire
 from tests.servers.base import WireServer
 
 PREFIXES = {
@@ -24,6 +24,7 @@ def build_server() -> WireServer:
     elevenlabs_wire.install(server, PREFIXES["elevenlabs"])
     jobs_wire.install_replicate(server, PREFIXES["replicate"])
     jobs_wire.install_gateway_jobs(server, PREFIXES["gateway"])
+    stt_wire.install(server)  # its own prefix: a transcription server that listens
     return server
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "ProviderLimits",
     "SfxGenerator",
     "SpeechSynthesizer",
+    "SttFeatures",
     "SubmittedFn",
     "Transcriber",
     "VoiceCloner",
@@ -65,6 +66,20 @@ class ProviderLimits:
 
 
 @dataclass(frozen=True)
+class SttFeatures:
+    """What a transcription model offers, so the UI shows only the options that do something."""
+
+    word_timestamps: bool = True  # word-level times (False: segments or plain text only)
+    timestamps: bool = True  # segment times at all (gpt-4o-transcribe answers text only)
+    prompt: bool = True  # a prompt / vocabulary to spell names right
+    diarize: bool = False  # labels speakers
+    num_speakers: bool = False  # takes the number of speakers
+    confidence: bool = False  # gives per-word or per-segment confidence
+    language: bool = True  # takes a language (else: always detected)
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes it knows; empty = any
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     id: str
     name: str = ""
@@ -72,6 +87,8 @@ class ModelInfo:
     max_chars: int | None = None  # per-model text limit where it differs (ElevenLabs)
     takes_instructions: bool = False  # style prompts (gpt-4o-mini-tts)
     description: str = ""
+    stt: SttFeatures | None = None  # transcription models: None = the provider's ``stt``
+    max_upload_seconds: float | None = None  # per-model audio length cap (gpt-4o-transcribe)
 
 
 @dataclass(frozen=True)
@@ -95,12 +112,30 @@ class ProviderInfo:
     streams_speech: bool = False
     description: str = ""
     signup_url: str | None = None
+    stt: SttFeatures = field(default_factory=SttFeatures)  # for models not listed in ``models``
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
     def models_for(self, capability: Capability) -> tuple[ModelInfo, ...]:
         return tuple(m for m in self.models if m.capability in (capability, None))
+
+    def model(self, model_id: str | None, capability: Capability) -> ModelInfo | None:
+        """The listed model ``model_id`` (or the default for ``capability``), if it is listed."""
+        wanted = model_id or self.default_models.get(capability)
+        return next((m for m in self.models_for(capability) if m.id == wanted), None)
+
+    def stt_features(self, model_id: str | None) -> SttFeatures:
+        """What transcription with ``model_id`` (None: the default model) offers."""
+        found = self.model(model_id, Capability.TRANSCRIPTION)
+        return found.stt if found is not None and found.stt is not None else self.stt
+
+    def upload_limits(self, model_id: str | None) -> tuple[int | None, float | None]:
+        """Bytes and seconds one transcription upload may have with ``model_id``."""
+        found = self.model(model_id, Capability.TRANSCRIPTION)
+        caps = (self.limits.max_upload_seconds, found.max_upload_seconds if found else None)
+        seconds = [c for c in caps if c]
+        return self.limits.max_upload_bytes, min(seconds) if seconds else None
 
 
 @runtime_checkable

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audio_studio.core.models import AudioFormat, Capability, frozen_mapping
-from audio_studio.core.providers.base import ModelInfo, ProviderInfo, ProviderLimits
+from audio_studio.core.providers.base import ModelInfo, ProviderInfo, ProviderLimits, SttFeatures
 from audio_studio.core.providers.outputs import pcm_to_wav, resolve_format
 
 __all__ = [
@@ -28,6 +28,9 @@ MODEL_LIMITS = {
 # pcm_44100 needs the Pro plan, so it is used only when asked for by sample rate.
 PCM_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
 DEFAULT_VOICE = "JBFqnCBsd6RMkjVDRZzb"  # "George", a premade voice every account has
+
+# Scribe: word times with log-probabilities, speakers (1-32), no prompt (PROVIDERS.md §2.6).
+SCRIBE_STT = SttFeatures(prompt=False, diarize=True, num_speakers=True, confidence=True)
 
 INFO = ProviderInfo(
     id="elevenlabs",
@@ -55,7 +58,7 @@ INFO = ProviderInfo(
             ModelInfo(mid, mid, Capability.SPEECH, max_chars=limit)
             for mid, limit in MODEL_LIMITS.items()
         ),
-        ModelInfo("scribe_v1", "Scribe v1", Capability.TRANSCRIPTION),
+        ModelInfo("scribe_v1", "Scribe v1", Capability.TRANSCRIPTION, stt=SCRIBE_STT),
         ModelInfo("music_v1", "Eleven Music v1", Capability.MUSIC),
     ),
     default_models=frozen_mapping(
@@ -70,6 +73,7 @@ INFO = ProviderInfo(
     base_url_configurable=True,  # data-residency hosts (api.eu.residency.elevenlabs.io, …)
     key_env="ELEVENLABS_API_KEY",
     streams_speech=True,
+    stt=SCRIBE_STT,
     description="Voices, sound effects, music and Scribe transcription; paid in credits.",
     signup_url="https://elevenlabs.io/app/settings/api-keys",
 )

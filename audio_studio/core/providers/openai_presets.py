@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audio_studio.core.models import AudioFormat, Capability, frozen_mapping
-from audio_studio.core.providers.base import ModelInfo, ProviderInfo, ProviderLimits
+from audio_studio.core.providers.base import ModelInfo, ProviderInfo, ProviderLimits, SttFeatures
 
 __all__ = ["OPENAI_UPLOAD_LIMIT", "PRESETS", "Preset", "Quirks"]
 
@@ -20,6 +20,14 @@ __all__ = ["OPENAI_UPLOAD_LIMIT", "PRESETS", "Preset", "Quirks"]
 OPENAI_UPLOAD_LIMIT = 26_214_400
 # Groq documents "25 MB"; the decimal reading is the safe one.
 GROQ_UPLOAD_LIMIT = 25_000_000
+
+# What the OpenAI-shaped transcription models offer (PROVIDERS.md §1.4, §6).
+WHISPER_STT = SttFeatures(confidence=True)  # verbose_json: words, segments, avg_logprob
+TEXT_ONLY_STT = SttFeatures(word_timestamps=False, timestamps=False)  # json: text only
+DIARIZE_STT = SttFeatures(word_timestamps=False, prompt=False, diarize=True)
+# gpt-4o-transcribe and its siblings refuse audio over 1400 s ("audio duration ... is longer
+# than 1400 seconds which is the maximum for this model"); a little under it, for safety.
+GPT4O_MAX_SECONDS = 1380.0
 
 _STT_EXTENSIONS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")
 _OPENAI_SPEECH_FORMATS = (
@@ -64,6 +72,10 @@ class Preset:
     quirks: Quirks
 
 
+def _gpt4o(description: str, stt: SttFeatures) -> dict[str, Any]:
+    return {"description": description, "stt": stt, "max_upload_seconds": GPT4O_MAX_SECONDS}
+
+
 def _models(*items: tuple[str, Capability, dict[str, Any]]) -> tuple[ModelInfo, ...]:
     return tuple(ModelInfo(id=mid, name=mid, capability=cap, **extra) for mid, cap, extra in items)
 
@@ -88,10 +100,10 @@ OPENAI = Preset(
             ("gpt-4o-mini-tts", _S, {"max_chars": 4096, "takes_instructions": True}),
             ("tts-1", _S, {"max_chars": 4096}),
             ("tts-1-hd", _S, {"max_chars": 4096}),
-            ("whisper-1", _T, {"description": "word and segment timestamps"}),
-            ("gpt-4o-transcribe", _T, {"description": "text only, no timestamps"}),
-            ("gpt-4o-mini-transcribe", _T, {"description": "text only, no timestamps"}),
-            ("gpt-4o-transcribe-diarize", _T, {"description": "speaker labels"}),
+            ("whisper-1", _T, {"description": "word and segment timestamps", "stt": WHISPER_STT}),
+            ("gpt-4o-transcribe", _T, _gpt4o("text only, no timestamps", TEXT_ONLY_STT)),
+            ("gpt-4o-mini-transcribe", _T, _gpt4o("text only, no timestamps", TEXT_ONLY_STT)),
+            ("gpt-4o-transcribe-diarize", _T, _gpt4o("speaker labels", DIARIZE_STT)),
             ("gpt-4o-mini", _C, {}),
         ),
         default_models=frozen_mapping({_S: "gpt-4o-mini-tts", _T: "whisper-1", _C: "gpt-4o-mini"}),
@@ -102,6 +114,7 @@ OPENAI = Preset(
         streams_speech=True,
         description="OpenAI's speech, transcription and chat models (25 MB per upload).",
         signup_url="https://platform.openai.com/api-keys",
+        stt=WHISPER_STT,
     ),
     Quirks(
         json_only_models=("gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-transcribe"),
@@ -131,6 +144,7 @@ GROQ = Preset(
         key_env="GROQ_API_KEY",
         description="Very fast Whisper transcription in the cloud (25 MB per upload).",
         signup_url="https://console.groq.com/keys",
+        stt=WHISPER_STT,
     ),
     # Groq answers json, text and verbose_json only (no srt/vtt, no speakers).
     Quirks(stt_formats=("json", "text", "verbose_json")),
@@ -170,6 +184,7 @@ LOCALAI = Preset(
         base_url_configurable=True,
         description="A LocalAI server on this computer: speech, transcription and sound "
         "generation with the models you installed in it.",
+        stt=SttFeatures(word_timestamps=False),
     ),
     Quirks(
         stt_formats=("json", "text", "srt", "vtt", "verbose_json"),

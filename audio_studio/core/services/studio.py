@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         MusicRequest,
         SfxRequest,
         SpeechRequest,
+        Transcript,
         TranscriptionRequest,
     )
     from audio_studio.core.providers.base import ProgressFn
@@ -59,7 +60,10 @@ if TYPE_CHECKING:
     from audio_studio.core.services.sound import EffectSpec, Variation, VariationFn
     from audio_studio.core.services.sound_pack import PackOptions, PackResult
     from audio_studio.core.services.speech import SpeechOutcome
+    from audio_studio.core.services.summary import SummaryOutcome
+    from audio_studio.core.services.transcript_edits import RecordingTranscripts
     from audio_studio.core.services.transcription import TranscriptionOutcome
+    from audio_studio.core.services.transcription_long import ChunkedTranscription
 
 __all__ = ["StudioService", "open_studio"]
 
@@ -385,10 +389,61 @@ class StudioService:
         *,
         provider_id: str | None = None,
         progress: ProgressFn | None = None,
+        recording_id: int | None = None,
+        run: ChunkedTranscription | None = None,
+        concurrency: int | None = None,
     ) -> TranscriptionOutcome:
+        """Transcribe into History; long files go in parallel parts (see transcription.py)."""
         from audio_studio.core.services.transcription import transcribe
 
-        return await transcribe(self, request, provider_id=provider_id, progress=progress)
+        return await transcribe(
+            self,
+            request,
+            provider_id=provider_id,
+            progress=progress,
+            recording_id=recording_id,
+            run=run,
+            concurrency=concurrency,
+        )
+
+    def transcription_run(
+        self, request: TranscriptionRequest, *, concurrency: int | None = None
+    ) -> ChunkedTranscription:
+        """Parts of one transcription that outlive a failure: pass it to ``transcribe`` again
+        with another provider to finish only what is missing; ``close()`` it when done."""
+        from audio_studio.core.services.transcription_long import ChunkedTranscription
+
+        return ChunkedTranscription(self, request, concurrency=concurrency)
+
+    async def load_transcript(self, item: HistoryItem) -> Transcript:
+        from audio_studio.core.services.transcription import load_transcript
+
+        return await load_transcript(item)
+
+    async def save_transcript(self, item: HistoryItem, transcript: Transcript) -> HistoryItem:
+        """A corrected transcript as the row's current version (the earlier ones are kept)."""
+        from audio_studio.core.services.transcript_edits import save_transcript
+
+        return await save_transcript(self, item, transcript)
+
+    async def recording_transcripts(self, item: HistoryItem) -> RecordingTranscripts:
+        """The recording ``item`` belongs to and all its transcripts, newest first."""
+        from audio_studio.core.services.transcript_edits import recording_transcripts
+
+        return await recording_transcripts(self, item)
+
+    async def summarise(
+        self,
+        item: HistoryItem,
+        transcript: Transcript,
+        *,
+        provider_id: str | None = None,
+        model: str | None = None,
+    ) -> SummaryOutcome:
+        """Summary and action items of a transcript, kept as its SUMMARY child in History."""
+        from audio_studio.core.services.summary import summarise
+
+        return await summarise(self, item, transcript, provider_id=provider_id, model=model)
 
     async def generate_sfx(
         self,

@@ -1,131 +1,335 @@
-"""Transcription tab: record or open audio, read along, correct, search and export."""
+"""Transcription tab: record or drop audio, read along, correct, search, export and summarise.
+
+The tab is the layout and the wiring; the work lives in TranscriptionFlow (transcription_flow.py):
+jobs for files and takes, the offline fallback, loading from History, saving edits, exports
+and summaries. Public entry points for other parts of the studio:
+
+- ``open_item(item)`` (async): show a RECORDING, TRANSCRIPT or SUMMARY row from History.
+- ``send_to_narration(text, title)``: "Read back" of a summary (the window routes it).
+
+Signals:
+    send_to_narration(str, str): text and title for the Narration editor.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QFormLayout,
+    QFileDialog,
+    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
+    QLabel,
     QLineEdit,
     QListWidget,
-    QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
-    QTableWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from audio_studio.core.models import Capability
 from audio_studio.core.services.studio import StudioService
+from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tabs.base import NeedsBanner, provider_need
+from audio_studio.ui.tabs.transcription_flow import AUDIO_EXTENSIONS, TranscriptionFlow
+from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.widgets.player_bar import PlayerBar
+from audio_studio.ui.widgets.recorder_panel import RecorderPanel
+from audio_studio.ui.widgets.stt_options import SttOptions
+from audio_studio.ui.widgets.transcript_view import TranscriptView
+from audio_studio.ui.widgets.transcription_queue import TranscriptionQueue
+
+EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "md")
 
 
 class TranscriptionTab(QWidget):
+    send_to_narration = Signal(str, str)
+
     def __init__(
         self, service: StudioService, controller: JobController, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self.setObjectName("transcriptionTab")
         self.service = service
         self.controller = controller
+        self.setAcceptDrops(True)
         self.banner = NeedsBanner()
 
-        self.record_button = QPushButton("Record")
-        self.pause_button = QPushButton("Pause")
-        self.level = QProgressBar()
-        self.level.setTextVisible(False)
-        self.level.setMaximumHeight(10)
+        # Left: inputs, queue, options, search across transcripts.
+        self.recorder = RecorderPanel(service)
         self.open_button = QPushButton("Open files…")
-        self.queue = QListWidget()
-        self.queue.setToolTip("Files waiting to be transcribed. Drop audio files here.")
+        self.open_button.setToolTip("Transcribe audio or video files (or drop them on this tab)")
+        self.drop_hint = QLabel("or drop files here")
+        self.queue = TranscriptionQueue()
+        self.options = SttOptions(service)
+        self.preflight = QLabel("")
+        self.preflight.setObjectName("sttPreflight")
+        self.preflight.setWordWrap(True)
+        self.find_all = QLineEdit()
+        self.find_all.setObjectName("findAllTranscripts")
+        self.find_all.setPlaceholderText("Find in all transcripts")
+        self.find_all.setClearButtonEnabled(True)
+        self.found = QListWidget()
+        self.found.setObjectName("foundTranscripts")
+        self.found.setMaximumHeight(120)
+        self.found.hide()
 
-        self.provider = QComboBox()
-        self.model = QComboBox()
-        self.language = QComboBox()
-        self.language.addItem("Detect automatically", None)
-        self.prompt = QLineEdit()
-        self.prompt.setPlaceholderText("Names and words to spell right, e.g. Nyquist, PySide")
-        self.word_times = QCheckBox("Word timestamps")
-        self.diarize = QCheckBox("Tell speakers apart")
-        self.speakers = QSpinBox()
-        self.speakers.setRange(0, 32)
-        self.speakers.setSpecialValueText("Any")
-        self.transcribe_button = QPushButton("Transcribe")
-
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search in the transcript")
-        self.segments = QTableWidget(0, 4)
-        self.segments.setHorizontalHeaderLabels(["Start", "End", "Speaker", "Text"])
-        self.segments.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.segments.verticalHeader().setVisible(False)
-        self.export_buttons = [QPushButton(name) for name in ("TXT", "SRT", "VTT", "JSON", "MD")]
+        # Right: what is open.
+        self.title = QLabel("")
+        self.title.setObjectName("transcriptTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.versions = QComboBox()
+        self.versions.setObjectName("transcriptVersions")
+        self.versions.setToolTip("Every transcript of this recording: switch between them")
+        self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.versions.setMinimumContentsLength(18)
+        self.compare_button = QPushButton("Compare…")
+        self.again_button = QPushButton("Transcribe again")
+        self.again_button.setToolTip("Transcribe this recording again with the options on the left")
+        self.player = PlayerBar.for_service(service)
+        self.player.setMaximumHeight(130)
+        self.view = TranscriptView()
+        self.summary_box = QGroupBox("Summary")
+        self.summary_text = QTextBrowser()
+        self.summary_text.setObjectName("summaryText")
+        self.summary_text.setMinimumHeight(60)
+        self.read_back_button = QPushButton("Read back")
+        self.read_back_button.setToolTip("Send the summary to the Narration tab")
+        self.export_buttons = {fmt: QPushButton(fmt.upper()) for fmt in EXPORT_FORMATS}
+        for fmt, button in self.export_buttons.items():
+            button.setToolTip(f"Save the transcript as {fmt.upper()}")
         self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the transcript as text")
         self.summarise_button = QPushButton("Summarise")
+        self.summarise_button.setToolTip("A summary and action items from a chat model")
+        self.status = QLabel("")
+        self.status.setObjectName("transcriptionStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        inputs = QHBoxLayout()
-        inputs.addWidget(self.record_button)
-        inputs.addWidget(self.pause_button)
-        inputs.addWidget(self.level, 1)
-        inputs.addWidget(self.open_button)
-        form = QFormLayout()
-        form.addRow("Provider", self.provider)
-        form.addRow("Model", self.model)
-        form.addRow("Language", self.language)
-        form.addRow("Vocabulary", self.prompt)
-        form.addRow(self.word_times)
-        form.addRow(self.diarize)
-        form.addRow("Speakers", self.speakers)
+        self._layout()
+        self.flow = TranscriptionFlow(self)
+        self._preflight_timer = QTimer(self)
+        self._preflight_timer.setSingleShot(True)
+        self._preflight_timer.setInterval(250)
+        self._connect()
+        self.refresh_availability()
+        self._preflight_timer.start()
+
+    def _layout(self) -> None:
+        record_box = QGroupBox("Record")
+        QVBoxLayout(record_box).addWidget(self.recorder)
+        open_row = QHBoxLayout()
+        open_row.addWidget(self.open_button)
+        open_row.addWidget(self.drop_hint, 1)
+        options_box = QGroupBox("Options")
+        options_layout = QVBoxLayout(options_box)
+        options_layout.addWidget(self.options)
+        options_layout.addWidget(self.preflight)
         left = QVBoxLayout()
-        left.addLayout(inputs)
+        left.addWidget(record_box)
+        left.addLayout(open_row)
         left.addWidget(self.queue, 1)
-        left.addLayout(form)
-        left.addWidget(self.transcribe_button)
+        left.addWidget(options_box)
+        left.addWidget(self.find_all)
+        left.addWidget(self.found)
         left_widget = QWidget()
         left_widget.setLayout(left)
+        left_widget.setMinimumWidth(340)
 
-        exports = QHBoxLayout()
-        exports.addWidget(self.search, 1)
-        for button in (*self.export_buttons, self.copy_button, self.summarise_button):
-            exports.addWidget(button)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(QLabel("Transcript"))
+        head.addWidget(self.versions)
+        head.addWidget(self.compare_button)
+        head.addWidget(self.again_button)
+        summary_layout = QHBoxLayout(self.summary_box)
+        summary_layout.addWidget(self.summary_text, 1)
+        summary_side = QVBoxLayout()
+        summary_side.addWidget(self.read_back_button)
+        summary_side.addStretch(1)
+        summary_layout.addLayout(summary_side)
+        self.summary_box.hide()
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("Export"))
+        for button in self.export_buttons.values():
+            actions.addWidget(button)
+        actions.addWidget(self.copy_button)
+        actions.addStretch(1)
+        actions.addWidget(self.summarise_button)
+        # The summary shares the height with the transcript; the user moves the line between.
+        reading = QSplitter(Qt.Orientation.Vertical)
+        reading.addWidget(self.view)
+        reading.addWidget(self.summary_box)
+        reading.setStretchFactor(0, 4)
+        reading.setStretchFactor(1, 1)
+        reading.setChildrenCollapsible(False)
+        reading.setSizes([480, 180])
         right = QVBoxLayout()
-        right.addLayout(exports)
-        right.addWidget(self.segments, 1)
+        right.addLayout(head)
+        right.addWidget(self.player)
+        right.addWidget(reading, 1)
+        right.addLayout(actions)
+        right.addWidget(self.status)
         right_widget = QWidget()
         right_widget.setLayout(right)
 
         split = QSplitter()
         split.addWidget(left_widget)
         split.addWidget(right_widget)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        split.setSizes([360, 880])
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
-        self.refresh_availability()
+
+    def _connect(self) -> None:
+        flow = self.flow
+        self.recorder.recorded.connect(self._on_recorder_recorded)
+        self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.queue.open_requested.connect(self._on_queue_open_requested)
+        self.queue.cancel_requested.connect(self._on_queue_cancel_requested)
+        self.queue.finish_offline_requested.connect(self._on_queue_finish_offline_requested)
+        self.options.changed.connect(self._preflight_timer.start)
+        self._preflight_timer.timeout.connect(self._on_preflight_timer_timeout)
+        self.find_all.returnPressed.connect(self._on_find_all_return_pressed)
+        self.found.itemActivated.connect(self._on_found_item_activated)
+        self.versions.activated.connect(self._on_versions_activated)
+        self.compare_button.clicked.connect(self._on_compare_button_clicked)
+        self.again_button.clicked.connect(self._on_again_button_clicked)
+        self.player.position_changed.connect(self.view.set_position)
+        self.view.seek_requested.connect(self.player.seek)
+        self.view.edited.connect(flow.schedule_save)
+        for fmt, button in self.export_buttons.items():
+            button.clicked.connect(lambda _=False, f=fmt: self._on_export_clicked(f))
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.summarise_button.clicked.connect(self._on_summarise_button_clicked)
+        self.read_back_button.clicked.connect(self._on_read_back_button_clicked)
+        self.controller.job_changed.connect(flow.on_job_changed)
+        self.controller.job_finished.connect(self._on_controller_job_finished)
+        self.controller.job_failed.connect(flow.on_job_failed)
+        self.controller.job_cancelled.connect(flow.on_job_cancelled)
+
+    # -- public ------------------------------------------------------------------------------
+
+    async def open_item(self, item: HistoryItem) -> None:
+        """Show a recording (its newest transcript), a transcript, or a summary's transcript."""
+        await self.flow.open_item(item)
 
     def refresh_availability(self) -> None:
         need = provider_need(self.service, Capability.TRANSCRIPTION, "Transcription")
         self.banner.show_need(need)
-        for widget in (
-            self.record_button,
-            self.pause_button,
-            self.open_button,
-            self.queue,
-            self.provider,
-            self.model,
-            self.language,
-            self.prompt,
-            self.word_times,
-            self.diarize,
-            self.speakers,
-            self.transcribe_button,
-            self.search,
-            self.segments,
-            self.copy_button,
-            self.summarise_button,
-            *self.export_buttons,
-        ):
+        for widget in (self.recorder, self.open_button, self.options, self.again_button):
             widget.setEnabled(need is None)
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        """Enable what makes sense for what is open."""
+        has_text = self.flow.item is not None
+        for button in (*self.export_buttons.values(), self.copy_button, self.summarise_button):
+            button.setEnabled(has_text)
+        has_recording = self.flow.recording is not None
+        self.again_button.setEnabled(has_recording and not self.banner.isVisible())
+        self.compare_button.setEnabled(self.versions.count() > 1)
+        self.versions.setEnabled(self.versions.count() > 0)
+
+    # -- drag and drop -----------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if any(u.isLocalFile() and Path(u.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS
+               for u in urls):  # fmt: skip
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.flow.add_files(paths)
+            event.acceptProposedAction()
+
+    # -- slots -------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_recorder_recorded(self, item: HistoryItem) -> None:
+        self.flow.transcribe_recording(item, open_now=True)
+
+    @Slot()
+    def _on_open_button_clicked(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Transcribe files", str(Path.home()), f"Audio and video ({patterns})"
+        )
+        if files:
+            self.flow.add_files([Path(f) for f in files])
+
+    @asyncSlot(str)
+    async def _on_queue_open_requested(self, job_id: str) -> None:
+        await self.flow.open_job(job_id)
+
+    @Slot(str)
+    def _on_queue_cancel_requested(self, job_id: str) -> None:
+        self.controller.cancel(job_id)
+
+    @Slot(str)
+    def _on_queue_finish_offline_requested(self, job_id: str) -> None:
+        self.flow.finish_offline(job_id)
+
+    @asyncSlot()
+    async def _on_preflight_timer_timeout(self) -> None:
+        await self.options.refresh_models()  # the offline models installed now
+        await self.flow.refresh_preflight()
+
+    @asyncSlot()
+    async def _on_find_all_return_pressed(self) -> None:
+        await self.flow.find_in_all(self.find_all.text())
+
+    @asyncSlot()
+    async def _on_found_item_activated(self) -> None:
+        await self.flow.open_found(self.found.currentRow())
+
+    @asyncSlot(int)
+    async def _on_versions_activated(self, index: int) -> None:
+        await self.flow.show_version(index)
+
+    @Slot()
+    def _on_compare_button_clicked(self) -> None:
+        self.flow.compare()
+
+    @Slot()
+    def _on_again_button_clicked(self) -> None:
+        self.flow.transcribe_again()
+
+    @asyncSlot()
+    async def _on_controller_job_finished(self, job_id: str, result: object) -> None:
+        await self.flow.on_job_finished(job_id, result)
+
+    @asyncSlot()
+    async def _on_export_clicked(self, fmt: str) -> None:
+        target = self.flow.default_export_path(fmt)
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {fmt.upper()}", str(target), f"{fmt.upper()} (*.{fmt})"
+        )
+        if path:
+            await self.flow.export(fmt, Path(path))
+
+    @Slot()
+    def _on_copy_button_clicked(self) -> None:
+        self.flow.copy_text()
+
+    @asyncSlot()
+    async def _on_summarise_button_clicked(self) -> None:
+        await self.flow.summarise()
+
+    @Slot()
+    def _on_read_back_button_clicked(self) -> None:
+        self.flow.read_back()

@@ -116,8 +116,8 @@ def test_by_format_name_and_bad_input() -> None:
         assert write_transcript(TRANSCRIPT, fmt)
     for fmt in ("srt", "vtt", "json"):
         assert read_transcript(write_transcript(TRANSCRIPT, fmt), f".{fmt}").segments
-    with pytest.raises(InputError, match="txt, srt, vtt, json"):
-        write_transcript(TRANSCRIPT, "md")
+    with pytest.raises(InputError, match="txt, srt, vtt, json, md"):
+        write_transcript(TRANSCRIPT, "docx")
     with pytest.raises(InputError, match="must start with WEBVTT"):
         read_vtt("1\n00:00:01,000 --> 00:00:02,000\nhi\n")
     with pytest.raises(InputError, match="No SRT cues"):

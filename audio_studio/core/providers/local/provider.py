@@ -29,7 +29,13 @@ from audio_studio.core.models import (
     Voice,
     frozen_mapping,
 )
-from audio_studio.core.providers.base import ModelInfo, ProgressFn, ProviderInfo, ProviderLimits
+from audio_studio.core.providers.base import (
+    ModelInfo,
+    ProgressFn,
+    ProviderInfo,
+    ProviderLimits,
+    SttFeatures,
+)
 from audio_studio.core.providers.local.models import installed_models
 from audio_studio.core.providers.local.piper import PiperEngine
 from audio_studio.core.providers.local.whisper import WhisperEngine
@@ -40,6 +46,10 @@ __all__ = ["LOCAL_INFO", "OFFLINE_EXTRA", "SPECS", "LocalProvider", "local_unava
 
 OFFLINE_EXTRA = "pip install 'audio-studio[offline]'"
 SFX_MAX_SECONDS = 6.8  # three envelope stages of sfxr.ENV_UNIT_S (kept literal: no numpy here)
+# faster-whisper: word times with probabilities, an initial prompt; no speakers. ".en" models
+# understand English only.
+LOCAL_STT = SttFeatures(confidence=True)
+ENGLISH_STT = SttFeatures(confidence=True, languages=("en",))
 _WRITES = (
     AudioFormat.WAV, AudioFormat.FLAC, AudioFormat.MP3, AudioFormat.OGG, AudioFormat.OPUS,
     AudioFormat.M4A, AudioFormat.WEBM, AudioFormat.PCM,
@@ -56,7 +66,7 @@ LOCAL_INFO = ProviderInfo(
     input_formats=("wav", "flac", "mp3", "ogg", "opus", "m4a", "aac", "mp4", "webm"),
     models=(
         ModelInfo("piper", "Piper neural voices", Capability.SPEECH),
-        ModelInfo("tiny.en", "Whisper tiny.en", Capability.TRANSCRIPTION),
+        ModelInfo("tiny.en", "Whisper tiny.en", Capability.TRANSCRIPTION, stt=ENGLISH_STT),
         ModelInfo("sfxr", "Retro effects (sfxr)", Capability.SFX),
     ),
     default_models=frozen_mapping(
@@ -66,6 +76,7 @@ LOCAL_INFO = ProviderInfo(
     streams_speech=True,
     description="Runs on this computer: Piper voices, Whisper transcription and retro sound "
     "effects. No key, no network, no cost.",
+    stt=LOCAL_STT,
 )
 
 _ENGINES = {
@@ -133,7 +144,13 @@ class LocalProvider:
     async def list_models(self) -> list[ModelInfo]:
         models = await asyncio.to_thread(installed_models, self._ctx.models_dir)
         return [ModelInfo("piper", "Piper neural voices", Capability.SPEECH)] + [
-            ModelInfo(m.id, m.name, Capability.TRANSCRIPTION, description=m.licence)
+            ModelInfo(
+                m.id,
+                m.name,
+                Capability.TRANSCRIPTION,
+                description=m.licence,
+                stt=ENGLISH_STT if m.id.endswith(".en") else LOCAL_STT,
+            )
             for m in models
             if m.kind is Capability.TRANSCRIPTION
         ]
