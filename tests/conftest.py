@@ -37,6 +37,7 @@ pytest_plugins = [
     "tests.support.audio",
     "tests.support.model_server",
     "tests.support.offline",
+    "tests.support.narration",
 ]
 
 REPO = Path(__file__).resolve().parents[1]

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from audio_studio.core.providers.base import ProgressFn
     from audio_studio.core.providers.local.models import ModelManager
     from audio_studio.core.services.music import MusicOutcome, MusicService
+    from audio_studio.core.services.narration import NarrationService
     from audio_studio.core.services.preflight import Preflight
     from audio_studio.core.services.recordings import RecordingService
     from audio_studio.core.services.sfx import SfxOutcome
@@ -377,6 +378,15 @@ class StudioService:
         from audio_studio.core.services.sfx import generate_sfx
 
         return await generate_sfx(self, request, provider_id=provider_id, progress=progress)
+
+    def narration(self) -> NarrationService:
+        """The narration workflow (projects, takes, cache, export), created on first use."""
+        narration: NarrationService | None = getattr(self, "_narration", None)
+        if narration is None:
+            from audio_studio.core.services.narration import NarrationService
+
+            narration = self._narration = NarrationService(self)
+        return narration
 
     def model_manager(self) -> ModelManager:
         """Installed and downloadable offline models (downloads use the shared client)."""

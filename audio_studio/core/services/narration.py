@@ -1,0 +1,427 @@
+"""Narration: a project's chunks to takes on any provider, with cache, preview, retry, fallback.
+
+``generate`` makes audio for the chunks that need it (or those asked for) with bounded
+concurrency (Settings' narration_concurrency and the runner's per-provider limit). Chunks whose
+audio was made before come from the cache without a provider call. A chunk the provider
+refuses fails alone and keeps the provider's reason; a failure that would hit every chunk
+(no key, no credits, no network) stops further calls and marks the rest with the same reason,
+so they can be retried or finished with the offline voice. Cancel stops at once; finished
+chunks are kept and the project is saved. Runs on the loop; disk and SQLite via to_thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio_studio.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InputError,
+    NetworkError,
+    QuotaExceededError,
+    StudioError,
+)
+from audio_studio.core.models import AudioFormat, Capability, HistoryStatus
+from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.services.narration_cache import SynthCache
+from audio_studio.core.services.narration_options import max_chars_for, synthesis_format
+from audio_studio.core.services.narration_preview import AudioSink, PreviewSequencer
+from audio_studio.core.services.narration_project import Chunk, ChunkStatus, NarrationProject
+from audio_studio.core.services.narration_store import ProjectStore
+from audio_studio.core.services.narration_synth import (
+    Voicing,
+    keep_take,
+    render,
+    take_from_cache,
+)
+
+if TYPE_CHECKING:
+    from audio_studio.core.services.narration_export import ExportOutcome
+    from audio_studio.core.services.preflight import Preflight
+    from audio_studio.core.services.studio import StudioService
+
+__all__ = ["GenerationReport", "NarrationPlan", "NarrationService"]
+
+log = logging.getLogger(__name__)
+
+# Failures that would repeat for every chunk: stop calling the provider after the first.
+_FATAL = (InputError, ConfigurationError, AuthenticationError, QuotaExceededError, NetworkError)
+# Failures the offline voice can stand in for (the cloud could not be used, for whatever reason).
+OFFLINE_CAN_FINISH = frozenset(
+    {"NetworkError", "QuotaExceededError", "RateLimitedError", "ProviderUnavailableError",
+     "AuthenticationError", "MissingApiKeyError", "BudgetExceededError", "ProviderError",
+     "ProviderProtocolError", "InvalidRequestError"}
+)  # fmt: skip
+
+ChangeFn = Callable[[Chunk], None]
+BIG_JOB_USD = 1.0  # the preflight says so plainly above these
+BIG_JOB_CREDITS = 20_000.0
+
+
+@dataclass
+class GenerationReport:
+    """What one generate run did."""
+
+    targets: int = 0
+    made: int = 0  # provider calls that gave a take
+    cached: int = 0
+    failed: int = 0
+    cost_usd: float = 0.0
+    credits: float = 0.0
+    ttfa_ms: float | None = None  # run start -> first audio to the preview
+    total_ms: float = 0.0
+    cancelled: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "targets": self.targets,
+            "made": self.made,
+            "cached": self.cached,
+            "failed": self.failed,
+            "cost_usd": round(self.cost_usd, 6),
+            "credits": self.credits,
+            "time_to_first_audio_ms": None if self.ttfa_ms is None else round(self.ttfa_ms, 1),
+            "total_ms": round(self.total_ms, 1),
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True)
+class NarrationPlan:
+    """What Generate would do now: shown on the preflight line before the user presses it."""
+
+    chunks: int
+    paragraphs: int
+    characters: int  # of the whole script, as spoken
+    to_make: int  # chunks that need a provider call
+    to_make_characters: int
+    cached: int  # chunks that need audio but will come from the cache
+    locked: int
+    max_chars: int | None
+    preflight: Preflight
+    warnings: tuple[str, ...]
+
+    @property
+    def warning(self) -> str | None:
+        """The budget's warning, or a plain one when the job is large (surprise costs)."""
+        if self.preflight.warning:
+            return self.preflight.warning
+        est = self.preflight.estimate
+        big = (est.usd or 0) >= BIG_JOB_USD or (est.credits or 0) >= BIG_JOB_CREDITS
+        if big and not est.free:
+            return (
+                f"A large job: {self.to_make_characters:,} characters to make, {est.text()} "
+                f"with {self.preflight.provider}. Generate only what you need, or try a "
+                "paragraph first."
+            )
+        return None
+
+    @property
+    def blocked(self) -> str | None:
+        return self.preflight.blocked
+
+    def text(self) -> str:
+        parts = [
+            f"{self.chunks:,} sentence{'s' if self.chunks != 1 else ''} in "
+            f"{self.paragraphs:,} paragraph{'s' if self.paragraphs != 1 else ''}",
+            f"{self.characters:,} characters",
+        ]
+        if self.to_make or self.cached:
+            parts.append(f"to make: {self.to_make:,} ({self.to_make_characters:,} characters)")
+        else:
+            parts.append("nothing to make")
+        if self.cached:
+            parts.append(f"{self.cached:,} from the cache, free")
+        parts.append(self.preflight.text())
+        if self.max_chars:
+            parts.append(f"limit {self.max_chars:,} characters per request")
+        return " · ".join(parts)
+
+
+class NarrationService:
+    """The narration workflow over the studio's providers, History, cache and jobs."""
+
+    def __init__(self, studio: StudioService) -> None:
+        self.studio = studio
+        self.cache = SynthCache(studio.db, studio.paths.data_dir)
+        self.projects = ProjectStore(studio.paths.data_dir / "narrations", studio.history)
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def voicing(self, project: NarrationProject, *, offline: bool = False) -> Voicing:
+        """The job's voice: the project's, or the offline engine's default (``offline``)."""
+        s = project.settings
+        pid = "local" if offline else s.provider
+        spec = self.studio.registry.spec(pid)
+        info = spec.info
+        if offline:
+            lo, hi = 0.25, 4.0
+            speed = min(hi, max(lo, s.speed))
+            return Voicing(pid, None, None, synthesis_format(info), speed, fallback=True)
+        model = s.model or info.default_models.get(Capability.SPEECH)
+        voice = s.voice or self.studio.settings.provider(pid).voice or info.default_voice
+        base_url = (
+            self.studio.settings.provider(pid).base_url if info.base_url_configurable else None
+        )
+        return Voicing(
+            provider=pid,
+            model=model,
+            voice=voice,
+            format=synthesis_format(info),
+            speed=s.speed,
+            instructions=s.instructions or None,
+            voice_settings=s.voice_settings,
+            base_url=base_url,
+            voice_name=s.voice_name,
+            cloned=s.cloned_voice,
+        )
+
+    def max_chars(self, provider_id: str, model: str | None) -> int | None:
+        return max_chars_for(self.studio.registry.spec(provider_id).info, model)
+
+    async def plan(self, project: NarrationProject) -> NarrationPlan:
+        """Counts, the cost of what would be made, cache hits and the budget's verdict."""
+        voicing = self.voicing(project)
+        needing = project.needing_audio()
+        spoken = [project.spoken(c) for c in needing]
+        keys = [voicing.key(t) for t in spoken]
+        hits = await asyncio.to_thread(self.cache.get_many, keys) if keys else {}
+        make = [t for t, k in zip(spoken, keys, strict=True) if k not in hits]
+        chars = sum(len(t) for t in make)
+        check = await self.studio.preflight(
+            voicing.provider, Capability.SPEECH, voicing.model, characters=chars
+        )
+        return NarrationPlan(
+            chunks=len(project.chunks),
+            paragraphs=len({c.paragraph for c in project.chunks}),
+            characters=sum(len(project.spoken(c)) for c in project.chunks),
+            to_make=len(make),
+            to_make_characters=chars,
+            cached=len(needing) - len(make),
+            locked=sum(c.locked for c in project.chunks),
+            max_chars=project.max_chars,
+            preflight=check,
+            warnings=project.warnings,
+        )
+
+    # -- generating --------------------------------------------------------------------------
+
+    async def generate(
+        self,
+        project: NarrationProject,
+        chunks: Sequence[Chunk] | None = None,
+        *,
+        force: bool = False,
+        offline: bool = False,
+        preview: AudioSink | None = None,
+        progress: ProgressFn | None = None,
+        on_change: ChangeFn | None = None,
+        concurrency: int | None = None,
+    ) -> GenerationReport:
+        """Make takes for ``chunks`` (default: every unlocked chunk that needs audio).
+
+        Args:
+            force: make a new take even when the cache has one (Regenerate).
+            offline: use the offline voice (finishing chunks a cloud provider failed on).
+            preview: receives the audio in script order as it arrives.
+            on_change: called (on the loop) whenever a chunk's state changes.
+
+        Raises:
+            InputError: the script is empty, or a chunk asked for is locked.
+            BudgetExceededError / ConfigurationError / MissingApiKeyError: before any call.
+        """
+        started = time.perf_counter()
+        if not project.chunks:
+            raise InputError(
+                "There is nothing to narrate: the script is empty. Paste or open a script."
+            )
+        targets = [c for c in (chunks if chunks is not None else project.needing_audio())]
+        locked = [c for c in targets if c.locked]
+        if chunks is not None and locked:
+            raise InputError("That sentence is locked; unlock it before making a new take.")
+        targets = [c for c in targets if not c.locked]
+        report = GenerationReport(targets=len(targets))
+        if not targets:
+            return report
+        voicing = self.voicing(project, offline=offline)
+        provider = await self.studio.provider(voicing.provider, Capability.SPEECH)
+        spoken = {c.id: project.spoken(c) for c in targets}
+        keys = {c.id: voicing.key(spoken[c.id]) for c in targets}
+        hits = {} if force else await asyncio.to_thread(self.cache.get_many, keys.values())
+        chars = sum(len(spoken[c.id]) for c in targets if keys[c.id] not in hits)
+        check = await self.studio.preflight(
+            voicing.provider, Capability.SPEECH, voicing.model, characters=chars
+        )
+        check.raise_if_blocked()
+        await asyncio.to_thread(self.projects.ensure_item, project)
+        pause = self.paragraph_pause(project)
+        gaps = (
+            {c.id: project.gap_after(project.index(c), pause) for c in targets} if preview else {}
+        )
+        sequencer = PreviewSequencer(preview, [c.id for c in targets], gaps) if preview else None
+        for chunk in targets:
+            chunk.status, chunk.error, chunk.error_kind = ChunkStatus.QUEUED, None, None
+            self._changed(on_change, chunk)
+        queue = deque(targets)
+        limit = concurrency or self.studio.settings.narration_concurrency
+        stop: list[StudioError] = []
+
+        async def one(chunk: Chunk) -> None:
+            text, key = spoken[chunk.id], keys[chunk.id]
+            listen = None
+            if sequencer is not None:
+                cid = chunk.id
+                listen = lambda samples, rate: sequencer.piece(cid, samples, rate)  # noqa: E731
+            chunk.status = ChunkStatus.WORKING
+            self._changed(on_change, chunk)
+            try:
+                if key in hits:
+                    take = await take_from_cache(
+                        self.studio, project, chunk, voicing, text, hits[key], listen
+                    )
+                    report.cached += 1
+                else:
+                    async with self.studio.runner.limiter(voicing.provider):
+                        if stop:
+                            raise stop[0]
+                        rendered = await render(provider, voicing, text, on_samples=listen)
+                    take = await keep_take(
+                        self.studio, project, chunk, voicing, text, rendered, key
+                    )
+                    report.made += 1
+                    report.cost_usd += take.cost_usd or 0.0
+                    report.credits += take.credits
+                chunk.add_take(take)
+            except StudioError as exc:
+                self._fail(chunk, exc, report, stopped=bool(stop) and exc is stop[0])
+                if isinstance(exc, _FATAL) and not stop:
+                    stop.append(exc)
+            finally:
+                if sequencer is not None:
+                    sequencer.done(chunk.id)
+                self._changed(on_change, chunk)
+                finished = report.made + report.cached + report.failed
+                if progress is not None:
+                    progress(
+                        finished / max(1, report.targets),
+                        f"{finished:,} of {report.targets:,} sentences",
+                    )
+
+        async def worker() -> None:
+            while queue:
+                await one(queue.popleft())
+
+        status = HistoryStatus.DONE
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(max(1, min(limit, len(targets)))):
+                    group.create_task(worker())
+        except asyncio.CancelledError:
+            report.cancelled = True
+            status = HistoryStatus.CANCELLED
+            raise
+        finally:
+            for chunk in targets:
+                if chunk.status in (ChunkStatus.QUEUED, ChunkStatus.WORKING):
+                    chunk.status = ChunkStatus.DONE if chunk.take else ChunkStatus.PENDING
+                    self._changed(on_change, chunk)
+            if sequencer is not None:
+                report.ttfa_ms = (
+                    (sequencer.first_audio_at - started) * 1000
+                    if sequencer.first_audio_at
+                    else None
+                )
+                sequencer.close()
+            report.total_ms = (time.perf_counter() - started) * 1000
+            if report.failed and status is HistoryStatus.DONE:
+                status = HistoryStatus.FAILED
+            await self._finish(project, status, report)
+        return report
+
+    async def regenerate(
+        self, project: NarrationProject, chunk: Chunk, **kwargs: Any
+    ) -> GenerationReport:
+        """A new take of one chunk (never from the cache); the other takes stay."""
+        return await self.generate(project, [chunk], force=True, **kwargs)
+
+    async def retry_failed(self, project: NarrationProject, **kwargs: Any) -> GenerationReport:
+        return await self.generate(project, project.failed(), **kwargs)
+
+    async def finish_offline(
+        self, project: NarrationProject, chunks: Sequence[Chunk] | None = None, **kwargs: Any
+    ) -> GenerationReport:
+        """Make the chunks a cloud provider failed on with the offline voice (a deadline is
+        never lost to an outage); their takes say so in History."""
+        wanted = list(chunks) if chunks is not None else project.failed()
+        return await self.generate(project, wanted, offline=True, **kwargs)
+
+    def paragraph_pause(self, project: NarrationProject) -> float:
+        own = project.settings.paragraph_pause_s
+        return own if own is not None else self.studio.settings.paragraph_pause_s
+
+    # -- saving and exporting ----------------------------------------------------------------
+
+    async def save(self, project: NarrationProject) -> Path:
+        return await asyncio.to_thread(self.projects.save, project)
+
+    async def load(self, source: str | Path) -> NarrationProject:
+        return await asyncio.to_thread(self.projects.load, source)
+
+    async def latest(self) -> NarrationProject | None:
+        return await asyncio.to_thread(self.projects.latest)
+
+    async def export(
+        self,
+        project: NarrationProject,
+        path: Path,
+        *,
+        fmt: AudioFormat | None = None,
+        loudness_lufs: float | None = None,
+        progress: ProgressFn | None = None,
+    ) -> ExportOutcome:
+        """Join the current takes, normalise loudness, write ``path`` with tags; into History."""
+        from audio_studio.core.services.narration_export import export_project
+
+        return await export_project(
+            self, project, path, fmt=fmt, loudness_lufs=loudness_lufs, progress=progress
+        )
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _changed(self, on_change: ChangeFn | None, chunk: Chunk) -> None:
+        if on_change is not None:
+            on_change(chunk)
+
+    def _fail(
+        self, chunk: Chunk, exc: StudioError, report: GenerationReport, *, stopped: bool
+    ) -> None:
+        who = f"{exc.provider}: " if exc.provider and exc.provider not in exc.message else ""
+        reason = f"{who}{exc.message}"
+        chunk.status = ChunkStatus.FAILED
+        chunk.error = f"Not tried: {reason}" if stopped else reason
+        chunk.error_kind = type(exc).__name__
+        report.failed += 1
+        if len(report.errors) < 5 and reason not in report.errors:
+            report.errors.append(reason)
+
+    async def _finish(
+        self, project: NarrationProject, status: HistoryStatus, report: GenerationReport
+    ) -> None:
+        await asyncio.to_thread(self.projects.finish_item, project, status, report.summary())
+        await asyncio.to_thread(self.projects.save, project)
+        log.info(
+            "narration %s: %d made, %d cached, %d failed in %.1f s",
+            project.id[:8],
+            report.made,
+            report.cached,
+            report.failed,
+            report.total_ms / 1000,
+        )
