@@ -18,9 +18,9 @@ from audio_studio.core.audio.codec import AudioData
 
 __all__ = ["Normalized", "limit_peaks", "normalize"]
 
-_BLOCK_S = 0.005
-_SPREAD_BLOCKS = 4  # attack / release, in blocks either side
-_ROUNDS = 4
+_BLOCK_S = 0.001
+_SPREAD_BLOCKS = 3  # attack / release, in blocks either side
+_ROUNDS = 6
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,15 @@ def limit_peaks(audio: AudioData, ceiling: float) -> tuple[AudioData, int]:
     for shift in range(1, _SPREAD_BLOCKS + 1):
         spread[shift:] = np.minimum(spread[shift:], gains[:-shift])
         spread[:-shift] = np.minimum(spread[:-shift], gains[shift:])
+    # Interpolate the gain only around the lowered blocks (an hour of audio has few of them;
+    # a whole-length interpolation would need gigabytes).
+    touched = spread < 1.0
+    touched[1:] |= touched[:-1]
+    touched[:-1] |= touched[1:]
+    where = np.nonzero(np.repeat(touched, block)[:frames])[0]
     centres = (np.arange(count) + 0.5) * block
-    envelope = np.interp(np.arange(frames), centres, spread).astype(np.float32)
+    envelope = np.ones(frames, np.float32)
+    envelope[where] = np.interp(where, centres, spread)
     out = samples * envelope[:, None]
     np.clip(out, -ceiling, ceiling, out=out)  # what interpolation between blocks let through
     return AudioData(out.astype(np.float32), audio.sample_rate), lowered
@@ -76,7 +83,7 @@ def normalize(audio: AudioData, target_lufs: float, ceiling_dbfs: float = -1.0) 
         scaled = AudioData(audio.samples * np.float32(10 ** (gain_db / 20)), audio.sample_rate)
         limited, lowered = limit_peaks(scaled, ceiling)
         after = analyze(limited)
-        if after.lufs is None or abs(after.lufs - target_lufs) < 0.2 or not lowered:
+        if after.lufs is None or abs(after.lufs - target_lufs) < 0.1 or not lowered:
             break
         gain_db += target_lufs - after.lufs
     return Normalized(limited, before, after.lufs, after.peak_dbfs, gain_db, lowered)

@@ -77,9 +77,9 @@ def check_exportable(project: NarrationProject) -> None:
         )
 
 
-def _output(path: Path, fmt: AudioFormat | None) -> tuple[Path, AudioFormat]:
+def _output(path: Path, fmt: AudioFormat | None, default: AudioFormat) -> tuple[Path, AudioFormat]:
     if fmt is None:
-        fmt = codec.format_for_path(path)
+        fmt = codec.format_for_path(path) if path.suffix else default
     if fmt not in EXPORT_FORMATS:
         names = ", ".join(f.value for f in EXPORT_FORMATS)
         raise UnsupportedFormatError(f"Narrations are exported as {names}, not {fmt.value}.")
@@ -130,7 +130,7 @@ async def export_project(
         StorageError / AudioError: the file could not be written, or a take not read.
     """
     check_exportable(project)
-    path, fmt = _output(path, fmt)
+    path, fmt = _output(path, fmt, project.settings.export_format)
     studio = narration.studio
     started = time.perf_counter()
     target = loudness_lufs if loudness_lufs is not None else studio.settings.loudness_target_lufs
@@ -161,7 +161,7 @@ async def export_project(
     stored = await asyncio.to_thread(studio.files.put_bytes, data, fmt.extension)
     took_ms = (time.perf_counter() - started) * 1000
     audio = level.audio
-    parent = await asyncio.to_thread(narration.projects.ensure_item, project)
+    parent = await asyncio.to_thread(lambda: narration.projects.ensure_item(project, running=False))
     size, rate, channels = stored.size_bytes, audio.sample_rate, audio.channels
     files = tuple(
         FileRecord(role, p, stored.sha256, fmt.value, size, audio.duration_s, rate, channels)

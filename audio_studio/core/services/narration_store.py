@@ -102,16 +102,18 @@ class ProjectStore:
 
     # -- History rows ------------------------------------------------------------------------
 
-    def ensure_item(self, project: NarrationProject) -> int:
-        """The project's NARRATION row (made on first use, or again if it was deleted)."""
+    def ensure_item(self, project: NarrationProject, *, running: bool = True) -> int:
+        """The project's NARRATION row (made on first use, or again if it was deleted),
+        marked running when a generation starts."""
         if project.item_id is not None and self.history.get(project.item_id) is not None:
-            self.history.update(project.item_id, status=HistoryStatus.RUNNING)
+            if running:
+                self.history.update(project.item_id, status=HistoryStatus.RUNNING)
             return project.item_id
         project.item_id = self.history.add(
             HistoryEntry(
                 kind=HistoryKind.NARRATION,
                 title=project.title or project_title(project.script),
-                status=HistoryStatus.RUNNING,
+                status=HistoryStatus.RUNNING if running else HistoryStatus.DONE,
                 provider=project.settings.provider,
                 model=project.settings.model,
                 voice=project.settings.voice_name or project.settings.voice,
