@@ -3,7 +3,7 @@ a preview sink that keeps what it was given, and scripts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import numpy as np
 import pytest
@@ -61,3 +61,18 @@ async def narration_studio(
     service = open_narration_studio(paths, wire, naps, wire_secrets)
     yield service
     await service.aclose()
+
+
+@pytest.fixture
+def gui_studio(
+    qloop: object, paths: AppPaths, wire: WireServer, naps: Naps, wire_secrets: MemorySecretStore
+) -> Iterator[StudioService]:
+    """The same studio for pytest-qt tests: closed on the Qt loop it ran on, with a fake
+    audio device so previews "play" without a sound server."""
+    from audio_studio.core.audio.fake import FakeBackend
+    from tests.support.qt import run
+
+    service = open_narration_studio(paths, wire, naps, wire_secrets)
+    service.audio_backend = FakeBackend(speed=4, keep_output=True)
+    yield service
+    run(qloop, service.aclose())  # type: ignore[arg-type]

@@ -130,8 +130,10 @@ class PreviewSequencer:
 class PlayerSink:
     """An AudioSink that plays on a Player: the stream opens and playback starts on first audio.
 
-    A missing or busy output device does not stop generation: the error is kept in ``error``
-    and reported through ``on_error``; the audio is still made and saved.
+    Opening the device happens in a thread (it can take a moment); audio that arrives
+    meanwhile is held and handed over once the stream is open. A missing or busy output
+    device does not stop generation: the error is kept in ``error`` and reported through
+    ``on_error``; the audio is still made and saved.
     """
 
     def __init__(
@@ -148,40 +150,60 @@ class PlayerSink:
         self.autoplay = autoplay
         self.buffer: PlaybackBuffer | None = None
         self.error: StudioError | None = None
-        self._starting: asyncio.Task[None] | None = None
+        self.first_buffered_at: float | None = None  # perf_counter() of the first playable audio
+        self._held: list[Samples] = []
+        self._ended = False
+        self._opening: asyncio.Task[None] | None = None
 
     def begin(self, sample_rate: int, channels: int) -> None:
+        self._opening = asyncio.get_running_loop().create_task(self._open(sample_rate, channels))
+
+    async def _open(self, sample_rate: int, channels: int) -> None:
         try:
-            self.buffer = self.player.open_stream(sample_rate, channels)
+            buffer = await asyncio.to_thread(self.player.open_stream, sample_rate, channels)
         except StudioError as exc:
             self._fail(exc)
             return
+        self.buffer = buffer
+        held, self._held = self._held, []
+        for samples in held:
+            self._append(samples)
+        if self._ended:
+            buffer.end()
         if self.on_open is not None:
-            self.on_open(self.buffer)
+            self.on_open(buffer)
         if self.autoplay:
-            self._starting = asyncio.get_running_loop().create_task(self._play())
-
-    async def _play(self) -> None:
-        try:
-            await asyncio.to_thread(self.player.play)
-        except StudioError as exc:
-            self._fail(exc)
+            try:
+                await asyncio.to_thread(self.player.play)
+            except StudioError as exc:
+                self._fail(exc)
 
     def write(self, samples: Samples) -> None:
-        if self.buffer is not None and not self.buffer.ended:
-            self.buffer.append(samples)
+        if self.buffer is None:
+            if self.error is None:
+                self._held.append(samples)
+        elif not self.buffer.ended:
+            self._append(samples)
+
+    def _append(self, samples: Samples) -> None:
+        assert self.buffer is not None
+        self.buffer.append(samples)
+        if self.first_buffered_at is None and self.buffer.frames:
+            self.first_buffered_at = time.perf_counter()
 
     def end(self) -> None:
+        self._ended = True
         if self.buffer is not None and not self.buffer.ended:
             self.buffer.end()
 
     async def started(self) -> None:
-        """Wait until playback has started (or failed to)."""
-        if self._starting is not None:
-            await asyncio.shield(self._starting)
+        """Wait until the stream is open and playback has started (or failed to)."""
+        if self._opening is not None:
+            await asyncio.shield(self._opening)
 
     def _fail(self, exc: StudioError) -> None:
         self.error = exc
+        self._held.clear()
         log.info("preview: %s", exc.message)
         if self.on_error is not None:
             self.on_error(exc)

@@ -9,6 +9,7 @@ the project and returns the Take. Runs on the loop; codec and SQLite go through 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -120,16 +121,18 @@ async def render(
     raw: list[bytes] = []
     decoder: PcmDecoder | None = None
     fmt, rate, channels = AudioFormat.PCM, None, 1
-    async for chunk in provider.stream(request):
-        if first is None:
-            first = time.perf_counter()
-            fmt, rate, channels = chunk.format, chunk.sample_rate, chunk.channels
-            decoder = PcmDecoder(channels) if fmt is AudioFormat.PCM and rate else None
-        raw.append(chunk.data)
-        if decoder is not None and rate:
-            samples = decoder.push(chunk.data)
-            if len(samples):
-                on_samples(samples, chunk.sample_rate or rate)
+    # aclosing: a cancel mid-stream closes the provider's stream now, in this task.
+    async with contextlib.aclosing(provider.stream(request)) as stream:
+        async for chunk in stream:
+            if first is None:
+                first = time.perf_counter()
+                fmt, rate, channels = chunk.format, chunk.sample_rate, chunk.channels
+                decoder = PcmDecoder(channels) if fmt is AudioFormat.PCM and rate else None
+            raw.append(chunk.data)
+            if decoder is not None and rate:
+                samples = decoder.push(chunk.data)
+                if len(samples):
+                    on_samples(samples, chunk.sample_rate or rate)
     done = time.perf_counter()
     if not raw:
         raise InputError("The provider sent no audio for this sentence.", provider=voicing.provider)
