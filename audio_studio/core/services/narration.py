@@ -16,7 +16,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from audio_studio.core.models import AudioFormat, Capability, HistoryStatus
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.services.narration_cache import SynthCache
 from audio_studio.core.services.narration_options import max_chars_for, synthesis_format
+from audio_studio.core.services.narration_plan import GenerationReport, NarrationPlan
 from audio_studio.core.services.narration_preview import AudioSink, PreviewSequencer
 from audio_studio.core.services.narration_project import Chunk, ChunkStatus, NarrationProject
 from audio_studio.core.services.narration_store import ProjectStore
@@ -44,7 +44,6 @@ from audio_studio.core.services.narration_synth import (
 
 if TYPE_CHECKING:
     from audio_studio.core.services.narration_export import ExportOutcome
-    from audio_studio.core.services.preflight import Preflight
     from audio_studio.core.services.studio import StudioService
 
 __all__ = ["GenerationReport", "NarrationPlan", "NarrationService"]
@@ -61,89 +60,6 @@ OFFLINE_CAN_FINISH = frozenset(
 )  # fmt: skip
 
 ChangeFn = Callable[[Chunk], None]
-BIG_JOB_USD = 1.0  # the preflight says so plainly above these
-BIG_JOB_CREDITS = 20_000.0
-
-
-@dataclass
-class GenerationReport:
-    """What one generate run did."""
-
-    targets: int = 0
-    made: int = 0  # provider calls that gave a take
-    cached: int = 0
-    failed: int = 0
-    cost_usd: float = 0.0
-    credits: float = 0.0
-    ttfa_ms: float | None = None  # run start -> first audio to the preview
-    total_ms: float = 0.0
-    cancelled: bool = False
-    errors: list[str] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "targets": self.targets,
-            "made": self.made,
-            "cached": self.cached,
-            "failed": self.failed,
-            "cost_usd": round(self.cost_usd, 6),
-            "credits": self.credits,
-            "time_to_first_audio_ms": None if self.ttfa_ms is None else round(self.ttfa_ms, 1),
-            "total_ms": round(self.total_ms, 1),
-            "cancelled": self.cancelled,
-        }
-
-
-@dataclass(frozen=True)
-class NarrationPlan:
-    """What Generate would do now: shown on the preflight line before the user presses it."""
-
-    chunks: int
-    paragraphs: int
-    characters: int  # of the whole script, as spoken
-    to_make: int  # chunks that need a provider call
-    to_make_characters: int
-    cached: int  # chunks that need audio but will come from the cache
-    locked: int
-    max_chars: int | None
-    preflight: Preflight
-    warnings: tuple[str, ...]
-
-    @property
-    def warning(self) -> str | None:
-        """The budget's warning, or a plain one when the job is large (surprise costs)."""
-        if self.preflight.warning:
-            return self.preflight.warning
-        est = self.preflight.estimate
-        big = (est.usd or 0) >= BIG_JOB_USD or (est.credits or 0) >= BIG_JOB_CREDITS
-        if big and not est.free:
-            return (
-                f"A large job: {self.to_make_characters:,} characters to make, {est.text()} "
-                f"with {self.preflight.provider}. Generate only what you need, or try a "
-                "paragraph first."
-            )
-        return None
-
-    @property
-    def blocked(self) -> str | None:
-        return self.preflight.blocked
-
-    def text(self) -> str:
-        parts = [
-            f"{self.chunks:,} sentence{'s' if self.chunks != 1 else ''} in "
-            f"{self.paragraphs:,} paragraph{'s' if self.paragraphs != 1 else ''}",
-            f"{self.characters:,} characters",
-        ]
-        if self.to_make or self.cached:
-            parts.append(f"to make: {self.to_make:,} ({self.to_make_characters:,} characters)")
-        else:
-            parts.append("nothing to make")
-        if self.cached:
-            parts.append(f"{self.cached:,} from the cache, free")
-        parts.append(self.preflight.text())
-        if self.max_chars:
-            parts.append(f"limit {self.max_chars:,} characters per request")
-        return " · ".join(parts)
 
 
 class NarrationService:
@@ -212,6 +128,20 @@ class NarrationService:
             warnings=project.warnings,
         )
 
+    async def warm_up(self, project: NarrationProject) -> bool:
+        """Load the offline voice before Generate (its first sentence otherwise waits seconds
+        for the model); cloud providers need nothing. Returns whether a voice was loaded."""
+        voicing = self.voicing(project)
+        if not self.studio.registry.spec(voicing.provider).info.local:
+            return False
+        try:
+            provider = await self.studio.provider(voicing.provider, Capability.SPEECH)
+            await provider.synthesize(voicing.request("Ready."))
+        except StudioError as exc:
+            log.info("offline voice not warmed up: %s", exc.message)
+            return False
+        return True
+
     # -- generating --------------------------------------------------------------------------
 
     async def generate(
@@ -270,6 +200,8 @@ class NarrationService:
         for chunk in targets:
             chunk.status, chunk.error, chunk.error_kind = ChunkStatus.QUEUED, None, None
             self._changed(on_change, chunk)
+        if progress is not None:
+            progress(0.0, f"0 of {len(targets):,} sentences")
         queue = deque(targets)
         limit = concurrency or self.studio.settings.narration_concurrency
         stop: list[StudioError] = []

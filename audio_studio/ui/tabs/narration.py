@@ -300,9 +300,10 @@ class NarrationTab(NarrationOpener, QWidget):
         )
 
     def _on_preview_error(self, error: StudioError) -> None:
-        self._on_vm_message(
-            f"Preview: {messages.describe(error).text} (the audio is still made)", True
-        )
+        # Under the player, where it stays while the job's own messages come and go.
+        text = messages.describe(error).text
+        self.player_bar.message.setText(f"No preview: {text} The audio is still made.")
+        self.player_bar.message.setVisible(True)
 
     @asyncSlot()
     async def _on_stop_clicked(self) -> None:

@@ -77,6 +77,7 @@ class NarrationViewModel(QObject):
         self.last_report: GenerationReport | None = None
         self.last_export: ExportOutcome | None = None
         self._splits = 0
+        self._warmed: tuple[str, str | None] | None = None
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(800)
@@ -126,6 +127,10 @@ class NarrationViewModel(QObject):
             return None
         self.plan = plan
         self.plan_changed.emit(plan)
+        voice = (self.project.settings.provider, self.project.settings.voice)
+        if plan.to_make and voice != self._warmed and not self.busy:
+            self._warmed = voice
+            run_soon(lambda: self.narration.warm_up(self.project))
         return plan
 
     def schedule_save(self) -> None:
