@@ -61,6 +61,17 @@ async def test_same_script_twice_makes_no_provider_calls_the_second_time(narrati
     assert (await narration.plan(third)).to_make == 5
 
 
+async def test_repeated_sentences_are_made_once_per_run(narration_studio, wire):
+    narration = narration_studio.narration()
+    p = project("Again. Once more. Again.\n\nAgain. Once more.")
+    plan = await narration.plan(p)
+    assert plan.to_make == 2 and plan.cached == 3
+    report = await narration.generate(p, preview=CollectingSink())
+    assert report.made == 2 and report.cached == 3 and report.failed == 0
+    assert len(wire.requests("POST", SPEECH)) == 2
+    assert [c.take.cache_hit for c in p.chunks] == [False, False, True, True, True]
+
+
 async def test_a_refused_chunk_fails_alone_and_can_be_retried(narration_studio, wire):
     wire.state["refuse_speech"] = "bread"
     narration = narration_studio.narration()

@@ -14,17 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio_studio.core.errors import (
-    AuthenticationError,
-    ConfigurationError,
     InputError,
-    NetworkError,
-    QuotaExceededError,
     StudioError,
 )
 from audio_studio.core.models import AudioFormat, Capability, HistoryStatus
@@ -33,14 +28,14 @@ from audio_studio.core.services.narration_cache import SynthCache
 from audio_studio.core.services.narration_options import max_chars_for, synthesis_format
 from audio_studio.core.services.narration_plan import GenerationReport, NarrationPlan
 from audio_studio.core.services.narration_preview import AudioSink, PreviewSequencer
-from audio_studio.core.services.narration_project import Chunk, ChunkStatus, NarrationProject
-from audio_studio.core.services.narration_store import ProjectStore
-from audio_studio.core.services.narration_synth import (
-    Voicing,
-    keep_take,
-    render,
-    take_from_cache,
+from audio_studio.core.services.narration_project import (
+    Chunk,
+    ChunkStatus,
+    NarrationProject,
 )
+from audio_studio.core.services.narration_run import ChangeFn, Run
+from audio_studio.core.services.narration_store import ProjectStore
+from audio_studio.core.services.narration_synth import Voicing
 
 if TYPE_CHECKING:
     from audio_studio.core.services.narration_export import ExportOutcome
@@ -50,16 +45,12 @@ __all__ = ["GenerationReport", "NarrationPlan", "NarrationService"]
 
 log = logging.getLogger(__name__)
 
-# Failures that would repeat for every chunk: stop calling the provider after the first.
-_FATAL = (InputError, ConfigurationError, AuthenticationError, QuotaExceededError, NetworkError)
 # Failures the offline voice can stand in for (the cloud could not be used, for whatever reason).
 OFFLINE_CAN_FINISH = frozenset(
     {"NetworkError", "QuotaExceededError", "RateLimitedError", "ProviderUnavailableError",
      "AuthenticationError", "MissingApiKeyError", "BudgetExceededError", "ProviderError",
      "ProviderProtocolError", "InvalidRequestError"}
 )  # fmt: skip
-
-ChangeFn = Callable[[Chunk], None]
 
 
 class NarrationService:
@@ -110,7 +101,8 @@ class NarrationService:
         spoken = [project.spoken(c) for c in needing]
         keys = [voicing.key(t) for t in spoken]
         hits = await asyncio.to_thread(self.cache.get_many, keys) if keys else {}
-        make = [t for t, k in zip(spoken, keys, strict=True) if k not in hits]
+        # Sentences that repeat are made once and reused, so they count once.
+        make = list({k: t for t, k in zip(spoken, keys, strict=True) if k not in hits}.values())
         chars = sum(len(t) for t in make)
         check = await self.studio.preflight(
             voicing.provider, Capability.SPEECH, voicing.model, characters=chars
@@ -186,76 +178,26 @@ class NarrationService:
         spoken = {c.id: project.spoken(c) for c in targets}
         keys = {c.id: voicing.key(spoken[c.id]) for c in targets}
         hits = {} if force else await asyncio.to_thread(self.cache.get_many, keys.values())
-        chars = sum(len(spoken[c.id]) for c in targets if keys[c.id] not in hits)
+        unique = {keys[c.id]: spoken[c.id] for c in targets if keys[c.id] not in hits}
+        chars = sum(len(t) for t in unique.values())
         check = await self.studio.preflight(
             voicing.provider, Capability.SPEECH, voicing.model, characters=chars
         )
         check.raise_if_blocked()
         await asyncio.to_thread(self.projects.ensure_item, project)
-        pause = self.paragraph_pause(project)
-        gaps = (
-            {c.id: project.gap_after(project.index(c), pause) for c in targets} if preview else {}
-        )
-        sequencer = PreviewSequencer(preview, [c.id for c in targets], gaps) if preview else None
-        for chunk in targets:
-            chunk.status, chunk.error, chunk.error_kind = ChunkStatus.QUEUED, None, None
-            self._changed(on_change, chunk)
-        if progress is not None:
-            progress(0.0, f"0 of {len(targets):,} sentences")
-        queue = deque(targets)
+        sequencer = None
+        if preview is not None:
+            pause = self.paragraph_pause(project)
+            gaps = {c.id: project.gap_after(project.index(c), pause) for c in targets}
+            sequencer = PreviewSequencer(preview, [c.id for c in targets], gaps)
+        run = Run(
+            self.studio, project, targets, voicing, provider, spoken, keys, hits, report,
+            sequencer=sequencer, on_change=on_change, progress=progress,
+        )  # fmt: skip
         limit = concurrency or self.studio.settings.narration_concurrency
-        stop: list[StudioError] = []
-
-        async def one(chunk: Chunk) -> None:
-            text, key = spoken[chunk.id], keys[chunk.id]
-            listen = None
-            if sequencer is not None:
-                cid = chunk.id
-                listen = lambda samples, rate: sequencer.piece(cid, samples, rate)  # noqa: E731
-            chunk.status = ChunkStatus.WORKING
-            self._changed(on_change, chunk)
-            try:
-                if key in hits:
-                    take = await take_from_cache(
-                        self.studio, project, chunk, voicing, text, hits[key], listen
-                    )
-                    report.cached += 1
-                else:
-                    async with self.studio.runner.limiter(voicing.provider):
-                        if stop:
-                            raise stop[0]
-                        rendered = await render(provider, voicing, text, on_samples=listen)
-                    take = await keep_take(
-                        self.studio, project, chunk, voicing, text, rendered, key
-                    )
-                    report.made += 1
-                    report.cost_usd += take.cost_usd or 0.0
-                    report.credits += take.credits
-                chunk.add_take(take)
-            except StudioError as exc:
-                self._fail(chunk, exc, report, stopped=bool(stop) and exc is stop[0])
-                if isinstance(exc, _FATAL) and not stop:
-                    stop.append(exc)
-            finally:
-                if sequencer is not None:
-                    sequencer.done(chunk.id)
-                self._changed(on_change, chunk)
-                finished = report.made + report.cached + report.failed
-                if progress is not None:
-                    progress(
-                        finished / max(1, report.targets),
-                        f"{finished:,} of {report.targets:,} sentences",
-                    )
-
-        async def worker() -> None:
-            while queue:
-                await one(queue.popleft())
-
         status = HistoryStatus.DONE
         try:
-            async with asyncio.TaskGroup() as group:
-                for _ in range(max(1, min(limit, len(targets)))):
-                    group.create_task(worker())
+            await run.go(limit)
         except asyncio.CancelledError:
             report.cancelled = True
             status = HistoryStatus.CANCELLED
@@ -264,7 +206,8 @@ class NarrationService:
             for chunk in targets:
                 if chunk.status in (ChunkStatus.QUEUED, ChunkStatus.WORKING):
                     chunk.status = ChunkStatus.DONE if chunk.take else ChunkStatus.PENDING
-                    self._changed(on_change, chunk)
+                    if on_change is not None:
+                        on_change(chunk)
             if sequencer is not None:
                 report.ttfa_ms = (
                     (sequencer.first_audio_at - started) * 1000
@@ -327,22 +270,6 @@ class NarrationService:
         )
 
     # -- internals ---------------------------------------------------------------------------
-
-    def _changed(self, on_change: ChangeFn | None, chunk: Chunk) -> None:
-        if on_change is not None:
-            on_change(chunk)
-
-    def _fail(
-        self, chunk: Chunk, exc: StudioError, report: GenerationReport, *, stopped: bool
-    ) -> None:
-        who = f"{exc.provider}: " if exc.provider and exc.provider not in exc.message else ""
-        reason = f"{who}{exc.message}"
-        chunk.status = ChunkStatus.FAILED
-        chunk.error = f"Not tried: {reason}" if stopped else reason
-        chunk.error_kind = type(exc).__name__
-        report.failed += 1
-        if len(report.errors) < 5 and reason not in report.errors:
-            report.errors.append(reason)
 
     async def _finish(
         self, project: NarrationProject, status: HistoryStatus, report: GenerationReport

@@ -29,6 +29,8 @@ __all__ = ["AudioSink", "PcmDecoder", "PlayerSink", "PreviewSequencer"]
 log = logging.getLogger(__name__)
 
 Samples = npt.NDArray[np.float32]
+_BLOCK_S = 0.2
+PREVIEW_MAX_S = 600.0  # ten minutes of preview (about 115 MB at 48 kHz)
 
 
 class AudioSink(Protocol):
@@ -69,6 +71,8 @@ class PreviewSequencer:
         self._resamplers: dict[str, StreamResampler] = {}
         self.first_audio_at: float | None = None  # time.perf_counter() of the first write
         self.closed = False
+        self._pending: list[Samples] = []
+        self._pending_frames = 0
 
     def piece(self, chunk_id: str, samples: Samples, rate: int) -> None:
         """Audio for ``chunk_id`` (float32, shaped (frames, channels)) at ``rate``."""
@@ -92,6 +96,7 @@ class PreviewSequencer:
                 gap = int(self._gaps.get(head, 0.0) * self._rate)
                 if gap:
                     self._emit(np.zeros((gap, self._channels), np.float32))
+            self._flush()
             self._head += 1
             if self._head < len(self._order):
                 for samples, rate in self._held.pop(self._order[self._head], []):
@@ -103,6 +108,7 @@ class PreviewSequencer:
             return
         self.closed = True
         if self._rate is not None:
+            self._flush()
             self.sink.end()
 
     def _write(self, chunk_id: str, samples: Samples, rate: int) -> None:
@@ -123,8 +129,24 @@ class PreviewSequencer:
 
     def _emit(self, samples: Samples) -> None:
         if self.first_audio_at is None:
+            # The very first audio goes out at once: that is when listening can start.
             self.first_audio_at = time.perf_counter()
-        self.sink.write(np.ascontiguousarray(samples, dtype=np.float32))
+            self.sink.write(np.ascontiguousarray(samples, dtype=np.float32))
+            return
+        # Later pieces (a streamed sentence arrives in many small ones) go out in blocks of
+        # about 0.2 s: far fewer resampler and buffer calls on the GUI thread, and the player
+        # keeps a larger lead than that anyway.
+        self._pending.append(samples)
+        self._pending_frames += len(samples)
+        if self._rate is not None and self._pending_frames >= self._rate * _BLOCK_S:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending, self._pending_frames = self._pending, [], 0
+        joined = pending[0] if len(pending) == 1 else np.concatenate(pending)
+        self.sink.write(np.ascontiguousarray(joined, dtype=np.float32))
 
 
 class PlayerSink:
@@ -142,9 +164,14 @@ class PlayerSink:
         *,
         on_open: Callable[[PlaybackBuffer], None] | None = None,
         on_error: Callable[[StudioError], None] | None = None,
+        on_full: Callable[[float], None] | None = None,
         autoplay: bool = True,
+        max_seconds: float = PREVIEW_MAX_S,
     ) -> None:
         self.player = player
+        self.on_full = on_full
+        self.max_seconds = max_seconds
+        self.truncated = False
         self.on_open = on_open
         self.on_error = on_error
         self.autoplay = autoplay
@@ -186,9 +213,17 @@ class PlayerSink:
             self._append(samples)
 
     def _append(self, samples: Samples) -> None:
-        assert self.buffer is not None
-        self.buffer.append(samples)
-        if self.first_buffered_at is None and self.buffer.frames:
+        buffer = self.buffer
+        assert buffer is not None
+        if buffer.duration_s >= self.max_seconds:
+            if not self.truncated:
+                self.truncated = True
+                buffer.end()
+                if self.on_full is not None:
+                    self.on_full(self.max_seconds)
+            return
+        buffer.append(samples)
+        if self.first_buffered_at is None and buffer.frames:
             self.first_buffered_at = time.perf_counter()
 
     def end(self) -> None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from audio_studio.core.audio import codec
 from audio_studio.core.costs import estimate
 from audio_studio.core.errors import InputError
@@ -119,6 +121,7 @@ async def render(
         return Rendered(audio, result.latency, result.usage, result.request_id)
     first: float | None = None
     raw: list[bytes] = []
+    decoded: list[Samples] = []
     decoder: PcmDecoder | None = None
     fmt, rate, channels = AudioFormat.PCM, None, 1
     # aclosing: a cancel mid-stream closes the provider's stream now, in this task.
@@ -128,18 +131,20 @@ async def render(
                 first = time.perf_counter()
                 fmt, rate, channels = chunk.format, chunk.sample_rate, chunk.channels
                 decoder = PcmDecoder(channels) if fmt is AudioFormat.PCM and rate else None
-            raw.append(chunk.data)
             if decoder is not None and rate:
                 samples = decoder.push(chunk.data)
                 if len(samples):
+                    decoded.append(samples)
                     on_samples(samples, chunk.sample_rate or rate)
+            else:
+                raw.append(chunk.data)
     done = time.perf_counter()
-    if not raw:
+    if not raw and not decoded:
         raise InputError("The provider sent no audio for this sentence.", provider=voicing.provider)
-    data = b"".join(raw)
-    if fmt is AudioFormat.PCM and rate:
-        audio = codec.from_pcm16(data, rate, channels)
+    if decoder is not None and rate:
+        audio = codec.AudioData(np.concatenate(decoded), rate)  # decoded once, for both
     else:
+        data = b"".join(raw)
         audio = await asyncio.to_thread(_to_audio, data, fmt, rate, channels)
         if decoder is None:
             on_samples(audio.samples, audio.sample_rate)  # not playable piece by piece

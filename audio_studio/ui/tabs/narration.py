@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -40,7 +41,7 @@ from audio_studio.ui.tabs.narration_open import NarrationOpener
 from audio_studio.ui.tabs.narration_vm import NarrationViewModel, run_soon
 from audio_studio.ui.tabs.narration_voice import VoicePanel
 from audio_studio.ui.tasks import spawn
-from audio_studio.ui.widgets.player_bar import PlayerBar
+from audio_studio.ui.widgets.narration_player import StreamingPlayerBar
 
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
 
@@ -76,7 +77,7 @@ class NarrationTab(NarrationOpener, QWidget):
         self.status.setWordWrap(True)
         self.chunks = ChunkList()
         self.chunks.model.set_project(self.vm.project)
-        self.player_bar = PlayerBar.for_service(service)
+        self.player_bar = StreamingPlayerBar.for_service(service)
         self._build_layout()
         self._connect()
         self._script_timer = QTimer(self)
@@ -197,7 +198,8 @@ class NarrationTab(NarrationOpener, QWidget):
 
     @Slot()
     def _on_script_timer_timeout(self) -> None:
-        run_soon(self.sync_script)
+        if shiboken6.isValid(self.editor):
+            run_soon(self.sync_script)
 
     async def sync_script(self) -> None:
         """Give the editor's text to the project now (Generate does this first)."""
@@ -253,12 +255,17 @@ class NarrationTab(NarrationOpener, QWidget):
 
     @Slot()
     def _on_plan_timer_timeout(self) -> None:
-        run_soon(self.refresh_preflight)
+        if self.isVisible():  # a hidden tab's preflight is made when it is shown
+            run_soon(self.refresh_preflight)
 
     async def refresh_preflight(self) -> NarrationPlan | None:
         if not self._usable:
             return None
         return await self.vm.refresh_plan()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._plan_timer.start()
 
     @Slot(object)
     def _on_vm_plan_changed(self, plan: NarrationPlan | None) -> None:
@@ -297,7 +304,15 @@ class NarrationTab(NarrationOpener, QWidget):
             self.player_bar.player,
             on_open=self.player_bar.show_stream,
             on_error=self._on_preview_error,
+            on_full=self._on_preview_full,
         )
+
+    def _on_preview_full(self, seconds: float) -> None:
+        self.player_bar.message.setText(
+            f"The preview holds the first {seconds / 60:.0f} minutes; the rest is still made. "
+            "Play any sentence from the list, or export to hear it all."
+        )
+        self.player_bar.message.setVisible(True)
 
     def _on_preview_error(self, error: StudioError) -> None:
         # Under the player, where it stays while the job's own messages come and go.

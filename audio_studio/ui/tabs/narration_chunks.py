@@ -61,8 +61,12 @@ class ChunkList(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col in (0, 2, 3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths, not ResizeToContents: that measures every row on every change, which
+        # for a long script is most of the GUI thread's time while a job runs.
+        metrics = self.fontMetrics()
+        for col, sample in ((0, "00000"), (2, "00 of 00"), (3, "🔒 edited: make again (cache)")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 16)
         self.table.setToolTip("Double-click a sentence to edit it; it then needs a new take.")
         self.take = QComboBox()
         self.take.setMinimumContentsLength(22)

@@ -35,6 +35,14 @@ _FAILED = QColor(190, 40, 40)
 _STALE = QColor(180, 110, 0)
 
 Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+    }
+)
 
 
 def status_text(chunk: Chunk) -> str:
@@ -128,6 +136,8 @@ class ChunkTableModel(QAbstractTableModel):
         return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _ROLES:
+            return None  # asked often (fonts, alignment, colours): answer fast
         chunk = self.chunk(index.row())
         if chunk is None:
             return None

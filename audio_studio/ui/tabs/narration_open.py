@@ -78,15 +78,17 @@ class NarrationOpener:
         if not self._usable:
             return
         if self.editor.toPlainText().strip() or self.vm.project.chunks:
-            await self.voice_panel.load()
+            if not self.voice_panel.loaded:
+                await self.voice_panel.load()
             return  # something was already put here (Read back, History)
         try:
             project = await self.vm.narration.latest()
         except StudioError as exc:
             self._on_vm_message(messages.describe(exc).text, True)
             project = None
-        if project is None or self.editor.toPlainText().strip():
-            await self.voice_panel.load()
+        if project is None or self.editor.toPlainText().strip() or self.vm.project.chunks:
+            if not self.voice_panel.loaded:
+                await self.voice_panel.load()
             return
         await self.show_project(project)
 

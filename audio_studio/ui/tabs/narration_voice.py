@@ -64,6 +64,7 @@ class VoicePanel(QWidget):
         self.voices: list[Voice] = []
         self._wanted_voice: str | None = None
         self._loads = 0  # which load is current; older answers are dropped
+        self.loaded = False  # a load has started (restoring a session need not start another)
         self._preset_text = ""  # the last preset put in the box, to tell edits apart
         self.provider = QComboBox()
         self.model = QComboBox()
@@ -169,6 +170,7 @@ class VoicePanel(QWidget):
     async def load(self, *, model: str | None = None, knobs: dict[str, Any] | None = None) -> None:
         """Fill models and voices for the chosen provider (fetched lists for cloud ones)."""
         self._loads += 1
+        self.loaded = True
         token, pid = self._loads, self.provider_id
         spec = self.service.registry.spec(pid)
         info = spec.info
