@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from audio_studio.core.errors import StudioError
-from audio_studio.core.models import Capability, Voice
+from audio_studio.core.models import Capability
 from audio_studio.core.services.narration import NarrationPlan
 from audio_studio.core.services.narration_preview import AudioSink, PlayerSink
 from audio_studio.core.services.narration_project import Chunk
@@ -377,25 +377,6 @@ class NarrationTab(NarrationOpener, QWidget):
         self.status.setStyleSheet(_ERROR if error else "")
         self.chunks.model.flush()
         self.chunks.refresh()
-
-    # -- voices of one's own -----------------------------------------------------------------
-
-    @Slot(str)
-    def _on_new_voice_requested(self, provider_id: str) -> None:
-        self.open_clone_dialog(provider_id)
-
-    def open_clone_dialog(self, provider_id: str) -> QWidget:
-        from audio_studio.ui.dialogs.clone_voice import CloneVoiceDialog
-
-        dialog = CloneVoiceDialog(self.service, self.controller, provider_id, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.voice_cloned.connect(self._on_voice_cloned)
-        dialog.show()
-        return dialog
-
-    @Slot(object)
-    def _on_voice_cloned(self, voice: Voice) -> None:
-        self.voice_panel.add_voice(voice)
 
     # -- History -----------------------------------------------------------------------------
 

@@ -13,11 +13,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from qasync import asyncSlot
 
 from audio_studio.core.errors import InputError, StudioError
-from audio_studio.core.models import AudioFormat, HistoryKind
+from audio_studio.core.models import AudioFormat, HistoryKind, Voice
 from audio_studio.core.services.narration_export import ExportOutcome
 from audio_studio.core.services.narration_project import NarrationProject, NarrationSettings
 from audio_studio.core.services.narration_store import project_title
@@ -196,3 +197,20 @@ class NarrationOpener:
         self.vm.set_settings(settings)
         self._on_vm_project_changed()
         self._plan_timer.start()
+
+    # -- voices of one's own -----------------------------------------------------------------
+
+    def _on_new_voice_requested(self: NarrationTab, provider_id: str) -> None:
+        self.open_clone_dialog(provider_id)
+
+    def open_clone_dialog(self: NarrationTab, provider_id: str) -> QWidget:
+        from audio_studio.ui.dialogs.clone_voice import CloneVoiceDialog
+
+        dialog = CloneVoiceDialog(self.service, self.controller, provider_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.voice_cloned.connect(self._on_voice_cloned)
+        dialog.show()
+        return dialog
+
+    def _on_voice_cloned(self: NarrationTab, voice: Voice) -> None:
+        self.voice_panel.add_voice(voice)
