@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from narration_server import KEY, SpeechServer  # noqa: E402
+from narration_server import KEY, SpeechServer
 
 
 async def run(n: int, ttfb_s: float) -> None:

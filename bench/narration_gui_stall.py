@@ -22,13 +22,14 @@ if not os.environ.get("DISPLAY"):
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gui_stall import Probe, report  # noqa: E402
-from narration_server import KEY, SpeechServer  # noqa: E402
+from gui_stall import Probe, report
+from narration_server import KEY, SpeechServer
 
-WORDS = (
+TEXT = (
     "the harbour lay quiet under a pale morning sky while fishing boats came home slowly "
     "and gulls argued over the nets Maria walked along the pier with bread and coffee"
-).split()
+)
+WORDS = TEXT.split()
 
 
 def script(words: int) -> str:

@@ -61,7 +61,10 @@ def _serve(conn: Any, delay_s: float, seconds_per_char: float) -> None:
             for at in range(0, len(pcm), _PIECE):
                 piece = pcm[at : at + _PIECE]
                 if sse:
-                    event = {"type": "speech.audio.delta", "audio": base64.b64encode(piece).decode()}
+                    event = {
+                        "type": "speech.audio.delta",
+                        "audio": base64.b64encode(piece).decode(),
+                    }
                     piece = f"data: {json.dumps(event)}\n\n".encode()
                 self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
             if sse:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from narration_server import KEY, SpeechServer  # noqa: E402
+from narration_server import KEY, SpeechServer
 
 
 def script(paragraphs: int, tag: str) -> str:
