@@ -4,7 +4,6 @@ paste, preflight, generate with preview, new take, choose, lock, export, History
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,9 +112,9 @@ def test_offline_narration_from_paste_to_export_and_back(qtbot, qloop, service, 
     assert other.vm.project.id == project.id
 
 
-def test_cloud_narration_refusal_retry_cache_budget_and_style(
-    qtbot, qloop, gui_studio, wire
-) -> None:  # type: ignore[no-untyped-def]
+def test_cloud_refusal_retry_take_lock_export_cache_budget(
+    qtbot, qloop, gui_studio, wire, tmp_path
+):  # type: ignore[no-untyped-def]
     window = make_window(qtbot, gui_studio)
     tab = window.narration
     panel = tab.voice_panel
@@ -146,13 +145,32 @@ def test_cloud_narration_refusal_retry_cache_budget_and_style(
     qtbot.mouseClick(tab.chunks.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: chunks[1].status is ChunkStatus.DONE and idle(tab), timeout=20_000)
     assert len(wire.requests("POST", SPEECH)) == 4
+    # A new take of the first sentence, then lock it; the preview played what was made.
+    tab.chunks.table.selectRow(0)
+    qtbot.mouseClick(tab.chunks.regenerate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(chunks[0].takes) == 2 and idle(tab), timeout=20_000)
+    assert len(wire.requests("POST", SPEECH)) == 5
+    qtbot.mouseClick(tab.chunks.lock_button, Qt.MouseButton.LeftButton)
+    assert chunks[0].locked
+    buffer = tab.player_bar.player.buffer
+    assert buffer is not None and buffer.duration_s >= 0.5
+    # Export, and History has the project with its takes (with cost) and the export (without).
+    out = run(qloop, tab.export_to(tmp_path / "shopping.mp3"), timeout=60)
+    assert out is not None and out.path.exists()
+    assert analyze_file(out.path).lufs == pytest.approx(-16, abs=1.0)
+    kids = gui_studio.history.children(tab.vm.project.item_id)
+    takes = [k for k in kids if k.kind is HistoryKind.TAKE]
+    assert len(takes) == 4 and all(t.usage.cost_usd and t.provider == "openai" for t in takes)
+    assert all(t.params["instructions"] == "Whisper like a librarian." for t in takes)
+    export = next(k for k in kids if k.kind is HistoryKind.NARRATION)
+    assert export.usage.cost_usd is None and export.params["format"] == "mp3"
     # The same script again in a new project: no provider calls at all.
     tab.set_script("Milk is cold. Bread is warm. Tea is hot.")
     run(qloop, tab.sync_script())
     run(qloop, tab.refresh_preflight())
     assert "3 from the cache, free" in tab.preflight.text()
     run(qloop, tab.generate(), timeout=30)
-    assert len(wire.requests("POST", SPEECH)) == 4 and "3 from the cache" in tab.status.text()
+    assert len(wire.requests("POST", SPEECH)) == 5 and "3 from the cache" in tab.status.text()
     # A budget this job would break disables Generate and says why.
     tab.set_script("A new sentence that is not cached yet.")
     budgets = {"openai": Budget(monthly_usd=0.0001)}
@@ -160,6 +178,10 @@ def test_cloud_narration_refusal_retry_cache_budget_and_style(
     run(qloop, tab.sync_script())
     run(qloop, tab.refresh_preflight())
     assert "Blocked:" in tab.preflight.text() and not tab.generate_button.isEnabled()
+    # An empty script: a clear message, nothing else happens.
+    tab.set_script("   \n\n")
+    run(qloop, tab.generate())
+    assert "script is empty" in tab.status.text() and not tab.vm.busy
 
 
 def test_stop_keeps_finished_sentences_and_cloning_needs_consent(
@@ -187,7 +209,13 @@ def test_stop_keeps_finished_sentences_and_cloning_needs_consent(
     assert panel.voice.itemData(panel.voice.count() - 1) == "__new_voice__"
     dialog = tab.open_clone_dialog("elevenlabs")
     qtbot.addWidget(dialog)
-    run(qloop, dialog.use_file(Path(__file__).parents[1] / "data" / "jfk.flac"))
+    # Record a sample through the audio engine (the fake microphone plays a tone, fast).
+    run(qloop, dialog.start_recording())
+    assert dialog.session is not None and dialog.meter.running
+    qtbot.waitUntil(lambda: dialog.session.levels().seconds > 6, timeout=10_000)
+    run(qloop, dialog.stop_recording())
+    assert dialog.sample is not None and dialog.sample.exists()
+    assert "1–2 minutes" in dialog.sample_label.text()  # a short sample clones less well
     dialog.name.setText("My voice")
     assert not dialog.clone_button.isEnabled()  # no consent yet
     dialog.consent.setChecked(True)
@@ -196,6 +224,6 @@ def test_stop_keeps_finished_sentences_and_cloning_needs_consent(
     assert result is not None and panel.voice.currentData() == "cloned_1"
     assert panel.settings().cloned_voice and panel.settings().voice_name == "My voice"
     (request,) = wire.requests("POST", "/elevenlabs/v1/voices/add")
-    assert request.fields()["name"] == ["My voice"]
+    assert request.fields()["name"] == ["My voice"] and request.fields()["files"]
     voices = gui_studio.history.query(HistoryQuery(kinds=(HistoryKind.VOICE,)))
     assert voices and voices[0].params["consent_given"] is True

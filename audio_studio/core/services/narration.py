@@ -99,7 +99,8 @@ class NarrationService:
         voicing = self.voicing(project)
         needing = project.needing_audio()
         spoken = [project.spoken(c) for c in needing]
-        keys = [voicing.key(t) for t in spoken]
+        # Hashing tens of thousands of sentences takes a moment: not on the GUI thread.
+        keys = await asyncio.to_thread(lambda: [voicing.key(t) for t in spoken])
         hits = await asyncio.to_thread(self.cache.get_many, keys) if keys else {}
         # Sentences that repeat are made once and reused, so they count once.
         make = list({k: t for t, k in zip(spoken, keys, strict=True) if k not in hits}.values())
@@ -176,7 +177,7 @@ class NarrationService:
         voicing = self.voicing(project, offline=offline)
         provider = await self.studio.provider(voicing.provider, Capability.SPEECH)
         spoken = {c.id: project.spoken(c) for c in targets}
-        keys = {c.id: voicing.key(spoken[c.id]) for c in targets}
+        keys = await asyncio.to_thread(lambda: {c.id: voicing.key(spoken[c.id]) for c in targets})
         hits = {} if force else await asyncio.to_thread(self.cache.get_many, keys.values())
         unique = {keys[c.id]: spoken[c.id] for c in targets if keys[c.id] not in hits}
         chars = sum(len(t) for t in unique.values())
