@@ -69,6 +69,7 @@ async def run(n: int, ttfb_s: float) -> None:
             start = time.perf_counter()
             await narration.generate(project, preview=sink)
             await sink.started()
+            assert await asyncio.to_thread(sink.buffered.wait, 5)
             assert sink.first_buffered_at is not None
             return sink.first_buffered_at - start
 

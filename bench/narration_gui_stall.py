@@ -37,9 +37,9 @@ def script(words: int) -> str:
     while n < words:
         sentence.append(WORDS[(n * 7 + len(out)) % len(WORDS)])
         n += 1
-        if len(sentence) == 14:
+        if len(sentence) == 12:
             out.append(" ".join(sentence).capitalize() + f", number {len(out)}.")
-            sentence = []
+            sentence, n = [], n + 2
     if sentence:
         out.append(" ".join(sentence).capitalize() + ".")
     return "\n\n".join(" ".join(out[i : i + 5]) for i in range(0, len(out), 5))

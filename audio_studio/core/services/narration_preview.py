@@ -6,13 +6,16 @@ or the offline engine's sentence) and holds later chunks until their turn, with 
 that follows each chunk in the export. ``PlayerSink`` opens the player's stream on the first
 audio and starts playback then, so listening begins while the rest is still being made.
 
-Threads: everything runs on the event loop; opening the device goes through asyncio.to_thread.
+Threads: the sequencer runs on the event loop; PlayerSink opens the device through
+asyncio.to_thread and appends to the player's buffer in its own thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -152,10 +155,13 @@ class PreviewSequencer:
 class PlayerSink:
     """An AudioSink that plays on a Player: the stream opens and playback starts on first audio.
 
-    Opening the device happens in a thread (it can take a moment); audio that arrives
-    meanwhile is held and handed over once the stream is open. A missing or busy output
+    Opening the device happens in a thread (it can take a moment), and so does appending to
+    the player's buffer (resampling to the device's rate, and copying minutes of audio when
+    the buffer grows, would stall the GUI); ``write`` only queues. A missing or busy output
     device does not stop generation: the error is kept in ``error`` and reported through
-    ``on_error``; the audio is still made and saved.
+    ``on_error``; the audio is still made and saved. The preview keeps at most
+    ``max_seconds`` (the buffer lives in memory; the takes are on disk anyway), then
+    ``truncated`` is set and ``on_full`` is called once, on the loop.
     """
 
     def __init__(
@@ -169,21 +175,24 @@ class PlayerSink:
         max_seconds: float = PREVIEW_MAX_S,
     ) -> None:
         self.player = player
-        self.on_full = on_full
-        self.max_seconds = max_seconds
-        self.truncated = False
         self.on_open = on_open
         self.on_error = on_error
+        self.on_full = on_full
         self.autoplay = autoplay
+        self.max_seconds = max_seconds
+        self.truncated = False
         self.buffer: PlaybackBuffer | None = None
         self.error: StudioError | None = None
         self.first_buffered_at: float | None = None  # perf_counter() of the first playable audio
-        self._held: list[Samples] = []
+        self.buffered = threading.Event()  # set with first_buffered_at
+        self._queue: queue.SimpleQueue[Samples | None] = queue.SimpleQueue()
         self._ended = False
         self._opening: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def begin(self, sample_rate: int, channels: int) -> None:
-        self._opening = asyncio.get_running_loop().create_task(self._open(sample_rate, channels))
+        self._loop = asyncio.get_running_loop()
+        self._opening = self._loop.create_task(self._open(sample_rate, channels))
 
     async def _open(self, sample_rate: int, channels: int) -> None:
         try:
@@ -192,11 +201,7 @@ class PlayerSink:
             self._fail(exc)
             return
         self.buffer = buffer
-        held, self._held = self._held, []
-        for samples in held:
-            self._append(samples)
-        if self._ended:
-            buffer.end()
+        threading.Thread(target=self._feed, args=(buffer,), name="preview", daemon=True).start()
         if self.on_open is not None:
             self.on_open(buffer)
         if self.autoplay:
@@ -206,30 +211,31 @@ class PlayerSink:
                 self._fail(exc)
 
     def write(self, samples: Samples) -> None:
-        if self.buffer is None:
-            if self.error is None:
-                self._held.append(samples)
-        elif not self.buffer.ended:
-            self._append(samples)
-
-    def _append(self, samples: Samples) -> None:
-        buffer = self.buffer
-        assert buffer is not None
-        if buffer.duration_s >= self.max_seconds:
-            if not self.truncated:
-                self.truncated = True
-                buffer.end()
-                if self.on_full is not None:
-                    self.on_full(self.max_seconds)
-            return
-        buffer.append(samples)
-        if self.first_buffered_at is None and buffer.frames:
-            self.first_buffered_at = time.perf_counter()
+        if self.error is None and not self._ended:
+            self._queue.put(samples)
 
     def end(self) -> None:
-        self._ended = True
-        if self.buffer is not None and not self.buffer.ended:
-            self.buffer.end()
+        if not self._ended:
+            self._ended = True
+            self._queue.put(None)
+
+    def _feed(self, buffer: PlaybackBuffer) -> None:
+        """The preview thread: the only producer of ``buffer`` (PlaybackBuffer's rule)."""
+        while (samples := self._queue.get()) is not None:
+            if self.truncated:
+                continue
+            if buffer.duration_s >= self.max_seconds:
+                self.truncated = True
+                buffer.end()
+                if self.on_full is not None and self._loop is not None:
+                    self._loop.call_soon_threadsafe(self.on_full, self.max_seconds)
+                continue
+            buffer.append(samples)
+            if self.first_buffered_at is None and buffer.frames:
+                self.first_buffered_at = time.perf_counter()
+                self.buffered.set()
+        if not buffer.ended:
+            buffer.end()
 
     async def started(self) -> None:
         """Wait until the stream is open and playback has started (or failed to)."""
@@ -238,7 +244,6 @@ class PlayerSink:
 
     def _fail(self, exc: StudioError) -> None:
         self.error = exc
-        self._held.clear()
         log.info("preview: %s", exc.message)
         if self.on_error is not None:
             self.on_error(exc)
