@@ -39,6 +39,7 @@ pytest_plugins = [
     "tests.support.offline",
     "tests.support.sound",
     "tests.support.transcription",
+    "tests.support.narration",
 ]
 
 REPO = Path(__file__).resolve().parents[1]

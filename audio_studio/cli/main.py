@@ -30,6 +30,7 @@ HANDLERS: dict[str, str] = {
     "play": "audio_studio.cli.play:run",
     "devices": "audio_studio.cli.devices:run",
     "speak": "audio_studio.cli.speak:run",
+    "narrate": "audio_studio.cli.narrate:run",
     "transcribe": "audio_studio.cli.transcribe:run",
     "sfx": "audio_studio.cli.sfx:run",
     "models": "audio_studio.cli.models:run",

@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     _speech_options(p)
     p.add_argument("--concurrency", type=int, metavar="N")
+    p.add_argument("--lexicon", metavar="FILE", help="pronunciation list: one 'word = say' a line")
+    p.add_argument("--instructions", metavar="TEXT", help="style prompt, for models that take one")
+    p.add_argument("--paragraph-pause", type=float, metavar="S", help="seconds between paragraphs")
+    p.add_argument("--loudness", type=float, metavar="LUFS", help="loudness target (default -16)")
 
     p = sub.add_parser("transcribe", help="transcribe audio files")
     p.add_argument("files", nargs="+", metavar="FILE")

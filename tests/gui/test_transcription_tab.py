@@ -57,9 +57,9 @@ class Probe:
 
 
 def test_a_two_hour_transcript_opens_scrolls_searches_and_follows_without_stalling(  # type: ignore[no-untyped-def]
-    qtbot, qloop, gui_studio: StudioService
+    qtbot, qloop, transcription_gui_studio: StudioService
 ) -> None:
-    _, tab = open_tab(qtbot, gui_studio)
+    _, tab = open_tab(qtbot, transcription_gui_studio)
     view = tab.view
     big = long_transcript(2.0)
     probe = Probe()
@@ -84,8 +84,10 @@ def test_a_two_hour_transcript_opens_scrolls_searches_and_follows_without_stalli
     assert max(probe.late) < 250, sorted(probe.late)[-5:]
 
 
-def test_options_follow_what_the_model_offers(qtbot, qloop, gui_studio: StudioService) -> None:  # type: ignore[no-untyped-def]
-    _, tab = open_tab(qtbot, gui_studio)
+def test_options_follow_what_the_model_offers(
+    qtbot, qloop, transcription_gui_studio: StudioService
+) -> None:  # type: ignore[no-untyped-def]
+    _, tab = open_tab(qtbot, transcription_gui_studio)
     o = tab.options
     form = o._form
 
@@ -113,9 +115,9 @@ def test_options_follow_what_the_model_offers(qtbot, qloop, gui_studio: StudioSe
 
 
 def test_files_go_through_the_queue_cancel_and_open(  # type: ignore[no-untyped-def]
-    qtbot, qloop, gui_studio: StudioService, wire: WireServer, tmp_path: Path
+    qtbot, qloop, transcription_gui_studio: StudioService, wire: WireServer, tmp_path: Path
 ) -> None:
-    _, tab = open_tab(qtbot, gui_studio)
+    _, tab = open_tab(qtbot, transcription_gui_studio)
     tab.options.select("openai", "whisper-1")
     files = [clip_file(tmp_path / f"memo {n}.wav", 15, seed=n) for n in range(3)]
     (tmp_path / "notes.txt").write_text("not audio")
@@ -165,9 +167,9 @@ def view_words(tab: TranscriptionTab) -> list[str]:
 
 
 def test_a_cloud_failure_is_finished_offline(  # type: ignore[no-untyped-def]
-    qtbot, qloop, gui_studio: StudioService, wire: WireServer
+    qtbot, qloop, transcription_gui_studio: StudioService, wire: WireServer
 ) -> None:
-    _, tab = open_tab(qtbot, gui_studio)
+    _, tab = open_tab(qtbot, transcription_gui_studio)
     tab.options.select("openai", "whisper-1")
     quota = (
         b'{"error": {"message": "You exceeded your current quota.", "code": "insufficient_quota"}}'
@@ -201,10 +203,10 @@ SPOKEN = Transcript(
 
 
 def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no-untyped-def]
-    qtbot, qloop, gui_studio: StudioService, tmp_path: Path
+    qtbot, qloop, transcription_gui_studio: StudioService, tmp_path: Path
 ) -> None:
-    window, tab = open_tab(qtbot, gui_studio)
-    item = run(qloop, store_transcript(gui_studio, JFK, SPOKEN))
+    window, tab = open_tab(qtbot, transcription_gui_studio)
+    item = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
     run(qloop, tab.open_item(item))
     view = tab.view
     assert tab.title.text() == "jfk.flac" and view.model.rowCount() == 3
@@ -236,10 +238,10 @@ def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no
     assert view.find("ASK") == 2 and view.step_match() == 1
     # A moment after the last edit it is in History; the provider's version is kept.
     qtbot.waitUntil(lambda: "Corrections saved" in tab.status.text(), timeout=5000)
-    saved = gui_studio.history.get(item.id)
+    saved = transcription_gui_studio.history.get(item.id)
     assert saved is not None and "my fellow Americans:" in saved.transcript
     assert {f.role for f in saved.files} == {ORIGINAL, "transcript"}
-    assert run(qloop, gui_studio.load_transcript(saved)) == view.transcript()
+    assert run(qloop, transcription_gui_studio.load_transcript(saved)) == view.transcript()
     # Exports read back with the corrections; a path with accents and spaces is fine.
     folder = tmp_path / "Exportés ünd so"
     readers = {"srt": read_srt, "vtt": read_vtt, "json": read_json, "md": read_markdown}
@@ -262,16 +264,16 @@ def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no
 
 
 def test_summary_is_kept_and_read_back_to_narration(  # type: ignore[no-untyped-def]
-    qtbot, qloop, gui_studio: StudioService, wire: WireServer
+    qtbot, qloop, transcription_gui_studio: StudioService, wire: WireServer
 ) -> None:
-    window, tab = open_tab(qtbot, gui_studio)
-    item = run(qloop, store_transcript(gui_studio, JFK, SPOKEN))
+    window, tab = open_tab(qtbot, transcription_gui_studio)
+    item = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
     run(qloop, tab.open_item(item))
     assert not tab.summary_box.isVisible()
     result = run(qloop, tab.flow.summarise())
     assert result is not None and result.summary.startswith("A recording of")
     assert tab.summary_box.isVisible() and "Action items" in tab.summary_text.toPlainText()
-    rows = gui_studio.history.children(item.id)
+    rows = transcription_gui_studio.history.children(item.id)
     assert [r.kind for r in rows] == [HistoryKind.SUMMARY]
     with qtbot.waitSignal(tab.send_to_narration) as sent:
         qtbot.mouseClick(tab.read_back_button, Qt.MouseButton.LeftButton)
@@ -286,13 +288,13 @@ def test_summary_is_kept_and_read_back_to_narration(  # type: ignore[no-untyped-
 
 
 def test_a_recording_with_several_transcripts_switch_compare_and_find(  # type: ignore[no-untyped-def]
-    qtbot, qloop, gui_studio: StudioService
+    qtbot, qloop, transcription_gui_studio: StudioService
 ) -> None:
-    _, tab = open_tab(qtbot, gui_studio)
-    first = run(qloop, store_transcript(gui_studio, JFK, SPOKEN))
+    _, tab = open_tab(qtbot, transcription_gui_studio)
+    first = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
     other = Transcript((Segment("Ask what you can do.", 6.5, 10.5),), provider="groq")
-    second = run(qloop, store_transcript(gui_studio, JFK, other, provider="groq"))
-    recording = gui_studio.history.get(first.parent_id or 0)
+    second = run(qloop, store_transcript(transcription_gui_studio, JFK, other, provider="groq"))
+    recording = transcription_gui_studio.history.get(first.parent_id or 0)
     assert recording is not None and second.parent_id == recording.id
     run(qloop, tab.open_item(recording))
     assert tab.versions.count() == 2 and tab.flow.item.id == second.id  # type: ignore[union-attr]
@@ -314,13 +316,13 @@ def test_a_recording_with_several_transcripts_switch_compare_and_find(  # type: 
 
 
 def test_record_pause_and_transcribe_with_the_offline_engine(  # type: ignore[no-untyped-def]
-    qtbot, qloop, gui_studio: StudioService
+    qtbot, qloop, transcription_gui_studio: StudioService
 ) -> None:
     from audio_studio.core.audio.codec import decode
     from audio_studio.core.audio.fake import FakeBackend
 
-    gui_studio.audio_backend = FakeBackend(decode(JFK), speed=4.0, input_seconds=11.0)
-    _, tab = open_tab(qtbot, gui_studio)
+    transcription_gui_studio.audio_backend = FakeBackend(decode(JFK), speed=4.0, input_seconds=11.0)
+    _, tab = open_tab(qtbot, transcription_gui_studio)
     recorder = tab.recorder
     qtbot.mouseClick(recorder.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: recorder.recording and recorder.meter.peak_db > -40, timeout=5000)

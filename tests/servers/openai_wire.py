@@ -48,6 +48,14 @@ DIARIZED = {
     ],
     "usage": {"type": "duration", "seconds": 3},
 }  # fmt: skip
+REFUSAL = {
+    "error": {
+        "message": "This request was refused by our content policy.",
+        "type": "invalid_request_error",
+        "param": "input",
+        "code": "content_policy_violation",
+    }
+}
 MODELS = ["tts-1", "gpt-4o-mini-tts", "whisper-1", "gpt-4o-transcribe", "gpt-4o-mini"]
 
 
@@ -87,6 +95,14 @@ def install(server: WireServer, prefix: str) -> None:
     @server.route("POST", f"{prefix}/audio/speech")
     def speech(req: Request) -> Response:
         body = req.json()
+        # Narration tests: state["refuse_speech"] = "word" refuses inputs holding that word
+        # (the content policy's 400); state["speech_delay_s"] = 0.3 delays the first byte.
+        refuse = server.state.get("refuse_speech")
+        if refuse and refuse in str(body.get("input", "")):
+            return Response.json(REFUSAL, 400)
+        delay = server.state.get("speech_delay_s")
+        if delay:
+            server.stopping.wait(float(delay))
         data, ctype = audio_for(body.get("response_format", "mp3"))
         if body.get("stream_format") == "sse":
             events = [

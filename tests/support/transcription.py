@@ -106,7 +106,7 @@ async def bursts_studio(
 
 
 @pytest.fixture
-def gui_studio(
+def transcription_gui_studio(
     qloop: asyncio.AbstractEventLoop,
     paths: AppPaths,
     wire: WireServer,

@@ -250,10 +250,14 @@ class StreamReply:
 
     async def aiter_sse_json(self) -> AsyncIterator[dict[str, Any]]:
         """SSE whose data is JSON objects (OpenAI style); stops at ``[DONE]``."""
+        done = False
         async for sse in self.aiter_sse():
-            if sse.data.strip() == "[DONE]":
-                return
-            yield self._json_object(sse.data)
+            # After [DONE], read on to the end instead of returning: a body left half-read
+            # leaves httpx's iterators to the garbage collector, which closes them later in
+            # another task, and httpcore's connection lock does not survive that.
+            done = done or sse.data.strip() == "[DONE]"
+            if not done:
+                yield self._json_object(sse.data)
 
     async def aiter_ndjson(self) -> AsyncIterator[dict[str, Any]]:
         """One JSON object per line (ElevenLabs /stream/with-timestamps)."""

@@ -276,11 +276,11 @@ class OpenAIProvider(OpenAIExtras):
         fmt, rate = self._speech_format(body)
         async with self.http.stream("POST", "audio/speech", json=body) as reply:
             if reply.content_type == "text/event-stream":
+                done = False  # read to the end after "done" (see StreamReply.aiter_sse_json)
                 async for event in reply.aiter_sse_json():
-                    if event.get("type") == "speech.audio.delta":
+                    done = done or event.get("type") == "speech.audio.done"
+                    if not done and event.get("type") == "speech.audio.delta":
                         yield AudioChunk(self._b64(event.get("audio")), fmt, rate)
-                    elif event.get("type") == "speech.audio.done":
-                        return
                 return
             if reply.content_type in ("application/json", "text/html"):
                 raise ProviderProtocolError(

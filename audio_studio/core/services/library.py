@@ -147,8 +147,22 @@ async def _music(service: StudioService, item: HistoryItem, progress: ProgressFn
     return await asyncio.to_thread(service.history.get, outcome.item_id)
 
 
+async def _take(service: StudioService, item: HistoryItem, progress: ProgressFn | None) -> Any:
+    from audio_studio.core.services.narration_rerun import rerun_take
+
+    return await rerun_take(service, item, progress)
+
+
+async def _narration(service: StudioService, item: HistoryItem, progress: ProgressFn | None) -> Any:
+    from audio_studio.core.services.narration_rerun import rerun_narration
+
+    return await rerun_narration(service, item, progress)
+
+
 for _kind, _fn in (
     (HistoryKind.SPEECH, _speech),
+    (HistoryKind.TAKE, _take),
+    (HistoryKind.NARRATION, _narration),
     (HistoryKind.SFX, _sfx),
     (HistoryKind.TRANSCRIPT, _transcript),
     (HistoryKind.MUSIC, _music),

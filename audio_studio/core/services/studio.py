@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from audio_studio.core.services.library import Library
     from audio_studio.core.services.music import MusicOutcome, MusicService
     from audio_studio.core.services.music_board import MusicRow, QueueClock
+    from audio_studio.core.services.narration import NarrationService
     from audio_studio.core.services.preflight import Preflight
     from audio_studio.core.services.recordings import RecordingService
     from audio_studio.core.services.sfx import SfxOutcome
@@ -481,6 +482,15 @@ class StudioService:
         from audio_studio.core.services.music_board import load_rows
 
         return await load_rows(self, clock)
+
+    def narration(self) -> NarrationService:
+        """The narration workflow (projects, takes, cache, export), created on first use."""
+        narration: NarrationService | None = getattr(self, "_narration", None)
+        if narration is None:
+            from audio_studio.core.services.narration import NarrationService
+
+            narration = self._narration = NarrationService(self)
+        return narration
 
     def model_manager(self) -> ModelManager:
         """Installed and downloadable offline models (downloads use the shared client)."""

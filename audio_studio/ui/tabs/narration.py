@@ -1,129 +1,390 @@
-"""Narration tab: a script in, finished audio out, sentence by sentence."""
+"""Narration tab: a script in, finished audio out, sentence by sentence.
+
+Paste or open a script, pick provider, model and voice, read the preflight line (sentences,
+characters, cost, limits, budget), press Generate and hear the first sentence while the rest
+is made; then fix sentences one at a time (new take, choose take, lock), and export one file.
+The work lives in the view-model and the core; this module is widgets and their wiring.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+import asyncio
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
+    QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from audio_studio.core.models import AudioFormat, Capability
+from audio_studio.core.errors import StudioError
+from audio_studio.core.models import Capability
+from audio_studio.core.services.narration import NarrationPlan
+from audio_studio.core.services.narration_preview import AudioSink, PlayerSink
+from audio_studio.core.services.narration_project import Chunk
 from audio_studio.core.services.studio import StudioService
+from audio_studio.core.store.history import HistoryItem
+from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tabs.base import NeedsBanner, provider_need
+from audio_studio.ui.tabs.narration_chunks import ChunkList
+from audio_studio.ui.tabs.narration_open import NarrationOpener
+from audio_studio.ui.tabs.narration_vm import NarrationViewModel, run_soon
+from audio_studio.ui.tabs.narration_voice import VoicePanel
+from audio_studio.ui.tasks import asyncSlot, spawn
+from audio_studio.ui.widgets.narration_player import StreamingPlayerBar
+
+_WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
 
 
-class NarrationTab(QWidget):
+class NarrationTab(NarrationOpener, QWidget):
     def __init__(
         self, service: StudioService, controller: JobController, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        QWidget.__init__(self, parent)
         self.service = service
         self.controller = controller
+        self.vm = NarrationViewModel(service, controller, self)
         self.banner = NeedsBanner()
-
         self.open_button = QPushButton("Open script…")
+        self.new_button = QPushButton("New")
+        self.lexicon_button = QPushButton("Pronunciation…")
         self.char_count = QLabel("0 characters")
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText(
             "Paste or type your script. Blank lines start paragraphs; [pause 1.5s] adds a pause."
         )
-        self.editor.textChanged.connect(self._on_editor_text_changed)
         self.preflight = QLabel("")
         self.preflight.setWordWrap(True)
-
-        self.provider = QComboBox()
-        self.model = QComboBox()
-        self.voice = QComboBox()
-        self.speed = QDoubleSpinBox()
-        self.speed.setRange(0.25, 4.0)
-        self.speed.setSingleStep(0.05)
-        self.speed.setValue(1.0)
-        self.format = QComboBox()
-        self.format.addItems(
-            [
-                f.value
-                for f in (AudioFormat.WAV, AudioFormat.MP3, AudioFormat.FLAC, AudioFormat.OPUS)
-            ]
-        )
+        self.preflight.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.voice_panel = VoicePanel(service)
+        self.live = QCheckBox("Play while generating")
+        self.live.setChecked(True)
         self.generate_button = QPushButton("Generate")
+        self.generate_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
         self.export_button = QPushButton("Export…")
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.chunks = ChunkList()
+        self.chunks.model.set_project(self.vm.project)
+        self.player_bar = StreamingPlayerBar.for_service(service)
+        self._build_layout()
+        self._connect()
+        self._script_timer = QTimer(self)
+        self._script_timer.setSingleShot(True)
+        self._script_timer.setInterval(300)
+        self._script_timer.timeout.connect(self._on_script_timer_timeout)
+        self._plan_timer = QTimer(self)
+        self._plan_timer.setSingleShot(True)
+        self._plan_timer.setInterval(250)
+        self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
+        self.refresh_availability()
+        self._set_busy(False)
+        QTimer.singleShot(0, self._on_first_show)
 
-        self.chunks = QTableWidget(0, 4)
-        self.chunks.setHorizontalHeaderLabels(["#", "Sentence", "Take", "Status"])
-        self.chunks.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.chunks.verticalHeader().setVisible(False)
-
-        form = QFormLayout()
-        form.addRow("Provider", self.provider)
-        form.addRow("Model", self.model)
-        form.addRow("Voice", self.voice)
-        form.addRow("Speed", self.speed)
-        form.addRow("Format", self.format)
-        side = QVBoxLayout()
-        side.addLayout(form)
-        side.addWidget(self.generate_button)
-        side.addWidget(self.export_button)
-        side.addStretch(1)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-
+    def _build_layout(self) -> None:
         script_bar = QHBoxLayout()
-        script_bar.addWidget(self.open_button)
+        for button in (self.open_button, self.new_button, self.lexicon_button):
+            script_bar.addWidget(button)
         script_bar.addStretch(1)
         script_bar.addWidget(self.char_count)
         script = QVBoxLayout()
+        script.setContentsMargins(0, 0, 0, 0)
         script.addLayout(script_bar)
         script.addWidget(self.editor, 1)
         script.addWidget(self.preflight)
         script_widget = QWidget()
         script_widget.setLayout(script)
-
+        actions = QHBoxLayout()
+        actions.addWidget(self.generate_button, 1)
+        actions.addWidget(self.stop_button)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.voice_panel)
+        side.addWidget(self.live)
+        side.addLayout(actions)
+        side.addWidget(self.export_button)
+        side.addWidget(self.status)
+        side.addStretch(1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
         top = QSplitter()
         top.addWidget(script_widget)
         top.addWidget(side_widget)
         top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 1)
+        top.setStretchFactor(1, 2)
+        bottom = QWidget()
+        lower = QVBoxLayout(bottom)
+        lower.setContentsMargins(0, 0, 0, 0)
+        lower.addWidget(self.chunks, 1)
+        lower.addWidget(self.player_bar)
+        self.player_bar.setMaximumHeight(130)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
-        split.addWidget(self.chunks)
-
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
-        self.refresh_availability()
+
+    def _connect(self) -> None:
+        self.editor.textChanged.connect(self._on_editor_text_changed)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.new_button.clicked.connect(self._on_new_clicked)
+        self.lexicon_button.clicked.connect(self._on_lexicon_clicked)
+        self.generate_button.clicked.connect(self._on_generate_clicked)
+        self.stop_button.clicked.connect(self._on_stop_clicked)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.voice_panel.changed.connect(self._on_voice_panel_changed)
+        self.voice_panel.new_voice_requested.connect(self._on_new_voice_requested)
+        vm = self.vm
+        vm.project_changed.connect(self._on_vm_project_changed)
+        vm.chunk_changed.connect(self._on_vm_chunk_changed)
+        vm.plan_changed.connect(self._on_vm_plan_changed)
+        vm.busy_changed.connect(self._set_busy)
+        vm.message.connect(self._on_vm_message)
+        chunks = self.chunks
+        chunks.model.text_edited.connect(self._on_chunk_text_edited)
+        chunks.regenerate_requested.connect(self._on_regenerate_requested)
+        chunks.lock_requested.connect(self._on_lock_requested)
+        chunks.take_chosen.connect(self._on_take_chosen)
+        chunks.play_requested.connect(self._on_play_requested)
+        chunks.retry_requested.connect(self._on_retry_requested)
+        chunks.offline_requested.connect(self._on_offline_requested)
+        chunks.selected.connect(self._on_chunk_selected)
+
+    # -- availability and busy state ---------------------------------------------------------
 
     def refresh_availability(self) -> None:
         need = provider_need(self.service, Capability.SPEECH, "Narration")
         self.banner.show_need(need)
-        for widget in (
-            self.provider,
-            self.model,
-            self.voice,
-            self.speed,
-            self.format,
-            self.generate_button,
-            self.export_button,
-            self.open_button,
-            self.chunks,
-        ):
-            widget.setEnabled(need is None)
+        self._usable = need is None
+        for widget in (self.voice_panel, self.open_button, self.chunks, self.lexicon_button):
+            widget.setEnabled(self._usable)
+        self._set_busy(self.vm.busy)
+
+    @Slot(bool)
+    def _set_busy(self, busy: bool) -> None:
+        blocked = bool(self.vm.plan and self.vm.plan.blocked)
+        self.generate_button.setEnabled(self._usable and not busy and not blocked)
+        self.generate_button.setToolTip(self.vm.plan.blocked or "" if self.vm.plan else "")
+        self.stop_button.setEnabled(busy)
+        self.export_button.setEnabled(self._usable and not busy)
+        self.voice_panel.setEnabled(self._usable and not busy)
+        self.chunks.set_busy(busy)
+
+    # -- the script --------------------------------------------------------------------------
 
     def set_script(self, text: str, *, title: str | None = None) -> None:
-        """Put ``text`` in the editor (e.g. a transcript summary sent by "Read back")."""
-        self.editor.setPlainText(text)
+        """Start a new project with ``text`` (e.g. a transcript sent by "Read back")."""
+        self.new_project(text, title=title or "")
 
     @Slot()
     def _on_editor_text_changed(self) -> None:
-        self.char_count.setText(f"{len(self.editor.toPlainText()):,} characters")
+        text = self.editor.toPlainText()
+        self.char_count.setText(f"{len(text):,} characters")
+        self._script_timer.start()
+
+    @Slot()
+    def _on_script_timer_timeout(self) -> None:
+        if shiboken6.isValid(self.editor):
+            run_soon(self.sync_script, owner=self)
+
+    async def sync_script(self) -> None:
+        """Give the editor's text to the project now (Generate does this first)."""
+        self._script_timer.stop()
+        await self.vm.set_script(self.editor.toPlainText())
+        self._plan_timer.start()
+
+    @Slot()
+    def _on_vm_project_changed(self) -> None:
+        self.chunks.model.set_project(self.vm.project)
+        self.chunks.refresh()
+        count = len(self.vm.project.chunks)
+        text = self.editor.toPlainText()
+        self.char_count.setText(
+            f"{len(text):,} characters · {count:,} sentence{'s' if count != 1 else ''}"
+        )
+
+    @Slot(object)
+    def _on_vm_chunk_changed(self, chunk: Chunk) -> None:
+        self.chunks.model.mark(chunk)
+
+    @Slot(object, str)
+    def _on_chunk_text_edited(self, chunk: Chunk, text: str) -> None:
+        self.edit_chunk(chunk, text)
+
+    def edit_chunk(self, chunk: Chunk, text: str) -> None:
+        """Replace one sentence's words in the editor (undoable); it is then remade."""
+        script = self.editor.toPlainText()
+        if script != self.vm.project.script:
+            return  # the editor is ahead of the project; it will be split again shortly
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(_qt_pos(script, chunk.start))
+        cursor.setPosition(_qt_pos(script, chunk.end), QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(text.strip())
+
+    @Slot(object)
+    def _on_chunk_selected(self, chunk: Chunk | None) -> None:
+        script = self.editor.toPlainText()
+        if chunk is None or script != self.vm.project.script:
+            return
+        cursor = self.editor.textCursor()
+        cursor.setPosition(_qt_pos(script, chunk.start))
+        cursor.setPosition(_qt_pos(script, chunk.end), QTextCursor.MoveMode.KeepAnchor)
+        self.editor.setTextCursor(cursor)
+        self.editor.centerCursor()
+
+    # -- preflight ---------------------------------------------------------------------------
+
+    @Slot()
+    def _on_voice_panel_changed(self) -> None:
+        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        self._plan_timer.start()
+
+    @Slot()
+    def _on_plan_timer_timeout(self) -> None:
+        if self.isVisible():  # a hidden tab's preflight is made when it is shown
+            run_soon(self.refresh_preflight, owner=self)
+
+    async def refresh_preflight(self) -> NarrationPlan | None:
+        if not self._usable:
+            return None
+        return await self.vm.refresh_plan()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._plan_timer.start()
+
+    @Slot(object)
+    def _on_vm_plan_changed(self, plan: NarrationPlan | None) -> None:
+        if plan is None:
+            self.preflight.setText("")
+        elif plan.blocked:
+            self.preflight.setText(f"{plan.text()}\nBlocked: {plan.blocked}")
+            self.preflight.setStyleSheet(_ERROR)
+        else:
+            notes = [w for w in (*plan.warnings, plan.warning) if w]
+            self.preflight.setText("\n".join([plan.text(), *notes]))
+            self.preflight.setStyleSheet(_WARN if notes else "")
+        self._set_busy(self.vm.busy)
+
+    # -- generating --------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def _on_generate_clicked(self) -> None:
+        await self.generate()
+
+    async def generate(self) -> None:
+        """Generate every sentence that needs audio (the Generate button)."""
+        await self.sync_script()
+        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        if not self.vm.project.chunks:
+            self._on_vm_message(
+                "There is nothing to narrate: the script is empty. Paste or open a script.", True
+            )
+            return
+        await self.vm.generate(preview=self._preview_sink)
+
+    def _preview_sink(self) -> AudioSink | None:
+        if not self.live.isChecked():
+            return None
+        return PlayerSink(
+            self.player_bar.player,
+            on_open=self.player_bar.show_stream,
+            on_error=self._on_preview_error,
+            on_full=self._on_preview_full,
+        )
+
+    def _on_preview_full(self, seconds: float) -> None:
+        self.player_bar.message.setText(
+            f"The preview holds the first {seconds / 60:.0f} minutes; the rest is still made. "
+            "Play any sentence from the list, or export to hear it all."
+        )
+        self.player_bar.message.setVisible(True)
+
+    def _on_preview_error(self, error: StudioError) -> None:
+        # Under the player, where it stays while the job's own messages come and go.
+        text = messages.describe(error).text
+        self.player_bar.message.setText(f"No preview: {text} The audio is still made.")
+        self.player_bar.message.setVisible(True)
+
+    @asyncSlot()
+    async def _on_stop_clicked(self) -> None:
+        self.vm.stop()
+
+    @asyncSlot(list)
+    async def _on_regenerate_requested(self, chunks: list[Chunk]) -> None:
+        await self.vm.generate(chunks, force=True, preview=self._preview_sink)
+
+    @asyncSlot(list)
+    async def _on_retry_requested(self, chunks: list[Chunk]) -> None:
+        await self.vm.generate(chunks, preview=self._preview_sink)
+
+    @asyncSlot(list)
+    async def _on_offline_requested(self, chunks: list[Chunk]) -> None:
+        await self.vm.generate(chunks, offline=True, preview=self._preview_sink)
+
+    @Slot(list, bool)
+    def _on_lock_requested(self, chunks: list[Chunk], locked: bool) -> None:
+        for chunk in chunks:
+            self.vm.project.set_locked(chunk, locked)
+            self.chunks.model.mark(chunk)
+        self.chunks.model.flush()
+        self.chunks.refresh()
+        self.vm.schedule_save()
+
+    @asyncSlot(object, int)
+    async def _on_take_chosen(self, chunk: Chunk, index: int) -> None:
+        await self.choose_take(chunk, index)
+
+    async def choose_take(self, chunk: Chunk, index: int) -> None:
+        self.vm.project.choose_take(chunk, index)
+        self.chunks.model.mark(chunk)
+        self.chunks.model.flush()
+        self.chunks.refresh()
+        self.vm.schedule_save()
+        await self.play_take(chunk)
+
+    @asyncSlot(object)
+    async def _on_play_requested(self, chunk: Chunk) -> None:
+        await self.play_take(chunk)
+
+    async def play_take(self, chunk: Chunk) -> None:
+        take = chunk.take
+        if take is None:
+            return
+        try:
+            await self.player_bar.load_file(Path(take.path))
+        except StudioError:
+            return  # the bar shows why
+        await self.player_bar.toggle()
+
+    @Slot(str, bool)
+    def _on_vm_message(self, text: str, error: bool) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(_ERROR if error else "")
+        self.chunks.model.flush()
+        self.chunks.refresh()
+
+    # -- History -----------------------------------------------------------------------------
+
+    def open_item(self, item: HistoryItem) -> asyncio.Task[None]:
+        """Restore a narration (or one spoken text) from History into the editor."""
+        return spawn(self.load_item(item), owner=self)
+
+
+def _qt_pos(text: str, index: int) -> int:
+    """A Python string index as a Qt text position (UTF-16 code units)."""
+    head = text[:index]
+    return len(head) + sum(1 for c in head if ord(c) > 0xFFFF)

@@ -1,0 +1,391 @@
+"""The narration project: a script, its chunks with their takes, locks and states, and its voice.
+
+A project is plain mutable state owned by one event loop (the tab's or the CLI's); the
+service mutates chunks in place as takes arrive, so a chunk keeps its identity across edits of
+the script (``set_script`` reconciles old chunks with the new split). It is saved as JSON in
+the data folder (``narrations/<id>.json``) and referenced by its NARRATION History item.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from audio_studio.core.models import AudioFormat, frozen_mapping
+from audio_studio.core.store.history import now_iso
+from audio_studio.core.text import Lexicon, ScriptPlan, split_script
+
+__all__ = [
+    "PROJECT_VERSION",
+    "Chunk",
+    "ChunkStatus",
+    "NarrationProject",
+    "NarrationSettings",
+    "Take",
+]
+
+PROJECT_VERSION = 1
+SENTENCE_GAP_S = 0.25  # silence between sentences of a paragraph in the export
+
+
+class ChunkStatus(enum.StrEnum):
+    PENDING = "pending"  # no audio yet
+    QUEUED = "queued"  # waiting for its turn in a running job
+    WORKING = "working"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class NarrationSettings:
+    """How the project is voiced: provider, model, voice and the knobs that change the audio."""
+
+    provider: str = "local"
+    model: str | None = None
+    voice: str | None = None
+    voice_name: str | None = None
+    cloned_voice: bool = False
+    speed: float = 1.0
+    instructions: str | None = None  # style prompt, for models that take one
+    voice_settings: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    export_format: AudioFormat = AudioFormat.WAV
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    paragraph_pause_s: float | None = None  # None: Settings' paragraph_pause_s
+    sentence_pause_s: float = SENTENCE_GAP_S
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["voice_settings"] = dict(self.voice_settings)
+        data["export_format"] = self.export_format.value
+        data["lexicon"] = [list(e) for e in self.lexicon.entries]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NarrationSettings:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["voice_settings"] = frozen_mapping(dict(values.get("voice_settings") or {}))
+        values["export_format"] = AudioFormat(values.get("export_format") or "wav")
+        values["lexicon"] = Lexicon.of([tuple(e) for e in values.get("lexicon") or []])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Take:
+    """One rendering of one chunk: its audio file and how it was made."""
+
+    id: str
+    path: str  # the audio file (content-addressed in the data folder)
+    sha256: str
+    format: str
+    duration_s: float
+    sample_rate: int
+    text: str  # the chunk's text when it was made (staleness is judged against it)
+    spoken: str  # what was sent, after the lexicon
+    provider: str
+    model: str | None = None
+    voice: str | None = None
+    item_id: int | None = None  # its History TAKE row
+    created_at: str = ""
+    cost_usd: float | None = None
+    credits: float = 0.0
+    cache_hit: bool = False
+    fallback: bool = False  # made by the offline voice after the cloud provider failed
+    cloned_voice: bool = False
+    ttfb_ms: float | None = None
+    total_ms: float | None = None
+
+    def label(self, number: int) -> str:
+        how = " (cache)" if self.cache_hit else " (offline voice)" if self.fallback else ""
+        clock = self.created_at[11:16] if len(self.created_at) >= 16 else ""
+        return f"Take {number} · {clock} · {self.provider}{how}".replace(" ·  ·", " ·")
+
+
+@dataclass(eq=False)
+class Chunk:
+    """One sentence of the script and its takes (mutable; identity survives script edits)."""
+
+    text: str
+    paragraph: int = 0
+    start: int = 0
+    end: int = 0
+    pause_after_s: float = 0.0
+    status: ChunkStatus = ChunkStatus.PENDING
+    error: str | None = None
+    error_kind: str | None = None  # the StudioError class name, e.g. "NetworkError"
+    takes: list[Take] = field(default_factory=list)
+    current: int | None = None  # index into takes
+    locked: bool = False
+    spoken: str = ""  # the text as sent, after the project's lexicon
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    @property
+    def take(self) -> Take | None:
+        return self.takes[self.current] if self.current is not None else None
+
+    @property
+    def stale(self) -> bool:
+        """It has a take, but its text (or pronunciation) changed since that take was made."""
+        take = self.take
+        return take is not None and (
+            take.text != self.text or bool(self.spoken and take.spoken != self.spoken)
+        )
+
+    @property
+    def needs_audio(self) -> bool:
+        return self.take is None or self.stale
+
+    def add_take(self, take: Take) -> None:
+        self.takes.append(take)
+        self.current = len(self.takes) - 1
+        self.status, self.error, self.error_kind = ChunkStatus.DONE, None, None
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["status"] = (
+            ChunkStatus.PENDING
+            if self.status in (ChunkStatus.QUEUED, ChunkStatus.WORKING)
+            else self.status
+        ).value
+        data["takes"] = [asdict(t) for t in self.takes]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Chunk:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        take_fields = {f.name for f in fields(Take)}
+        values["takes"] = [
+            Take(**{k: v for k, v in t.items() if k in take_fields}) for t in data.get("takes", [])
+        ]
+        values["status"] = ChunkStatus(values.get("status") or "pending")
+        chunk = cls(**values)
+        if chunk.current is not None and not 0 <= chunk.current < len(chunk.takes):
+            chunk.current = len(chunk.takes) - 1 if chunk.takes else None
+        return chunk
+
+
+class NarrationProject:
+    """A script split into chunks, with takes; what the Narration tab and `narrate` work on."""
+
+    def __init__(
+        self,
+        script: str = "",
+        *,
+        title: str = "",
+        settings: NarrationSettings | None = None,
+        max_chars: int | None = None,
+        project_id: str | None = None,
+    ) -> None:
+        self.id = project_id or uuid.uuid4().hex
+        self.title = title
+        self.settings = settings or NarrationSettings()
+        self.script = ""
+        self.chunks: list[Chunk] = []
+        self._positions: dict[str, int] = {}
+        self.lead_pause_s = 0.0
+        self.warnings: tuple[str, ...] = ()
+        self.max_chars = max_chars
+        self.item_id: int | None = None  # the NARRATION History row, once generation starts
+        self.created_at = now_iso()
+        self.updated_at = self.created_at
+        self.set_script(script)
+
+    # -- the script --------------------------------------------------------------------------
+
+    def set_script(self, script: str, *, max_chars: int | bool | None = False) -> None:
+        """Replace the script and re-split it; chunks whose text is unchanged keep everything,
+        edited ones keep their takes (now stale) and lose their lock, new ones start empty.
+
+        Args:
+            max_chars: a new per-request limit (False: keep the current one).
+        """
+        if max_chars is not False:
+            self.max_chars = max_chars if isinstance(max_chars, int) else None
+        plan = split_script(script, self.max_chars, self.settings.lexicon)
+        self.script = script
+        self._reconcile(plan)
+        self.updated_at = now_iso()
+
+    def set_settings(self, settings: NarrationSettings, max_chars: int | None) -> None:
+        """New voice settings; a new limit or lexicon re-splits (takes of equal text stay)."""
+        resplit = settings.lexicon != self.settings.lexicon or max_chars != self.max_chars
+        self.settings = settings
+        if resplit:
+            self.set_script(self.script, max_chars=max_chars)
+
+    def _reconcile(self, plan: ScriptPlan) -> None:
+        old, new = self.chunks, plan.chunks
+        lexicon = self.settings.lexicon
+        out: list[Chunk] = []
+        for op, i1, i2, j1, j2 in _opcodes([c.text for c in old], [c.text for c in new]):
+            for k in range(j2 - j1):
+                src = new[j1 + k]
+                if op == "equal" or (op == "replace" and k < i2 - i1):
+                    chunk = old[i1 + k]
+                    if op == "replace":
+                        chunk.locked = False  # an edited sentence needs a new look
+                        if chunk.status is ChunkStatus.FAILED:
+                            chunk.status, chunk.error, chunk.error_kind = _pending_or_done(chunk)
+                else:
+                    chunk = Chunk(src.text)
+                chunk.text, chunk.paragraph = src.text, src.paragraph
+                chunk.start, chunk.end, chunk.pause_after_s = src.start, src.end, src.pause_after_s
+                chunk.spoken = lexicon.apply(src.text)
+                out.append(chunk)
+        self.chunks = out
+        self._positions = {c.id: i for i, c in enumerate(out)}
+        self.lead_pause_s = plan.lead_pause_s
+        self.warnings = plan.warnings
+
+    def replace_chunk_text(self, chunk: Chunk, text: str) -> None:
+        """Edit one chunk's words in the script (the chunk list's editor); it becomes stale."""
+        script = self.script[: chunk.start] + text.strip() + self.script[chunk.end :]
+        self.set_script(script)
+
+    # -- takes and locks ---------------------------------------------------------------------
+
+    def choose_take(self, chunk: Chunk, index: int) -> None:
+        if not 0 <= index < len(chunk.takes):
+            raise IndexError(f"chunk has {len(chunk.takes)} takes")
+        chunk.current = index
+        chunk.status, chunk.error, chunk.error_kind = ChunkStatus.DONE, None, None
+        self.updated_at = now_iso()
+
+    def set_locked(self, chunk: Chunk, locked: bool) -> None:
+        chunk.locked = locked and chunk.take is not None
+        self.updated_at = now_iso()
+
+    # -- views -------------------------------------------------------------------------------
+
+    def index(self, chunk: Chunk) -> int:
+        """Where ``chunk`` stands in the script. Raises ValueError when it is no longer there."""
+        i = self._positions.get(chunk.id)
+        if i is None or i >= len(self.chunks) or self.chunks[i] is not chunk:
+            raise ValueError("this chunk is no longer in the script")
+        return i
+
+    def find(self, chunk_id: str) -> Chunk | None:
+        i = self._positions.get(chunk_id)
+        return self.chunks[i] if i is not None and i < len(self.chunks) else None
+
+    def needing_audio(self) -> list[Chunk]:
+        return [c for c in self.chunks if c.needs_audio and not c.locked]
+
+    def failed(self) -> list[Chunk]:
+        return [c for c in self.chunks if c.status is ChunkStatus.FAILED]
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in ChunkStatus}
+        out["stale"] = out["locked"] = 0
+        for c in self.chunks:
+            out[c.status.value] += 1
+            out["stale"] += c.stale
+            out["locked"] += c.locked
+        return out
+
+    def spoken(self, chunk: Chunk) -> str:
+        return chunk.spoken or self.settings.lexicon.apply(chunk.text)
+
+    def gap_after(self, i: int, paragraph_pause_s: float) -> float:
+        """Silence after chunk ``i`` in the export: [pause] markup, else the natural gap."""
+        chunk = self.chunks[i]
+        if chunk.pause_after_s:
+            return chunk.pause_after_s
+        if i + 1 < len(self.chunks) and self.chunks[i + 1].paragraph != chunk.paragraph:
+            return paragraph_pause_s
+        return self.settings.sentence_pause_s
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": PROJECT_VERSION,
+            "id": self.id,
+            "title": self.title,
+            "script": self.script,
+            "settings": self.settings.to_json(),
+            "max_chars": self.max_chars,
+            "item_id": self.item_id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "chunks": [c.to_json() for c in self.chunks],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NarrationProject:
+        settings = NarrationSettings.from_json(data.get("settings") or {})
+        project = cls(
+            title=str(data.get("title") or ""),
+            settings=settings,
+            max_chars=data.get("max_chars"),
+            project_id=str(data.get("id") or uuid.uuid4().hex),
+        )
+        project.chunks = [Chunk.from_json(c) for c in data.get("chunks") or []]
+        project._positions = {c.id: i for i, c in enumerate(project.chunks)}
+        # Re-split the script to bring spans and markup up to date; saved chunks are kept.
+        project.set_script(str(data.get("script") or ""))
+        project.item_id = data.get("item_id")
+        project.created_at = str(data.get("created_at") or project.created_at)
+        project.updated_at = str(data.get("updated_at") or project.updated_at)
+        return project
+
+
+_DIFF_LIMIT = 1_000_000  # old x new chunks compared by difflib; beyond it, match by text
+
+
+def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes from ``old`` to ``new``, fast for long scripts.
+
+    The common head and tail are matched first (an edit usually touches a few sentences);
+    difflib compares what is left, unless that is huge (difflib is quadratic on repeated
+    lines), in which case chunks are matched by equal text, in order.
+    """
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    mid_old, mid_new = old[head : len(old) - tail], new[head : len(new) - tail]
+    ops: list[tuple[str, int, int, int, int]] = []
+    if head:
+        ops.append(("equal", 0, head, 0, head))
+    if len(mid_old) * len(mid_new) <= _DIFF_LIMIT:
+        matcher = difflib.SequenceMatcher(None, mid_old, mid_new, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            ops.append((op, i1 + head, i2 + head, j1 + head, j2 + head))
+    else:
+        ops.extend(_by_text(mid_old, mid_new, head))
+    if tail:
+        ops.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return ops
+
+
+def _by_text(old: list[str], new: list[str], base: int) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes matching each new text to the next unused old chunk of the same text."""
+    spare: dict[str, list[int]] = {}
+    for i in reversed(range(len(old))):
+        spare.setdefault(old[i], []).append(i)
+    ops = []
+    for j, text in enumerate(new):
+        free = spare.get(text)
+        if free:
+            i = free.pop()
+            ops.append(("equal", i + base, i + base + 1, j + base, j + base + 1))
+        else:
+            ops.append(("insert", base, base, j + base, j + base + 1))
+    return ops
+
+
+def _pending_or_done(chunk: Chunk) -> tuple[ChunkStatus, None, None]:
+    return (ChunkStatus.DONE if chunk.takes else ChunkStatus.PENDING), None, None
+
+
+def with_settings(project: NarrationProject, **changes: Any) -> NarrationSettings:
+    """The project's settings with some fields changed (a convenience for callers)."""
+    return replace(project.settings, **changes)

@@ -1,0 +1,249 @@
+"""The Narration tab's view-model: the open project, its preflight, and the jobs that work on it.
+
+It owns no widgets. Jobs go through the JobController (so they show in the Jobs dock with
+progress and Cancel); one runs at a time. The project is saved a moment after every change
+and when a job ends. Splitting a long script happens off the GUI thread; putting the result
+in place (which keeps takes of unchanged sentences) happens on it.
+
+Threads: everything here runs on the GUI thread (qasync's loop); work goes to the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from audio_studio.core.errors import StudioError
+from audio_studio.core.jobs.runner import Job, JobContext
+from audio_studio.core.models import JobKind
+from audio_studio.core.services.narration import GenerationReport, NarrationPlan
+from audio_studio.core.services.narration_export import ExportOutcome
+from audio_studio.core.services.narration_preview import AudioSink
+from audio_studio.core.services.narration_project import Chunk, NarrationProject
+from audio_studio.core.services.narration_store import project_title
+from audio_studio.core.services.studio import StudioService
+from audio_studio.core.text import split_script
+from audio_studio.ui import messages
+from audio_studio.ui.bridge import JobController
+from audio_studio.ui.tasks import spawn
+
+log = logging.getLogger(__name__)
+
+SinkFactory = Callable[[], AudioSink | None]
+
+
+def run_soon(
+    make: Callable[[], Coroutine[Any, Any, Any]], *, owner: QObject | None = None
+) -> asyncio.Task[Any] | None:
+    """Start ``make()`` as a task when an event loop runs; a timer that fires without one (a
+    widget outliving its test, or the window closing) starts nothing. With ``owner`` the task
+    is cancelled when that widget goes (saves and recording stops are left to finish)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return spawn(make(), owner=owner)
+
+
+class NarrationViewModel(QObject):
+    """State and work of the Narration tab.
+
+    Signals:
+        project_changed(): a new project, or its chunks were rebuilt (edited script).
+        chunk_changed(object): one chunk's state changed (during a job).
+        plan_changed(object): a NarrationPlan, or None when it could not be made.
+        busy_changed(bool): a job started or ended.
+        message(str, bool): a line for the user (text, is_error).
+    """
+
+    project_changed = Signal()
+    chunk_changed = Signal(object)
+    plan_changed = Signal(object)
+    busy_changed = Signal(bool)
+    message = Signal(str, bool)
+
+    def __init__(
+        self, service: StudioService, controller: JobController, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.controller = controller
+        self.narration = service.narration()
+        self.project = NarrationProject()
+        self.job: Job[Any] | None = None
+        self.plan: NarrationPlan | None = None
+        self.last_report: GenerationReport | None = None
+        self.last_export: ExportOutcome | None = None
+        self._splits = 0
+        self._warmed: tuple[str, str | None] | None = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(800)
+        self._save_timer.timeout.connect(self._on_save_timer_timeout)
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    # -- the project -------------------------------------------------------------------------
+
+    def use(self, project: NarrationProject) -> None:
+        self.project = project
+        self.project_changed.emit()
+
+    async def set_script(self, text: str) -> None:
+        """The editor's text as the project's script (split off the GUI thread)."""
+        self._splits += 1
+        token, project = self._splits, self.project
+        if text == project.script:
+            return
+        plan = await asyncio.to_thread(
+            split_script, text, project.max_chars, project.settings.lexicon
+        )
+        if token != self._splits or project is not self.project:
+            return  # typed on: a newer split is on its way
+        project.script = text
+        project._reconcile(plan)
+        self.project_changed.emit()
+        self.schedule_save()
+
+    def set_settings(self, settings: Any) -> None:
+        max_chars = self.narration.max_chars(settings.provider, settings.model)
+        before = (self.project.max_chars, self.project.settings.lexicon)
+        self.project.set_settings(settings, max_chars)
+        if before != (self.project.max_chars, self.project.settings.lexicon):
+            self.project_changed.emit()
+        self.schedule_save()
+
+    async def refresh_plan(self) -> NarrationPlan | None:
+        try:
+            plan = await self.narration.plan(self.project)
+        except StudioError as exc:
+            self.plan = None
+            self.plan_changed.emit(None)
+            self.message.emit(messages.describe(exc).text, True)
+            return None
+        self.plan = plan
+        self.plan_changed.emit(plan)
+        voice = (self.project.settings.provider, self.project.settings.voice)
+        if plan.to_make and voice != self._warmed and not self.busy:
+            self._warmed = voice
+            run_soon(lambda: self.narration.warm_up(self.project))
+        return plan
+
+    def schedule_save(self) -> None:
+        if self.project.script.strip():
+            self._save_timer.start()
+
+    @Slot()
+    def _on_save_timer_timeout(self) -> None:
+        run_soon(self.save)
+
+    async def save(self) -> None:
+        try:
+            await self.narration.save(self.project)
+        except StudioError as exc:
+            self.message.emit(messages.describe(exc).text, True)
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    def _on_chunk(self, chunk: Chunk) -> None:
+        self.chunk_changed.emit(chunk)
+
+    async def generate(
+        self,
+        chunks: list[Chunk] | None = None,
+        *,
+        force: bool = False,
+        offline: bool = False,
+        preview: SinkFactory | None = None,
+    ) -> GenerationReport | None:
+        """Make takes as a job (Generate, New take, Retry, Finish with offline voice)."""
+        project = self.project
+        sink = preview() if preview else None
+        what = "offline voice" if offline else "new take" if force else "narration"
+        title = f"{project.title or project_title(project.script, 40)} ({what})"
+
+        async def work(ctx: JobContext) -> GenerationReport:
+            return await self.narration.generate(
+                project, chunks, force=force, offline=offline, preview=sink,
+                progress=ctx.report, on_change=self._on_chunk,
+            )  # fmt: skip
+
+        pid = "local" if offline else project.settings.provider
+        report = await self._run(JobKind.NARRATION, title, work, pid)
+        if isinstance(report, GenerationReport):
+            self.last_report = report
+            self.message.emit(_summary(report), bool(report.failed))
+            return report
+        return None
+
+    async def export(self, path: Path) -> ExportOutcome | None:
+        project = self.project
+
+        async def work(ctx: JobContext) -> ExportOutcome:
+            return await self.narration.export(project, path, progress=ctx.report)
+
+        title = f"Export {path.name}"
+        outcome = await self._run(JobKind.EXPORT, title, work, None)
+        if isinstance(outcome, ExportOutcome):
+            self.last_export = outcome
+            lufs = f", {outcome.lufs:.1f} LUFS" if outcome.lufs is not None else ""
+            self.message.emit(
+                f"Exported {outcome.path} ({outcome.duration_s:.1f} s{lufs}); it is in History.",
+                False,
+            )
+            return outcome
+        return None
+
+    async def _run(
+        self,
+        kind: JobKind,
+        title: str,
+        work: Callable[[JobContext], Awaitable[Any]],
+        provider: str | None,
+    ) -> Any:
+        if self.job is not None:
+            self.message.emit("Wait for the running job to finish, or stop it.", True)
+            return None
+        job = self.controller.submit(kind, title, work, provider=provider)
+        self.job = job
+        self.busy_changed.emit(True)
+        try:
+            return await job.result()
+        except asyncio.CancelledError:
+            if not job.task.cancelled():
+                raise  # the tab itself is going away
+            self.message.emit("Stopped. Finished sentences are kept.", False)
+        except StudioError as exc:
+            self.message.emit(messages.describe(exc).text, True)
+        finally:
+            self.job = None
+            self.busy_changed.emit(False)
+            self.schedule_save()
+            spawn(self.refresh_plan(), owner=self)
+        return None
+
+    def stop(self) -> bool:
+        return self.controller.cancel(self.job.id) if self.job is not None else False
+
+
+def _summary(report: GenerationReport) -> str:
+    if report.targets == 0:
+        return "Every sentence already has a take."
+    parts = [f"{report.made + report.cached} of {report.targets} sentences made"]
+    if report.cached:
+        parts.append(f"{report.cached} from the cache")
+    if report.ttfa_ms is not None:
+        parts.append(f"first audio after {report.ttfa_ms / 1000:.1f} s")
+    if report.cost_usd:
+        parts.append(f"≈ ${report.cost_usd:.2f}")
+    text = ", ".join(parts) + "."
+    if report.failed:
+        text += f" {report.failed} failed: {report.errors[0] if report.errors else ''}"
+    return text
