@@ -12,7 +12,6 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio_studio.core.errors import ConfigurationError
@@ -24,6 +23,7 @@ from audio_studio.core.providers.registry import (
     ProviderSpec,
     load_builtin_specs,
 )
+from audio_studio.core.services.studio_work import StudioWorkflows
 from audio_studio.core.store.db import Database
 from audio_studio.core.store.files import FileStore
 from audio_studio.core.store.history import HistoryItem, HistoryQuery, HistoryStore
@@ -33,38 +33,15 @@ from audio_studio.core.store.settings import Settings, load_settings, save_setti
 
 if TYPE_CHECKING:
     import ssl
-    from collections.abc import Callable, Sequence
 
     import httpx
 
     from audio_studio.core.audio.backend import AudioBackend
     from audio_studio.core.costs import Estimate
-    from audio_studio.core.jobs.runner import Job
-    from audio_studio.core.jobs.store import StoredJob
-    from audio_studio.core.models import (
-        AudioChunk,
-        MusicRequest,
-        SfxRequest,
-        SpeechRequest,
-        Transcript,
-        TranscriptionRequest,
-    )
-    from audio_studio.core.providers.base import ProgressFn
     from audio_studio.core.providers.local.models import ModelManager
     from audio_studio.core.services.library import Library
-    from audio_studio.core.services.music import MusicOutcome, MusicService
-    from audio_studio.core.services.music_board import MusicRow, QueueClock
-    from audio_studio.core.services.narration import NarrationService
     from audio_studio.core.services.preflight import Preflight
     from audio_studio.core.services.recordings import RecordingService
-    from audio_studio.core.services.sfx import SfxOutcome
-    from audio_studio.core.services.sound import EffectSpec, Variation, VariationFn
-    from audio_studio.core.services.sound_pack import PackOptions, PackResult
-    from audio_studio.core.services.speech import SpeechOutcome
-    from audio_studio.core.services.summary import SummaryOutcome
-    from audio_studio.core.services.transcript_edits import RecordingTranscripts
-    from audio_studio.core.services.transcription import TranscriptionOutcome
-    from audio_studio.core.services.transcription_long import ChunkedTranscription
 
 __all__ = ["StudioService", "open_studio"]
 
@@ -82,7 +59,7 @@ class StartupReport:
     recovered_rows: int = 0
 
 
-class StudioService:
+class StudioService(StudioWorkflows):
     """The facade over history, settings, secrets, providers and jobs."""
 
     def __init__(
@@ -283,50 +260,6 @@ class StudioService:
 
         return estimate(provider_id, capability, model, characters=characters, seconds=seconds)
 
-    def music(self) -> MusicService:
-        """The music workflow (generate, resume, cancel), created on first use."""
-        music: MusicService | None = getattr(self, "_music", None)
-        if music is None:
-            from audio_studio.core.services.music import MusicService
-
-            music = self._music = MusicService(self)
-        return music
-
-    async def generate_music(
-        self,
-        request: MusicRequest,
-        *,
-        provider_id: str | None = None,
-        job_id: str | None = None,
-        progress: ProgressFn | None = None,
-        wait: bool = True,
-        output: Path | None = None,
-    ) -> MusicOutcome:
-        """Music into History; async providers' jobs are persisted and survive a restart."""
-        return await self.music().generate(
-            request,
-            provider_id=provider_id,
-            job_id=job_id,
-            progress=progress,
-            wait=wait,
-            output=output,
-        )
-
-    async def resume_music_job(self, ref: str, progress: ProgressFn | None = None) -> MusicOutcome:
-        return await self.music().resume(ref, progress)
-
-    async def resume_music_jobs(self) -> list[Job[MusicOutcome]]:
-        """Resume every unfinished async job as a runner job (the window calls it at start)."""
-        return await self.music().resume_all()
-
-    async def cancel_music_job(self, ref: str) -> StoredJob:
-        """Cancel a music job on the provider (not only the local wait)."""
-        return await self.music().cancel(ref)
-
-    async def remote_jobs(self, *, unfinished_only: bool = True) -> list[StoredJob]:
-        store = self.music().jobs
-        return await asyncio.to_thread(store.unfinished if unfinished_only else store.recent)
-
     # -- audio -------------------------------------------------------------------------------
 
     @property
@@ -367,130 +300,6 @@ class StudioService:
 
     async def history_count(self, query: HistoryQuery) -> int:
         return await asyncio.to_thread(self.history.count, query)
-
-    # -- work: thin facades over services/speech.py, transcription.py, sfx.py ----------------
-
-    async def speak(
-        self,
-        request: SpeechRequest,
-        *,
-        provider_id: str | None = None,
-        progress: ProgressFn | None = None,
-        on_chunk: Callable[[AudioChunk], None] | None = None,
-    ) -> SpeechOutcome:
-        from audio_studio.core.services.speech import speak
-
-        return await speak(
-            self, request, provider_id=provider_id, progress=progress, on_chunk=on_chunk
-        )
-
-    async def transcribe(
-        self,
-        request: TranscriptionRequest,
-        *,
-        provider_id: str | None = None,
-        progress: ProgressFn | None = None,
-        recording_id: int | None = None,
-        run: ChunkedTranscription | None = None,
-        concurrency: int | None = None,
-    ) -> TranscriptionOutcome:
-        """Transcribe into History; long files go in parallel parts (see transcription.py)."""
-        from audio_studio.core.services.transcription import transcribe
-
-        return await transcribe(
-            self,
-            request,
-            provider_id=provider_id,
-            progress=progress,
-            recording_id=recording_id,
-            run=run,
-            concurrency=concurrency,
-        )
-
-    def transcription_run(
-        self, request: TranscriptionRequest, *, concurrency: int | None = None
-    ) -> ChunkedTranscription:
-        """Parts of one transcription that outlive a failure: pass it to ``transcribe`` again
-        with another provider to finish only what is missing; ``close()`` it when done."""
-        from audio_studio.core.services.transcription_long import ChunkedTranscription
-
-        return ChunkedTranscription(self, request, concurrency=concurrency)
-
-    async def load_transcript(self, item: HistoryItem) -> Transcript:
-        from audio_studio.core.services.transcription import load_transcript
-
-        return await load_transcript(item)
-
-    async def save_transcript(self, item: HistoryItem, transcript: Transcript) -> HistoryItem:
-        """A corrected transcript as the row's current version (the earlier ones are kept)."""
-        from audio_studio.core.services.transcript_edits import save_transcript
-
-        return await save_transcript(self, item, transcript)
-
-    async def recording_transcripts(self, item: HistoryItem) -> RecordingTranscripts:
-        """The recording ``item`` belongs to and all its transcripts, newest first."""
-        from audio_studio.core.services.transcript_edits import recording_transcripts
-
-        return await recording_transcripts(self, item)
-
-    async def summarise(
-        self,
-        item: HistoryItem,
-        transcript: Transcript,
-        *,
-        provider_id: str | None = None,
-        model: str | None = None,
-    ) -> SummaryOutcome:
-        """Summary and action items of a transcript, kept as its SUMMARY child in History."""
-        from audio_studio.core.services.summary import summarise
-
-        return await summarise(self, item, transcript, provider_id=provider_id, model=model)
-
-    async def generate_sfx(
-        self,
-        request: SfxRequest,
-        *,
-        provider_id: str | None = None,
-        progress: ProgressFn | None = None,
-    ) -> SfxOutcome:
-        from audio_studio.core.services.sfx import generate_sfx
-
-        return await generate_sfx(self, request, provider_id=provider_id, progress=progress)
-
-    async def generate_sfx_variations(
-        self, spec: EffectSpec, *, on_variation: VariationFn | None = None
-    ) -> list[Variation]:
-        """1–8 variations in parallel, each reported as it lands (services/sound.py)."""
-        from audio_studio.core.services.sound import generate_variations
-
-        return await generate_variations(self, spec, on_variation=on_variation)
-
-    async def export_sound_pack(
-        self,
-        items: Sequence[HistoryItem],
-        options: PackOptions,
-        *,
-        progress: ProgressFn | None = None,
-    ) -> PackResult:
-        """Starred effects as a folder or zip plus a JSON sidecar (services/sound_pack.py)."""
-        from audio_studio.core.services.sound_pack import export_pack
-
-        return await export_pack(items, options, progress=progress)
-
-    async def music_job_rows(self, clock: QueueClock | None = None) -> list[MusicRow]:
-        """The Music job list: recent persisted jobs and this session's music jobs."""
-        from audio_studio.core.services.music_board import load_rows
-
-        return await load_rows(self, clock)
-
-    def narration(self) -> NarrationService:
-        """The narration workflow (projects, takes, cache, export), created on first use."""
-        narration: NarrationService | None = getattr(self, "_narration", None)
-        if narration is None:
-            from audio_studio.core.services.narration import NarrationService
-
-            narration = self._narration = NarrationService(self)
-        return narration
 
     def model_manager(self) -> ModelManager:
         """Installed and downloadable offline models (downloads use the shared client)."""
