@@ -222,8 +222,29 @@ def make_preset(
 ) -> SfxParams:
     """A preset's parameters for ``seed``; ``locked`` names keep their value from ``base``."""
     key = preset_name(name)
-    values = PRESETS[key](random.Random(seed))
-    return _with_locks(SfxParams.from_mapping(_clamped(values)), locked, base)
+    r = random.Random(seed)
+    params = _with_locks(SfxParams.from_mapping(_clamped(PRESETS[key](r))), locked, base)
+    # About one random draw in twenty closes its own filters (a low low-pass under a rising
+    # high-pass) and is next to silent: an unplayable tile. Draw again from the same stream,
+    # so a seed still always gives the same sound. Presets are shaped to be audible already.
+    for _ in range(_REDRAWS if key == "random" else 0):
+        if _audible(params, seed):
+            break
+        params = _with_locks(SfxParams.from_mapping(_clamped(PRESETS[key](r))), locked, base)
+    return params
+
+
+_REDRAWS = 8
+_AUDIBLE_PEAK = 10 ** (-30 / 20)  # -30 dBFS
+
+
+def _audible(params: SfxParams, seed: int) -> bool:
+    from audio_studio.core.providers.local.sfxr import render
+
+    if params.gain < 0.1:
+        return True  # a gain locked that low is what the user asked for
+    samples = render(params, seed)
+    return samples.size > 0 and float(abs(samples).max()) >= _AUDIBLE_PEAK
 
 
 def randomize(seed: int, *, locked: Iterable[str] = (), base: SfxParams | None = None) -> SfxParams:
