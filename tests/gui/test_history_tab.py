@@ -201,3 +201,32 @@ def test_settings_budgets_page_saves_a_budget(qtbot, qloop, service) -> None:  #
     budget = service.settings.budget("openai")
     assert (budget.monthly_usd, budget.warn_at, budget.block_at) == (20.0, 0.75, 1.0)
     dialog.reject()
+
+
+def test_related_rows_open_in_the_detail_pane(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
+    add = service.history.add
+    recording = add(audio_entry(service, "Standup", 1.0, kind=HistoryKind.RECORDING))
+    for name in ("local tiny.en", "openai whisper-1"):
+        add(
+            HistoryEntry(
+                kind=HistoryKind.TRANSCRIPT,
+                title=f"Standup ({name})",
+                transcript=f"We shipped it, says {name}.",
+                parent_id=recording,
+            )
+        )
+    tab = window_on(qtbot, service).history
+    run(qloop, tab.refresh())
+    assert tab.model.total == 1  # the transcripts fold under their recording
+    tab.table.selectRow(0)
+    detail = tab.detail
+    qtbot.waitUntil(lambda: detail.related.count() == 2)
+    tabs = detail.pages
+    assert tabs.tabText(tabs.indexOf(detail.related)) == "Related (2)"
+    assert all("transcript · Standup (" in detail.related.item(i).text() for i in range(2))
+    detail.related.itemActivated.emit(detail.related.item(1))
+    assert detail.item.kind is HistoryKind.TRANSCRIPT and "says" in detail.text.toPlainText()
+    qtbot.waitUntil(lambda: detail.related.count() == 1)
+    assert detail.related.item(0).text().startswith("Part of: recording · Standup")
+    detail.related.itemActivated.emit(detail.related.item(0))
+    assert detail.item.id == recording

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -27,7 +29,7 @@ from audio_studio.core.errors import StudioError
 from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
-from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
 # Kinds whose items can be made again from their parameters (see core/services/library.py).
@@ -119,6 +121,11 @@ class HistoryDetail(QWidget):
         self.pages.addTab(self.text, "Text")
         self.pages.addTab(self.params, "Parameters")
         self.pages.addTab(self.files, "Files")
+        # A narration's takes and exports, a recording's transcripts, a sound's variations:
+        # rows the table folds under their first row, one double-click away from here.
+        self.related = QListWidget()
+        self.related.itemActivated.connect(self._on_related_activated)
+        self.pages.addTab(self.related, "Related")
         self.buttons = {
             name: QPushButton(label)
             for name, label in (
@@ -175,6 +182,7 @@ class HistoryDetail(QWidget):
             self.summary.setText("Select an item to see how it was made.")
             for page in (self.text, self.params, self.files):
                 page.clear()
+            self.related.clear()
             self._show_player(None)
             return
         self.title.setText(item.title)
@@ -199,6 +207,41 @@ class HistoryDetail(QWidget):
         self.buttons["reveal"].setEnabled(audio is not None)
         self.buttons["export"].setEnabled(audio is not None)
         self._show_player(audio)
+        self.related.clear()
+        spawn(self._load_related(item), owner=self)
+
+    async def _load_related(self, item: HistoryItem) -> None:
+        """The item's parent and children, each a line that opens it here."""
+        history = self.service.history
+        try:
+            children = await asyncio.to_thread(history.children, item.id)
+            parent = (
+                await asyncio.to_thread(history.get, item.parent_id) if item.parent_id else None
+            )
+        except StudioError as exc:
+            self.note.setText(messages.status_text(exc))
+            return
+        if self.item is None or self.item.id != item.id:
+            return  # another item was selected meanwhile
+        self.related.clear()
+        rows = ([("Part of", parent)] if parent is not None else []) + [
+            ("", child) for child in children
+        ]
+        for label, other in rows:
+            when = other.created_at[:16].replace("T", " ")
+            length = f" · {other.duration_s:.1f} s" if other.duration_s else ""
+            prefix = f"{label}: " if label else ""
+            line = QListWidgetItem(f"{prefix}{other.kind.value} · {other.title}{length} · {when}")
+            line.setData(Qt.ItemDataRole.UserRole, other)
+            self.related.addItem(line)
+        index = self.pages.indexOf(self.related)
+        self.pages.setTabText(index, f"Related ({len(rows)})" if rows else "Related")
+
+    @Slot(QListWidgetItem)
+    def _on_related_activated(self, line: QListWidgetItem) -> None:
+        other = line.data(Qt.ItemDataRole.UserRole)
+        if isinstance(other, HistoryItem):
+            self.show_item(other)
 
     def audio_path(self) -> Path | None:
         if self.item is None:
@@ -215,8 +258,6 @@ class HistoryDetail(QWidget):
             self.player = PlayerBar.for_service(self.service)
             self.player_box.addWidget(self.player)
         self.player.show()
-        from audio_studio.ui.tasks import spawn
-
         spawn(self._load_player(audio), owner=self)
 
     async def _load_player(self, audio: Path) -> None:
