@@ -381,7 +381,7 @@ def stats_line(stats: AudioStats) -> str:
 def seam_line(stats: AudioStats) -> str:
     """How the end joins the start when the sound loops."""
     if stats.loop_click:
-        return f"Loop seam: clicks (jump {stats.seam_jump:.2f})"
+        return f"Loop seam: clicks ({stats.seam_jump:.2f})"
     return "Loop seam: smooth"
 
 

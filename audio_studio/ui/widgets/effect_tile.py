@@ -167,6 +167,12 @@ class EffectTile(QFrame):
             f"{stats.clipped_samples} clipped samples, History #{item.id}"
         )
         self.seam.setText(seam_line(stats))
+        self.seam.setToolTip(
+            f"The end jumps by {stats.seam_jump:.2f} (full scale 1.0) back to the start: "
+            "a click when it loops."
+            if stats.loop_click
+            else "The end runs into the start without a jump: it loops cleanly."
+        )
         self.seam.setProperty("click", stats.loop_click)
         self._repolish(self.seam)
         for button, on in ((self.star_button, item.starred), (self.reject_button, _rejected(item))):
