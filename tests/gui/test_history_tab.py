@@ -4,6 +4,7 @@ re-run, delete with undo, open in its tab, usage and upkeep."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -230,3 +231,20 @@ def test_related_rows_open_in_the_detail_pane(qtbot, qloop, service) -> None:  #
     assert detail.related.item(0).text().startswith("Part of: recording · Standup")
     detail.related.itemActivated.emit(detail.related.item(0))
     assert detail.item.id == recording
+    # A child shown from Related stays in the pane through a refresh; "Make again" shows the
+    # new item (an effect variation here, made again bit for bit).
+    outcome = run(qloop, generate_sfx(service, SfxRequest(preset="jump", seed=5)))
+    variation = service.history.add(
+        dataclasses.replace(
+            HistoryEntry(kind=HistoryKind.SFX, title="jump 2", provider="local"),
+            parent_id=outcome.item.id,
+            params=dict(outcome.item.params),
+            files=outcome.item.files,
+        )
+    )
+    detail.show_item(service.history.get(variation))
+    run(qloop, tab.refresh())
+    assert detail.item is not None and detail.item.id == variation
+    qtbot.mouseClick(detail.buttons["rerun"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.item is not None and detail.item.id > variation, timeout=10_000)
+    assert "Made again as History #" in detail.note.text()

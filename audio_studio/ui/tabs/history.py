@@ -203,8 +203,16 @@ class HistoryTab(QWidget):
         rows = [r for r, i in enumerate(self.model.items) if i.id == selected]
         if rows:
             self.table.selectRow(rows[0])
-        else:
+        elif not await self._keeps_detail(selected):
             self.detail.show_item(None)
+
+    async def _keeps_detail(self, selected: int | None) -> bool:
+        """A take or transcript opened from Related is not a table row; it stays in the pane
+        while it exists (a refresh after "Make again" must not close what the user looks at)."""
+        shown = self.detail.item
+        if selected is None or shown is None or shown.parent_id is None:
+            return False
+        return await asyncio.to_thread(self.service.history.get, selected) is not None
 
     async def _refresh_providers(self) -> None:
         known = {self.provider.itemData(i) for i in range(1, self.provider.count())}
@@ -275,7 +283,10 @@ class HistoryTab(QWidget):
 
     @asyncSlot(object)
     async def _on_detail_rerun_requested(self, item: HistoryItem) -> None:
-        await self.rerun(item)
+        made = await self.rerun(item)
+        if made is not None and self.detail.item is not None and self.detail.item.id == item.id:
+            self.detail.show_item(made)  # the new one, beside the old one in Related
+            self.detail.note.setText(f"Made again as History #{made.id}.")
 
     @asyncSlot(object)
     async def _on_detail_delete_requested(self, item: HistoryItem) -> None:

@@ -183,6 +183,7 @@ class HistoryDetail(QWidget):
             for page in (self.text, self.params, self.files):
                 page.clear()
             self.related.clear()
+            self.pages.setTabText(self.pages.indexOf(self.related), "Related")
             self._show_player(None)
             return
         self.title.setText(item.title)
@@ -208,6 +209,7 @@ class HistoryDetail(QWidget):
         self.buttons["export"].setEnabled(audio is not None)
         self._show_player(audio)
         self.related.clear()
+        self.pages.setTabText(self.pages.indexOf(self.related), "Related")
         spawn(self._load_related(item), owner=self)
 
     async def _load_related(self, item: HistoryItem) -> None:
