@@ -1,8 +1,10 @@
 """Take screenshots of the studio window (for the README and for people reviewing a change).
 
-Usage: xvfb-run -a python scripts/screenshot.py OUT.png [TAB] [--settings]
+Usage: xvfb-run -a python scripts/screenshot.py OUT.png [TAB] [--settings] [--demo]
 TAB is a tab index (0 Narration, 1 Transcription, 2 Sound, 3 History). It uses a throwaway
-data folder unless AUDIO_STUDIO_HOME is set.
+data folder unless AUDIO_STUDIO_HOME is set. --demo first does real work with the offline
+engines, as a user would (narrates a short script, transcribes tests/data/jfk.flac, makes six
+effects), so the picture shows real output; it needs the offline extra.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def main() -> int:
     out = Path(sys.argv[1])
     tab = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 0
     with_settings = "--settings" in sys.argv
+    demo = "--demo" in sys.argv
     os.environ.setdefault("AUDIO_STUDIO_HOME", tempfile.mkdtemp(prefix="studio-shot-"))
     os.environ.setdefault("AUDIO_STUDIO_KEYRING", "memory")
 
@@ -38,10 +43,13 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     service = open_studio(resolve_paths())
     window = MainWindow(service, JobController(service.runner))
+    window.resize(1280, 800)
 
     async def shoot() -> None:
         window.show()
         await window.start()
+        if demo:
+            await _demo(window)
         window.tabs.setCurrentIndex(tab)
         if with_settings:
             dialog = await window.open_settings()
@@ -55,6 +63,37 @@ def main() -> int:
         loop.run_until_complete(shoot())
     print(out)
     return 0
+
+
+SPEECH = Path(__file__).absolute().parents[1] / "tests" / "data" / "jfk.flac"
+
+
+async def _until(done: Callable[[], bool], seconds: float) -> None:
+    for _ in range(int(seconds * 10)):
+        if done():
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"the demo waited {seconds:g} s in vain")
+
+
+async def _demo(window: Any) -> None:
+    """Fill the tabs the way a user would: through their own buttons and queues."""
+    narration = window.tab(0)
+    narration.editor.insertPlainText(
+        "The lighthouse keeper climbed the stairs. The lamp was cold.\n\n"
+        "She struck a match [pause 1s] and the sea lit up."
+    )
+    await asyncio.sleep(1.0)  # the split and preflight follow the typing
+    narration.generate_button.click()
+    await _until(lambda: not narration.generate_button.isEnabled(), 20)
+    await _until(lambda: narration.generate_button.isEnabled(), 120)
+    transcription = window.tab(1)
+    transcription.flow.add_files([SPEECH])
+    await _until(lambda: transcription.flow.item is not None, 120)
+    effects = window.tab(2).effects
+    effects.variations.setValue(6)
+    effects.generate_button.click()
+    await asyncio.sleep(4)
 
 
 if __name__ == "__main__":
