@@ -143,7 +143,7 @@ async def test_stopping_the_wait_keeps_the_job_resumable(studio, wire):
 async def test_a_job_past_the_deadline_is_kept_and_resumes(studio, wire):
     wire.state["polls_to_finish"] = 10_000
     studio.use_settings(dataclasses.replace(studio.settings, music_read_timeout_s=0.2))
-    with pytest.raises(ProviderUnavailableError, match="has not finished") as info:
+    with pytest.raises(ProviderUnavailableError, match="has not finished after 0 s") as info:
         await studio.generate_music(MusicRequest("calm piano"))
     assert "jobs resume" in info.value.message
     item = only_item(studio)

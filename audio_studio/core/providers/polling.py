@@ -141,7 +141,7 @@ async def poll_until_done(
         elapsed = time.monotonic() - started
         if elapsed >= deadline_s:
             raise ProviderUnavailableError(
-                f"{name} has not finished after {elapsed / 60:.0f} min. The job is kept: resume "
+                f"{name} has not finished after {_waited(elapsed)}. The job is kept: resume "
                 "it later (`audio-studio jobs resume`, or from the Jobs list).",
                 provider=http.provider_id,
             )
@@ -344,3 +344,8 @@ async def fetch_output(
         request_id=job.job_id,
         params=frozen_mapping({"job_id": job.job_id}),
     )
+
+
+def _waited(seconds: float) -> str:
+    """ "45 s", "3 min": a short wait must not read as "0 min"."""
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
