@@ -254,16 +254,7 @@ class MusicService:
         )
         duration = result.duration_s or await asyncio.to_thread(measure_duration, result)
         written = await write_output(result, output) if output else None
-        record = FileRecord(
-            role="audio",
-            path=stored.path,
-            sha256=stored.sha256,
-            format=stored.format,
-            size_bytes=stored.size_bytes,
-            duration_s=duration,
-            sample_rate=result.sample_rate,
-            channels=result.channels,
-        )
+        record = FileRecord.of("audio", stored, duration, result.sample_rate, result.channels)
         item = await asyncio.to_thread(studio.history.get, item_id)
         params: dict[str, Any] = {**(item.params if item else {}), **result.params}
         lat = result.latency

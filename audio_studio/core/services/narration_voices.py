@@ -119,16 +119,7 @@ async def clone_voice(
         },
         duration_s=audio.duration_s,
         files=(
-            FileRecord(
-                "source",
-                stored.path,
-                stored.sha256,
-                stored.format,
-                stored.size_bytes,
-                audio.duration_s,
-                audio.sample_rate,
-                audio.channels,
-            ),
+            FileRecord.of("source", stored, audio.duration_s, audio.sample_rate, audio.channels),
         ),
         tags=("cloned-voice",),
     )

@@ -150,10 +150,7 @@ class RecordingService:
             )
             raise AudioError(f"{message}No audio was recorded, so nothing was kept.")
         stored = files.put_file(take.path, "wav", move=True)
-        record = FileRecord(
-            "audio", stored.path, stored.sha256, "wav", stored.size_bytes,
-            take.duration_s, take.sample_rate, take.channels,
-        )  # fmt: skip
+        record = FileRecord.of("audio", stored, take.duration_s, take.sample_rate, take.channels)
         params = {
             "device": take.device,
             "sample_rate": take.sample_rate,
@@ -233,10 +230,9 @@ def _repair_one(history: HistoryStore, files: FileStore, spool: Path) -> str | N
             )
         return None
     stored = files.put_file(spool, "wav", move=True)
-    record = FileRecord(
-        "audio", stored.path, stored.sha256, "wav", stored.size_bytes,
-        repaired.duration_s, repaired.sample_rate, repaired.channels,
-    )  # fmt: skip
+    record = FileRecord.of(
+        "audio", stored, repaired.duration_s, repaired.sample_rate, repaired.channels
+    )
     title = str(meta.get("title") or f"Recovered recording {spool.stem}")
     if row is None:
         item = history.add(

@@ -77,16 +77,7 @@ async def generate_sfx(
         else dataclasses.replace(result.usage, cost_usd=check.estimate.usd),
         latency=result.latency,
         files=(
-            FileRecord(
-                role="audio",
-                path=stored.path,
-                sha256=stored.sha256,
-                format=stored.format,
-                size_bytes=stored.size_bytes,
-                duration_s=result.duration_s,
-                sample_rate=result.sample_rate,
-                channels=result.channels,
-            ),
+            FileRecord.of("audio", stored, result.duration_s, result.sample_rate, result.channels),
         ),
         parent_id=parent_id,
     )

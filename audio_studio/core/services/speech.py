@@ -128,16 +128,7 @@ async def speak(
         ),
         latency=result.latency,
         files=(
-            FileRecord(
-                role="audio",
-                path=stored.path,
-                sha256=stored.sha256,
-                format=stored.format,
-                size_bytes=stored.size_bytes,
-                duration_s=result.duration_s,
-                sample_rate=result.sample_rate,
-                channels=result.channels,
-            ),
+            FileRecord.of("audio", stored, result.duration_s, result.sample_rate, result.channels),
         ),
     )
     item_id = await asyncio.to_thread(service.history.add, entry)

@@ -57,7 +57,7 @@ async def save_transcript(
         raise InputError(f"History item {item.id} is a {item.kind.value}, not a transcript.")
     text = (await asyncio.to_thread(to_json, transcript)).encode("utf-8")
     stored = await asyncio.to_thread(service.files.put_bytes, text, "json")
-    record = FileRecord(CURRENT, stored.path, stored.sha256, "json", stored.size_bytes)
+    record = FileRecord.of(CURRENT, stored)
     params = dict(item.params)
     params["edited_at"] = now_iso()
     params["edits"] = int(params.get("edits", 0)) + 1

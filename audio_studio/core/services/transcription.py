@@ -63,15 +63,7 @@ async def recording_for(service: StudioService, audio: Path) -> HistoryItem:
         kind=HistoryKind.RECORDING,
         title=audio.name,
         params={"source": str(audio)},
-        files=(
-            FileRecord(
-                role="audio",
-                path=stored.path,
-                sha256=stored.sha256,
-                format=stored.format,
-                size_bytes=stored.size_bytes,
-            ),
-        ),
+        files=(FileRecord.of("audio", stored),),
     )
     item_id = await asyncio.to_thread(service.history.add, entry)
     item = await asyncio.to_thread(service.history.get, item_id)
@@ -226,15 +218,7 @@ async def _store(
             cost_usd=round(sum(known), 6) if known else None,
         ),
         latency=Latency(total_ms=total_ms),
-        files=(
-            FileRecord(
-                role="transcript",
-                path=stored.path,
-                sha256=stored.sha256,
-                format="json",
-                size_bytes=stored.size_bytes,
-            ),
-        ),
+        files=(FileRecord.of("transcript", stored),),
         parent_id=recording.id,
     )
     item_id = await asyncio.to_thread(service.history.add, entry)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from audio_studio.core.models import HistoryKind, HistoryStatus, Latency, Usage, frozen_mapping
+from audio_studio.core.store.files import StoredFile
 
 __all__ = [
     "FileRecord",
@@ -60,6 +61,21 @@ class FileRecord:
     duration_s: float | None = None
     sample_rate: int | None = None
     channels: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        role: str,
+        stored: StoredFile,
+        duration_s: float | None = None,
+        sample_rate: int | None = None,
+        channels: int | None = None,
+    ) -> FileRecord:
+        """The record of a file the FileStore just kept."""
+        return cls(
+            role, stored.path, stored.sha256, stored.format, stored.size_bytes,
+            duration_s, sample_rate, channels,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
