@@ -38,6 +38,7 @@ class OpenAIExtras:
     _quirks: Quirks
     _jobs: GatewayJobs | None
 
+    # Declared for the type checker; the provider class this is mixed into defines them.
     def _model(self, requested: str | None, capability: Capability) -> str:
         raise NotImplementedError
 

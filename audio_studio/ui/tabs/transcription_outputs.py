@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 
 class FlowOutputs:
+    """Export, copy, summary and compare for TranscriptionFlow, which mixes this in and
+    provides the attributes and the four methods declared below."""
+
     tab: TranscriptionTab
     service: StudioService
     controller: JobController
@@ -39,6 +42,7 @@ class FlowOutputs:
     _found: list[HistoryItem]
     _found_text: str = ""
 
+    # Declared for the type checker; TranscriptionFlow defines them.
     async def flush(self) -> None:
         raise NotImplementedError
 
