@@ -118,6 +118,8 @@ def test_mutate_and_randomise_leave_locked_parameters_alone(qtbot, qloop, sound_
     qtbot.mouseClick(source, Qt.MouseButton.LeftButton)  # its recipe goes into the panel
     panel = page.params.values()
     assert panel == dict(source.item.params["sfxr"])
+    first_batch = {t.item.id for t in page.grid.tiles}
+    qtbot.mouseClick(page.grid.tiles[1].reject_button, Qt.MouseButton.LeftButton)
     page.params.locks["base_freq"].setChecked(True)
     page.params.locks["decay"].setChecked(True)
     page.params.spins["decay"].setValue(0.35)  # a tweak, then locked
@@ -125,7 +127,10 @@ def test_mutate_and_randomise_leave_locked_parameters_alone(qtbot, qloop, sound_
     qtbot.waitUntil(lambda: page.job_id is not None)
     qtbot.waitUntil(lambda: page.job_id is None, timeout=15000)
     mutated = [t for t in page.grid.tiles if t.ready]
-    assert len(mutated) == 4 and source not in mutated  # unstarred tiles made room
+    # Unstarred tiles made room (emptied and reused for the new batch).
+    assert len(mutated) == 4 and not first_batch & {t.item.id for t in mutated}
+    assert not any(t.rejected or t.property("rejected") for t in mutated)
+    assert [t.number for t in page.grid.tiles] == [1, 2, 3, 4]
     changed = set()
     for tile in mutated:
         values = tile.item.params["sfxr"]

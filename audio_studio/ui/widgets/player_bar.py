@@ -70,6 +70,7 @@ class PlayerBar(QWidget):
         self.player = Player(backend, device=device)
         self._cache_dir = cache_dir
         self._last_state = PlayerState.STOPPED
+        self._shows_pause = False  # the play button shows Play until playback starts
         self._last_frames = 0
         self._streaming = False
         self.waveform = WaveformView() if show_waveform else None
@@ -241,13 +242,16 @@ class PlayerBar(QWidget):
         position = player.position
         waiting = " (waiting for audio…)" if player.waiting else ""
         self.position_label.setText(f"{clock(position)} / {clock(player.duration)}{waiting}")
-        icon = (
-            QStyle.StandardPixmap.SP_MediaPause
-            if state is PlayerState.PLAYING
-            else QStyle.StandardPixmap.SP_MediaPlay
-        )
-        self.play_button.setIcon(self.style().standardIcon(icon))
-        self.play_button.setAccessibleName("Pause" if state is PlayerState.PLAYING else "Play")
+        playing = state is PlayerState.PLAYING
+        if playing is not self._shows_pause:  # ~30 Hz: a new icon each time costs the style
+            self._shows_pause = playing
+            icon = (
+                QStyle.StandardPixmap.SP_MediaPause
+                if playing
+                else QStyle.StandardPixmap.SP_MediaPlay
+            )
+            self.play_button.setIcon(self.style().standardIcon(icon))
+            self.play_button.setAccessibleName("Pause" if playing else "Play")
         if self.waveform is not None:
             self._grow_waveform()
             self.waveform.set_position(position)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from audio_studio.core.audio.waveform import Peaks, PeakSummary
@@ -40,12 +49,15 @@ class WaveformView(QWidget):
         self._region: tuple[float, float] | None = None
         self._press_x: float | None = None
         self._dragging = False
+        self._pixmap: QPixmap | None = None
+        self._pixmap_key: tuple[int, int, float] | None = None
 
     # -- state -------------------------------------------------------------------------------
 
     def set_summary(self, summary: PeakSummary | None) -> None:
         self._summary = summary
         self._peaks = None
+        self._pixmap = None
         self.update()
 
     @property
@@ -136,38 +148,15 @@ class WaveformView(QWidget):
         return QSize(480, 96)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        palette = self.palette()
-        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        # The peaks are drawn once per summary and size into a pixmap; the playhead moves 30
+        # times a second and a grid shows eight of these, so a repaint only copies it.
         width, height = self.width(), self.height()
-        mid = height / 2
-        if self._summary is not None and width > 0:
-            if self._peaks is None or self._peaks.columns != width:
-                self._peaks = self._summary.columns(width)
-            peak_color = palette.color(QPalette.ColorRole.Highlight)
-            rms_color = QColor(peak_color).lighter(140)
-            peaks = self._peaks
-            scale = mid * 0.95
-            # One drawLines call per pass: a Python call per column would be slow at 30 Hz.
-            top, bottom = mid - peaks.maxs * scale, mid - peaks.mins * scale
-            painter.setPen(QPen(peak_color, 1))
-            painter.drawLines(
-                [
-                    QLineF(x + 0.5, float(a), x + 0.5, float(b))
-                    for x, (a, b) in enumerate(zip(top, bottom, strict=True))
-                ]
-            )
-            level = peaks.rms * scale
-            painter.setPen(QPen(rms_color, 1))
-            painter.drawLines(
-                [
-                    QLineF(x + 0.5, mid - float(r), x + 0.5, mid + float(r))
-                    for x, r in enumerate(level)
-                ]
-            )
-        else:
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawLine(QPointF(0, mid), QPointF(width, mid))
+        key = (width, height, self.devicePixelRatioF())
+        if self._pixmap is None or key != self._pixmap_key:
+            self._pixmap, self._pixmap_key = self._render(width, height, key[2]), key
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._pixmap)
+        palette = self.palette()
         if self._region is not None:
             a, b = (self.x_for(s) for s in self._region)
             shade = QColor(palette.color(QPalette.ColorRole.Highlight))
@@ -178,3 +167,43 @@ class WaveformView(QWidget):
             painter.setPen(QPen(QColor(220, 40, 40), 2))
             painter.drawLine(QPointF(x, 0), QPointF(x, height))
         painter.end()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._pixmap = None  # colours come from the palette
+        super().changeEvent(event)
+
+    def _render(self, width: int, height: int, ratio: float) -> QPixmap:
+        pixmap = QPixmap(max(1, int(width * ratio)), max(1, int(height * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        palette = self.palette()
+        pixmap.fill(palette.color(QPalette.ColorRole.Base))
+        painter = QPainter(pixmap)
+        mid = height / 2
+        if self._summary is not None and width > 0:
+            if self._peaks is None or self._peaks.columns != width:
+                self._peaks = self._summary.columns(width)
+            peaks, scale = self._peaks, mid * 0.95
+            peak_color = palette.color(QPalette.ColorRole.Highlight)
+            top, bottom = mid - peaks.maxs * scale, mid - peaks.mins * scale
+            # One drawLines call per pass: a Python call per column would be slow.
+            painter.setPen(QPen(peak_color, 1))
+            painter.drawLines(
+                [
+                    QLineF(x + 0.5, float(a), x + 0.5, float(b))
+                    for x, (a, b) in enumerate(zip(top, bottom, strict=True))
+                ]
+            )
+            level = peaks.rms * scale
+            painter.setPen(QPen(QColor(peak_color).lighter(140), 1))
+            painter.drawLines(
+                [
+                    QLineF(x + 0.5, mid - float(r), x + 0.5, mid + float(r))
+                    for x, r in enumerate(level)
+                ]
+            )
+        else:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawLine(QPointF(0, mid), QPointF(width, mid))
+        painter.end()
+        return pixmap
