@@ -55,7 +55,7 @@ async def test_two_hours_split_under_25_mb_in_parallel_and_merged_exactly(
     )
     uploads = wire.state["uploads"]
     posts = wire.requests("POST", POST)
-    assert outcome.parts == len(uploads) == len(posts) > 4
+    assert outcome.parts == len(uploads) == len(posts) >= 4  # ~30 min each, under 25 MB
     assert all(len(r.body) < stt_wire.LIMIT for r in posts)
     assert_exact(merged_words(outcome.transcript), made.clips)
     assert outcome.transcript.duration_s == pytest.approx(made.duration_s, abs=0.01)

@@ -15,7 +15,7 @@ Blocking: call via asyncio.to_thread (one ``next()`` per chunk keeps cancel resp
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,8 @@ __all__ = ["PartChunk", "chunk_seconds", "encode_cut", "iter_chunks", "iter_cuts
 
 WINDOW_S = 0.01
 HEADROOM = 0.95  # a byte limit is only estimated before encoding
+RATE_MARGIN = 1.1  # on the encoded rate seen so far: the audio ahead may compress worse
+SAMPLE_S = 60.0  # audio encoded to measure the rate before the first piece is cut
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,22 +132,50 @@ def iter_cuts(
     start_s: float = 0.0,
     min_silence_s: float = 0.3,
     silence_db: float = -40.0,
+    encoded_rate: Callable[[], float | None] | None = None,
 ) -> Generator[tuple[Chunk, AudioData], None, None]:
     """Mono ``sample_rate`` pieces of ``path`` from ``start_s`` on, not encoded yet.
 
     Offsets (``chunk.start_s``) are exact in the original's time: sample counts at the upload
     rate. Without limits the rest of the file is one piece.
 
+    Args:
+        encoded_rate: the encoded bytes per second seen so far (None before any). With a
+            byte limit, pieces are sized to what this audio really costs (with a margin)
+            instead of a cautious guess: FLAC of speech with pauses is often half the guess,
+            so there are fewer, longer parts. Before the first report, a sample of the
+            first minute is encoded to measure it.
+
     Raises:
         UnsupportedFormatError: the file is not audio, or is damaged (possibly after some
             pieces were yielded); InputError: limits too small.
     """
-    limit_s = chunk_seconds(max_bytes, max_seconds, fmt, sample_rate)
     window = max(1, round(sample_rate * WINDOW_S))
-    limit = math.inf if math.isinf(limit_s) else int(limit_s / WINDOW_S) * window
-    # Hold a little more than one chunk, so the next cut never leaves a sliver behind it.
-    margin = 0 if math.isinf(limit_s) else int(min(60.0, limit_s / 2) / WINDOW_S) * window
+    guess_s = chunk_seconds(max_bytes, max_seconds, fmt, sample_rate)
+
+    guess_rate = bytes_per_second(fmt, sample_rate, 1)
+    sampled: list[float] = []  # the first minute's encoded rate, once measured
+
+    def limits() -> tuple[float, float]:
+        """The next piece's limit and the look-ahead margin past it, in frames."""
+        limit_s = guess_s
+        seen = encoded_rate() if encoded_rate is not None else None
+        rate = seen or (sampled[0] if sampled else None)
+        if max_bytes and rate:
+            # Never more than twice the cautious length: a quiet start can flatter the rate.
+            rate = max(rate * RATE_MARGIN, guess_rate / 2)
+            limit_s = max_bytes * HEADROOM / rate  # shorter too, when it costs more than guessed
+            if max_seconds:
+                limit_s = min(limit_s, max_seconds)
+        if math.isinf(limit_s):
+            return math.inf, 0
+        # Hold a little more than one chunk, so the next cut never leaves a sliver behind it.
+        margin = int(min(60.0, limit_s / 2) / WINDOW_S) * window
+        return int(limit_s / WINDOW_S) * window, margin
+
+    limit, margin = limits()
     need = max(1, round(min_silence_s / WINDOW_S))
+    sample = round(SAMPLE_S * sample_rate)
     skip = round(start_s * sample_rate)
     position = skip  # frames (at sample_rate) of the original before the buffer
     buf = _Buffer(window)
@@ -180,8 +210,14 @@ def iter_cuts(
             dropped = min(skip, len(mono))
             mono, skip = mono[dropped:], skip - dropped
         buf.add(mono)
+        if not sampled and max_bytes and fmt is AudioFormat.FLAC and buf.held >= sample:
+            sampled.append(len(_flac(AudioData(buf.head(sample), sample_rate))) / SAMPLE_S)
+        # Asked again for every block: the encoder reports its first rate while the cutter
+        # already reads the next piece.
+        limit, margin = limits()
         while buf.held >= limit + margin + window:
             yield emit(cut(final=False))
+            limit, margin = limits()
     if resampler is not None:
         tail = resampler.flush()
         buf.add(tail[min(skip, len(tail)) :] if skip else tail)
@@ -212,6 +248,13 @@ class _Buffer:
             fresh = self._last(self.held - self._measured)[:whole]
             self._levels.append(_levels(fresh, self.window))
             self._measured += whole
+
+    def head(self, frames: int) -> npt.NDArray[np.float32]:
+        """A copy-free look at the first ``frames`` held, when they lie in the first block."""
+        first = self.blocks[0] if self.blocks else np.zeros((0, 1), np.float32)
+        if len(first) >= frames:
+            return first[:frames]
+        return np.concatenate(self.blocks)[:frames]
 
     def _last(self, frames: int) -> npt.NDArray[np.float32]:
         """The last ``frames`` held (they lie in the last few blocks)."""
@@ -249,7 +292,8 @@ def encode_cut(
     max_bytes: int | None = None,
 ) -> list[PartChunk]:
     """Encode one piece from ``iter_cuts`` (more than one when it came out over ``max_bytes``)."""
-    peak = float(np.max(np.abs(audio.samples))) if audio.frames else 0.0
+    x = audio.samples
+    peak = max(float(x.max()), -float(x.min())) if audio.frames else 0.0  # no |x| copy
     return [
         PartChunk(c.chunk, c.data, fmt, peak) for c in _encode_within(chunk, audio, fmt, max_bytes)
     ]
@@ -276,7 +320,12 @@ def _flac(audio: AudioData) -> bytes:
 
     import soundfile as sf
 
-    ints = (np.clip(audio.samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+    # In place on one scratch array: a part holds ~25 million samples.
+    scratch = np.multiply(audio.samples, np.float32(32767.0), dtype=np.float32)
+    np.clip(scratch, -32767.0, 32767.0, out=scratch)
+    np.rint(scratch, out=scratch)
+    ints = scratch.astype(np.int16)
+    del scratch
     buf = io.BytesIO()
     with sf.SoundFile(buf, "w", audio.sample_rate, 1, "PCM_16", format="FLAC") as out:
         out.write(ints)

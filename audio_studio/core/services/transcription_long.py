@@ -280,11 +280,14 @@ class ChunkedTranscription:
     ) -> None:
         from audio_studio.core.audio.chunker import encode_cut, iter_cuts
 
+        # Bytes per second of the parts encoded so far (the worst): later cuts size to it.
+        seen: list[float] = []
         cuts = iter_cuts(
             self.request.audio,
             max_bytes=max_bytes,
             max_seconds=max_seconds,
             start_s=self._cut_until,
+            encoded_rate=lambda: seen[-1] if seen else None,
         )
         # Two stages, one thread each: the next piece is cut while the one before is encoded.
         # (Encoding several at once only slows the first parts down on a small machine, and
@@ -294,6 +297,8 @@ class ChunkedTranscription:
             maxsize=ENCODING_AHEAD
         )
         errors: list[StudioError] = []
+
+        first_encoded = asyncio.Event()
 
         async def cutting() -> None:
             try:
@@ -305,6 +310,9 @@ class ChunkedTranscription:
                         self._cut_done = True
                         break
                     await pieces.put(piece)
+                    # The first part alone decides when uploads start: on a small machine
+                    # cutting ahead meanwhile slowed its encoding by half.
+                    await first_encoded.wait()
             except StudioError as exc:  # damaged mid-file: the parts before it are kept
                 errors.append(exc)
             await pieces.put(None)
@@ -314,8 +322,14 @@ class ChunkedTranscription:
                 if errors:
                     continue
                 try:
-                    chunks = await asyncio.to_thread(encode_cut, *piece, max_bytes=max_bytes)
+                    try:
+                        chunks = await asyncio.to_thread(encode_cut, *piece, max_bytes=max_bytes)
+                    finally:
+                        first_encoded.set()  # failed or not, the cutter may go on
                     for chunk in chunks:
+                        length = chunk.chunk.end_s - chunk.chunk.start_s
+                        if length > 0:
+                            seen.append(max([len(chunk.data) / length, *seen[-1:]]))
                         await self._add_part(chunk, queue, tracker)
                 except StudioError as exc:  # a part could not be encoded or written
                     errors.append(exc)

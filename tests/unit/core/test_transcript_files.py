@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from audio_studio.core.audio.chunker import chunk_seconds, iter_chunks
+from audio_studio.core.audio.chunker import chunk_seconds, iter_chunks, iter_cuts
 from audio_studio.core.audio.codec import AudioData, decode, write
 from audio_studio.core.errors import InputError, ProviderProtocolError
 from audio_studio.core.models import AudioFormat, Segment, SummaryResult, Transcript, Word
@@ -203,3 +203,27 @@ def test_chunker_cuts_in_pauses_from_any_offset(tmp_path) -> None:  # type: igno
     assert chunk_seconds(25_000_000, None, AudioFormat.FLAC, 16_000) == pytest.approx(989.58, 0.01)
     with pytest.raises(InputError, match="too short"):
         chunk_seconds(1000, None, AudioFormat.FLAC, 16_000)
+
+
+def test_parts_are_sized_to_what_the_audio_really_costs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rate = 16_000
+    t = np.arange(rate * 3) / rate
+    beep = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    gap = np.zeros(int(rate * 1.0), np.float32)
+    path = tmp_path / "talk.wav"
+    write(AudioData(np.concatenate([beep, gap] * 150).reshape(-1, 1), rate), path)  # 10 min
+    limit = 2_000_000
+    guess = chunk_seconds(limit, None, AudioFormat.FLAC, rate)  # ~79 s: FLAC at 3/4 of PCM
+    cautious = list(iter_chunks(path, max_bytes=limit, fmt=AudioFormat.WAV, sample_rate=rate))
+    # FLAC of a tone with pauses costs far less than the guess: a sample of the first minute
+    # says so, and the parts grow (at most to twice the guess) while staying under the limit.
+    parts = list(iter_chunks(path, max_bytes=limit))
+    assert all(len(p.data) <= limit for p in parts)
+    assert len(parts) < len(cautious) and max(p.chunk.duration_s for p in parts) > guess * 1.5
+    assert max(p.chunk.duration_s for p in parts) <= 2 * guess
+    assert parts[-1].chunk.end_s == pytest.approx(600.0) and all(
+        a.chunk.end_s == b.chunk.start_s for a, b in itertools.pairwise(parts)
+    )
+    # A rate reported by the encoder wins over the sample (here: costlier than it looked).
+    costly = list(iter_cuts(path, max_bytes=limit, encoded_rate=lambda: 40_000.0))
+    assert all(c.duration_s <= limit * 0.95 / 44_000 + 0.01 for c, _ in costly)
