@@ -178,6 +178,9 @@ class MainWindow(QMainWindow):
             opener = getattr(widget, "open_in_tab", None)
             if opener is not None:
                 opener.connect(self._on_tab_open_in_tab)
+            # History's "Make again" of a take asks the Narration tab (if built) to save first.
+            if hasattr(widget, "narration_tab"):
+                widget.narration_tab = lambda: self._built.get(0)
         return self._built[index]
 
     @Slot(object)

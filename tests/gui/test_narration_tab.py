@@ -229,3 +229,34 @@ def test_stop_keeps_finished_sentences_and_cloning_needs_consent(
     assert request.fields()["name"] == ["My voice"] and request.fields()["files"]
     voices = narration_gui_studio.history.query(HistoryQuery(kinds=(HistoryKind.VOICE,)))
     assert voices and voices[0].params["consent_given"] is True
+
+
+def test_a_take_made_again_in_history_joins_the_open_narration(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
+    service.audio_backend = FakeBackend(speed=8)
+    window = make_window(qtbot, service)
+    tab = window.narration
+    qtbot.waitUntil(lambda: tab.voice_panel.voice.count() > 0, timeout=10_000)
+    tab.editor.setPlainText("The tide came in. The boats rose.")
+    run(qloop, tab.sync_script())
+    qtbot.mouseClick(tab.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.vm.busy, timeout=5000)
+    qtbot.waitUntil(lambda: idle(tab), timeout=60_000)
+    first = tab.vm.project.chunks[0]
+    take = service.history.get(first.take.item_id)
+    # An edit the tab has not saved yet: History's re-run must not lose it.
+    tab.editor.setPlainText("The tide came in. The boats rose. Gulls circled.")
+    window.tabs.setCurrentIndex(3)
+    again = run(qloop, window.history.rerun(take), timeout=60)
+    assert again is not None and again.kind is HistoryKind.TAKE
+    project = tab.vm.project
+    chunk = project.find(first.id)
+    assert chunk is not None and [t.item_id for t in chunk.takes][-1] == again.id
+    assert project.script.endswith("Gulls circled.") and len(project.chunks) == 3
+    assert tab.editor.toPlainText().endswith("Gulls circled.")
+    # While the tab is making audio for it, History says to wait instead of racing it.
+    tab.vm.job = object()  # type: ignore[assignment]
+    try:
+        assert run(qloop, window.history.rerun(take)) is None
+        assert "Narration tab is making this narration" in window.history.detail.note.text()
+    finally:
+        tab.vm.job = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -68,6 +70,8 @@ class HistoryTab(QWidget):
         super().__init__(parent)
         self.service = service
         self.controller = controller
+        # Returns the Narration tab if it is built (set by the window; tabs are built lazily).
+        self.narration_tab: Callable[[], Any] | None = None
         self.model = HistoryTableModel(service)
         self.deleted: Deletion | None = None
         self.providers_task: asyncio.Task[None] | None = None
@@ -249,6 +253,15 @@ class HistoryTab(QWidget):
         async def work(ctx: JobContext) -> HistoryItem:
             return await self.service.library.rerun(item, ctx.report)
 
+        # A take or narration made again changes its project on disk; the Narration tab may
+        # hold that project, so it saves first and reloads after (the window sets the hook).
+        project = _project_of(item)
+        tab = self.narration_tab() if project and self.narration_tab else None
+        try:
+            held = await tab.hand_over(project) if tab is not None else False
+        except StudioError as exc:
+            self.detail.note.setText(messages.status_text(exc))
+            return None
         job = self.controller.submit(
             JobKind(_job_kind(item)), f"Again: {item.title}", work, provider=item.provider
         )
@@ -256,6 +269,9 @@ class HistoryTab(QWidget):
             return await job.result()
         except StudioError:
             return None  # the Jobs dock and the status bar show why
+        finally:
+            if held:
+                await tab.take_back(project)
 
     async def delete(self, item: HistoryItem) -> Deletion | None:
         try:
@@ -304,6 +320,13 @@ class HistoryTab(QWidget):
     @asyncSlot()
     async def _on_undo_clicked(self) -> None:
         await self.undo()
+
+
+def _project_of(item: HistoryItem) -> str | None:
+    """The narration project a take or narration row belongs to."""
+    key = {"take": "project_id", "narration": "project"}.get(item.kind.value)
+    value = item.params.get(key) if key else None
+    return str(value) if value else None
 
 
 def _job_kind(item: HistoryItem) -> str:

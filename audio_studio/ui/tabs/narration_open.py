@@ -71,6 +71,37 @@ class NarrationOpener:
             await self.voice_panel.apply(project.settings)
         await self.refresh_preflight()
 
+    # -- History changing the open project -----------------------------------------------------
+
+    async def hand_over(self: NarrationTab, project_id: str) -> bool:
+        """History is about to change ``project_id`` on disk (a take made again): if it is
+        open here, save what the tab holds first; True if it is open.
+
+        Raises:
+            InputError: this tab is making audio for it right now.
+        """
+        if self.vm.project.id != project_id:
+            return False
+        if self.vm.busy:
+            raise InputError(
+                "The Narration tab is making this narration right now; make the take again "
+                "there, or when it has finished."
+            )
+        await self.sync_script()
+        await self.vm.save()
+        return True
+
+    async def take_back(self: NarrationTab, project_id: str) -> None:
+        """History changed ``project_id`` on disk: show it as saved (with the new take)."""
+        if self.vm.project.id != project_id or self.vm.busy:
+            return
+        try:
+            fresh = await self.vm.narration.load(project_id)
+        except StudioError as exc:
+            self._on_vm_message(messages.describe(exc).text, True)
+            return
+        await self.show_project(fresh)
+
     def _on_first_show(self: NarrationTab) -> None:
         run_soon(self.restore_last, owner=self)
 
