@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -39,6 +37,7 @@ from audio_studio.core.providers.http_errors import (
     retry_after_seconds,
 )
 from audio_studio.core.providers.http_reply import Reply, StreamReply, Timing, timed_upload
+from audio_studio.core.providers.http_retry import RetryPolicy, SleepFn
 from audio_studio.core.providers.http_urls import (
     AuthFn,
     bearer_auth,
@@ -70,36 +69,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SleepFn = Callable[[float], Awaitable[None]]
-
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _MAX_ERROR_BODY = 64 * 1024
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to retry. ``limit`` comes from Settings.retry_limit.
-
-    A server hint (``retry-after-ms`` / ``Retry-After``) up to ``max_hint_s`` is waited out;
-    a longer one is reported to the user at once with the time to wait.
-    """
-
-    limit: int = 2
-    base_s: float = 0.5
-    cap_s: float = 8.0
-    max_hint_s: float = 60.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
-        return cls(limit=settings.retry_limit)
-
-    def backoff(self, retry: int) -> float:
-        """Exponential backoff with jitter (the OpenAI SDK's shape): base·2ⁿ capped, minus ≤25%."""
-        delay = min(self.cap_s, self.base_s * 2.0**retry)
-        return float(delay * (1.0 - 0.25 * random.random()))
 
 
 class ProviderHttp:
