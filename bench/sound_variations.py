@@ -1,4 +1,6 @@
-"""Sound tab: 8 procedural variations generated and drawn (time), and GUI stall while 8 cloud
+"""Sound tab benchmark: time to generate and draw 8 variations, and GUI stall meanwhile.
+
+Measured: 8 procedural variations generated and drawn (time), and GUI stall while 8 cloud
 variations stream in from the loopback server (event-loop lateness from a QTimer probe).
 
 The studio window is open (offscreen unless DISPLAY is set) with the Sound tab showing, and

@@ -1,5 +1,8 @@
-"""The workflows the facade offers: thin entries into services/speech.py, transcription*.py,
-sfx.py, sound*.py, summary.py, music*.py and narration*.py, imported when first used."""
+"""The workflows the facade offers: thin entries into each workflow's service module.
+
+The modules (services/speech.py, transcription*.py, sfx.py, sound*.py, summary.py, music*.py
+and narration*.py) are imported when first used.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""New voice from a sample: record (with a level meter) or open 1–2 minutes of speech, tick
-the consent statement, and have the provider clone it. The consent is kept with the voice."""
+"""New voice from a sample: record or open speech, consent, and have the provider clone it.
+
+Record (with a level meter) or open 1–2 minutes of speech, tick the consent statement, and
+have the provider clone it. The consent is kept with the voice.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Opening things in the Narration tab: a script file, a project from History or from the last
-session, a new project, the pronunciation list, and the export file dialog.
+"""Opening things in the Narration tab: scripts, projects, the pronunciation list, export.
+
+What it opens: a script file, a project from History or from the last session, a new project,
+the pronunciation list, and the export file dialog.
 
 A mixin of NarrationTab (it uses the tab's widgets and view-model); kept apart so the tab
 module stays about its widgets and their wiring.
