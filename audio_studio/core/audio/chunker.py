@@ -15,7 +15,7 @@ Blocking: call via asyncio.to_thread (one ``next()`` per chunk keeps cancel resp
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from audio_studio.core.audio.codec import AudioData, StreamResampler, encode
 from audio_studio.core.audio.reading import iter_blocks
-from audio_studio.core.audio.split import Chunk, EncodedChunk, bytes_per_second, split_audio
+from audio_studio.core.audio.split import Chunk, EncodedChunk, bytes_per_second, encode_within
 from audio_studio.core.errors import InputError
 from audio_studio.core.models import AudioFormat
 
@@ -295,22 +295,13 @@ def encode_cut(
     x = audio.samples
     peak = max(float(x.max()), -float(x.min())) if audio.frames else 0.0  # no |x| copy
     return [
-        PartChunk(c.chunk, c.data, fmt, peak) for c in _encode_within(chunk, audio, fmt, max_bytes)
+        PartChunk(c.chunk, c.data, fmt, peak)
+        for c in encode_within(chunk, audio, fmt, max_bytes, _fast_encode)
     ]
 
 
-def _encode_within(
-    chunk: Chunk, audio: AudioData, fmt: AudioFormat, max_bytes: int | None
-) -> Iterator[EncodedChunk]:
-    data = _flac(audio) if fmt is AudioFormat.FLAC and audio.channels == 1 else encode(audio, fmt)
-    if not max_bytes or len(data) <= max_bytes:
-        yield EncodedChunk(chunk, data, fmt)
-        return
-    # The size estimate was wrong for this audio (FLAC of noise, say): halve at a quiet spot.
-    parts = split_audio(audio, max_seconds=max(0.05, math.floor(audio.duration_s * 50) / 100))
-    for sub, piece in parts:
-        shifted = Chunk(chunk.index, chunk.start_s + sub.start_s, chunk.start_s + sub.end_s)
-        yield from _encode_within(shifted, piece, fmt, max_bytes)
+def _fast_encode(audio: AudioData, fmt: AudioFormat) -> bytes:
+    return _flac(audio) if fmt is AudioFormat.FLAC and audio.channels == 1 else encode(audio, fmt)
 
 
 def _flac(audio: AudioData) -> bytes:

@@ -29,6 +29,7 @@ __all__ = [
     "Chunk",
     "EncodedChunk",
     "bytes_per_second",
+    "encode_within",
     "plan_chunks",
     "split_audio",
     "split_for_upload",
@@ -228,7 +229,7 @@ def split_for_upload(
         pieces = _cut_file(source, plan, prepare)
     index = 0
     for chunk, audio in pieces:
-        for part in _encode_within(chunk, audio, fmt, max_bytes):
+        for part in encode_within(chunk, audio, fmt, max_bytes):
             renumbered = Chunk(index, part.chunk.start_s, part.chunk.end_s)
             yield EncodedChunk(renumbered, part.data, part.format)
             index += 1
@@ -256,10 +257,15 @@ def _cut_file(
         yield plan[index], prepare(AudioData(np.concatenate(pending), rate))
 
 
-def _encode_within(
-    chunk: Chunk, audio: AudioData, fmt: AudioFormat, max_bytes: int | None
+def encode_within(
+    chunk: Chunk,
+    audio: AudioData,
+    fmt: AudioFormat,
+    max_bytes: int | None,
+    encoder: Callable[[AudioData, AudioFormat], bytes] = encode,
 ) -> Iterator[EncodedChunk]:
-    data = encode(audio, fmt)
+    """``audio`` encoded with ``encoder``; halved at quiet spots until each piece fits."""
+    data = encoder(audio, fmt)
     if not max_bytes or len(data) <= max_bytes:
         yield EncodedChunk(chunk, data, fmt)
         return
@@ -267,4 +273,4 @@ def _encode_within(
     parts = split_audio(audio, max_seconds=max(0.05, math.floor(audio.duration_s * 50) / 100))
     for sub, piece in parts:
         shifted = Chunk(chunk.index, chunk.start_s + sub.start_s, chunk.start_s + sub.end_s)
-        yield from _encode_within(shifted, piece, fmt, max_bytes)
+        yield from encode_within(shifted, piece, fmt, max_bytes, encoder)
