@@ -7,7 +7,6 @@ Scribe and voice cloning, which are multipart. Music is one long request (no job
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -97,17 +96,8 @@ class ElevenLabsProvider(ElevenLabsSound):
     ) -> None:
         self._ctx = ctx
         self._model_limits: dict[str, int] = dict(MODEL_LIMITS)
-        self.http = ProviderHttp(
-            provider_id=INFO.id,
-            name=INFO.name,
-            client=ctx.http,
-            base_url=ctx.base_url,
-            settings=ctx.settings,
-            api_key=ctx.api_key,
-            auth=header_auth("xi-api-key"),
-            retry=retry,
-            sleep=sleep or asyncio.sleep,
-            upload_limit="3 GB",
+        self.http = ProviderHttp.for_context(
+            INFO, ctx, auth=header_auth("xi-api-key"), retry=retry, sleep=sleep, upload_limit="3 GB"
         )
 
     @property

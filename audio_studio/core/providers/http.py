@@ -34,6 +34,7 @@ from audio_studio.core.providers.http_errors import (
     error_for_status,
     is_quota,
     parse_error_body,
+    read_error_body,
     retry_after_seconds,
 )
 from audio_studio.core.providers.http_reply import Reply, StreamReply, Timing, timed_upload
@@ -52,6 +53,9 @@ from audio_studio.core.store.settings import Settings
 
 if TYPE_CHECKING:
     import httpx
+
+    from audio_studio.core.providers.base import ProviderInfo
+    from audio_studio.core.providers.registry import ProviderContext
 
 __all__ = [
     "AuthFn",
@@ -72,7 +76,6 @@ log = logging.getLogger(__name__)
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
-_MAX_ERROR_BODY = 64 * 1024
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 
@@ -114,6 +117,31 @@ class ProviderHttp:
         self.retry = retry or RetryPolicy.from_settings(settings)
         self.sleep = sleep
         self.upload_limit = upload_limit
+
+    @classmethod
+    def for_context(
+        cls,
+        info: ProviderInfo,
+        ctx: ProviderContext,
+        *,
+        auth: AuthFn = bearer_auth,
+        retry: RetryPolicy | None = None,
+        sleep: SleepFn | None = None,
+        upload_limit: str | None = None,
+    ) -> ProviderHttp:
+        """The boundary for one provider, from what the service hands every provider."""
+        return cls(
+            provider_id=info.id,
+            name=info.name,
+            client=ctx.http,
+            base_url=ctx.base_url,
+            settings=ctx.settings,
+            api_key=ctx.api_key,
+            auth=auth,
+            retry=retry,
+            sleep=sleep or asyncio.sleep,
+            upload_limit=upload_limit,
+        )
 
     # -- URLs, headers, text ---------------------------------------------------------------
 
@@ -253,7 +281,7 @@ class ProviderHttp:
             if response.status_code < 400:
                 return response, timing
             try:
-                body = await _read_capped(response, _MAX_ERROR_BODY)
+                body = await read_error_body(response)
             finally:
                 await response.aclose()
             wait, error = self._failure(response, body, what, retry)
@@ -379,20 +407,3 @@ class ProviderHttp:
                 f"done (and billed) the work. {hint}"
             )
         return NetworkError(f"{text} {hint}", provider=self.provider_id)
-
-
-async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """Read up to ``limit`` bytes of an error body; a broken body gives what arrived."""
-    import httpx
-
-    parts: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in response.aiter_bytes():
-            parts.append(chunk)
-            size += len(chunk)
-            if size >= limit:
-                break
-    except httpx.HTTPError:
-        pass  # the status already says what failed; the body is only detail
-    return b"".join(parts)[:limit]

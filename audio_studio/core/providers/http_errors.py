@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audio_studio.core.errors import (
     AuthenticationError,
@@ -23,11 +23,15 @@ from audio_studio.core.errors import (
     RateLimitedError,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
     "ErrorBody",
     "error_for_status",
     "is_quota",
     "parse_error_body",
+    "read_error_body",
     "retry_after_seconds",
 ]
 
@@ -260,3 +264,23 @@ def error_for_status(
             **kwargs,
         )
     return ProviderError(f"{name} answered {detail} to {what}.", **kwargs)
+
+
+_MAX_ERROR_BODY = 64 * 1024
+
+
+async def read_error_body(response: httpx.Response, limit: int = _MAX_ERROR_BODY) -> bytes:
+    """Read up to ``limit`` bytes of an error body; a broken body gives what arrived."""
+    import httpx
+
+    parts: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            parts.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+    except httpx.HTTPError:
+        pass  # the status already says what failed; the body is only detail
+    return b"".join(parts)[:limit]

@@ -8,7 +8,6 @@ connection), LocalAI's sound generation, and the seed gateway's async music jobs
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 from collections.abc import AsyncIterator
@@ -87,15 +86,11 @@ class OpenAIProvider(OpenAIExtras):
         self._info = preset.info
         self._quirks = preset.quirks
         self._ctx = ctx
-        self.http = ProviderHttp(
-            provider_id=preset.info.id,
-            name=preset.info.name,
-            client=ctx.http,
-            base_url=ctx.base_url,
-            settings=ctx.settings,
-            api_key=ctx.api_key,
+        self.http = ProviderHttp.for_context(
+            preset.info,
+            ctx,
             retry=retry,
-            sleep=sleep or asyncio.sleep,
+            sleep=sleep,
             upload_limit=_mb(preset.info.limits.max_upload_bytes),
         )
         self._jobs = GatewayJobs(self.http) if preset.quirks.music_jobs else None

@@ -6,7 +6,6 @@ The prediction's ``urls.get`` and ``urls.cancel`` are persisted by the caller th
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 from collections.abc import Mapping
@@ -106,16 +105,7 @@ class ReplicateProvider:
         sleep: SleepFn | None = None,
     ) -> None:
         self._ctx = ctx
-        self.http = ProviderHttp(
-            provider_id=INFO.id,
-            name=INFO.name,
-            client=ctx.http,
-            base_url=ctx.base_url,
-            settings=ctx.settings,
-            api_key=ctx.api_key,
-            retry=retry,
-            sleep=sleep or asyncio.sleep,
-        )
+        self.http = ProviderHttp.for_context(INFO, ctx, retry=retry, sleep=sleep)
 
     @property
     def info(self) -> ProviderInfo:
