@@ -250,7 +250,8 @@ async def generate_variations(
     check = await batch_preflight(service, spec)
     check.raise_if_blocked()
     seed0 = spec.first_seed if spec.first_seed is not None else secrets.randbelow(2**31 - 16)
-    plans = _plan(spec, procedural, seed0)
+    # Off the loop: a random draw may render itself once to check it is audible (~25 ms).
+    plans = await asyncio.to_thread(_plan, spec, procedural, seed0)
     info = service.registry.spec(pid).info
     limit = min(
         spec.count, info.limits.max_concurrency, service.settings.provider(pid).max_concurrency

@@ -184,7 +184,8 @@ class LocalProvider:
             seed = saved  # regenerating a saved recipe
         else:
             seed = secrets.randbelow(2**31)
-        params, preset = self._sfx_params(request, seed)
+        # Off the loop: a random draw may render itself once to check it is audible.
+        params, preset = await asyncio.to_thread(self._sfx_params, request, seed)
         data, duration, rate = await asyncio.to_thread(_render_encoded, params, seed, request)
         total_ms = (time.perf_counter() - started) * 1000
         return AudioResult(
