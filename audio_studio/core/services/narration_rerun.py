@@ -90,7 +90,7 @@ async def rerun_narration(
     first = item.file("export") or item.file("audio")
     folder = first.path.parent if first is not None else studio.paths.data_dir
     stem = first.path.stem if first is not None else "narration"
-    target = _beside(folder, stem, fmt.extension)
+    target = await asyncio.to_thread(_beside, folder, stem, fmt.extension)
     outcome = await narration.export(
         project,
         target,
