@@ -23,6 +23,7 @@ __all__ = [
     "MusicRequest",
     "RemoteJob",
     "RemoteJobState",
+    "Secret",
     "Segment",
     "SfxRequest",
     "SpeechRequest",
@@ -346,3 +347,29 @@ class SummaryResult:
     provider: str
     model: str | None = None
     usage: Usage = field(default_factory=Usage)
+
+
+class Secret:
+    """A value that never shows itself in repr, str, logs or tracebacks; ``reveal()`` to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)

@@ -298,7 +298,7 @@ def write(
     tags: Mapping[str, str] | None = None,
 ) -> AudioFormat:
     """Encode and write atomically; the format comes from the extension unless given."""
-    from audio_studio.core.store.atomic import atomic_write_bytes
+    from audio_studio.core.fileio import atomic_write_bytes
 
     chosen = fmt or format_for_path(path)
     atomic_write_bytes(path, encode(audio, chosen, tags=tags))

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from audio_studio.core.audio.backend import Samples
-from audio_studio.core.store.atomic import atomic_write_text
+from audio_studio.core.fileio import atomic_write_text
 
 __all__ = [
     "HEADER_BYTES",

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from audio_studio.core.audio.codec import AudioData
 from audio_studio.core.audio.reading import iter_blocks, probe
-from audio_studio.core.store.files import sha256_file
+from audio_studio.core.fileio import sha256_file
 
 __all__ = ["PeakSummary", "Peaks", "peaks", "summarize", "summary_for"]
 

@@ -17,6 +17,9 @@ from audio_studio.core.models import (
     AudioChunk,
     AudioResult,
     Capability,
+    MusicRequest,
+    RemoteJob,
+    SfxRequest,
     SpeechRequest,
     Transcript,
     TranscriptionRequest,
@@ -25,7 +28,7 @@ from audio_studio.core.models import (
     VoiceCloneRequest,
     frozen_mapping,
 )
-from audio_studio.core.providers.base import ModelInfo, ProgressFn, ProviderInfo
+from audio_studio.core.providers.base import ModelInfo, ProgressFn, ProviderInfo, SubmittedFn
 from audio_studio.core.providers.elevenlabs_info import (
     INFO,
     MODEL_LIMITS,
@@ -84,8 +87,8 @@ class TimedChunk:
     alignment: CharacterAlignment | None
 
 
-class ElevenLabsProvider(ElevenLabsSound):
-    """The ElevenLabs API; sound effects and music come from ElevenLabsSound."""
+class ElevenLabsProvider:
+    """The ElevenLabs API; sound effects and music are its ``sound`` (ElevenLabsSound)."""
 
     def __init__(
         self,
@@ -99,10 +102,36 @@ class ElevenLabsProvider(ElevenLabsSound):
         self.http = ProviderHttp.for_context(
             INFO, ctx, auth=header_auth("xi-api-key"), retry=retry, sleep=sleep, upload_limit="3 GB"
         )
+        self.sound = ElevenLabsSound(self.http)
 
     @property
     def info(self) -> ProviderInfo:
         return INFO
+
+    # -- sound effects and music (elevenlabs_sound.py) --------------------------------------
+
+    async def generate_sfx(self, request: SfxRequest) -> AudioResult:
+        return await self.sound.generate_sfx(request)
+
+    async def generate_music(
+        self,
+        request: MusicRequest,
+        *,
+        on_submitted: SubmittedFn | None = None,
+        progress: ProgressFn | None = None,
+    ) -> AudioResult:
+        return await self.sound.generate_music(
+            request, on_submitted=on_submitted, progress=progress
+        )
+
+    async def resume_music(self, job: RemoteJob, progress: ProgressFn | None = None) -> AudioResult:
+        raise InputError(
+            "ElevenLabs makes music in one request; there is no job to resume. Generate it again.",
+            provider=INFO.id,
+        )
+
+    async def cancel_music(self, job: RemoteJob) -> None:
+        return None  # nothing runs remotely once the request is gone
 
     # -- account, models, voices -------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """ElevenLabs sound effects and music: /v1/sound-generation and /v1/music (plain, stream, detailed).
 
-A mixin of ElevenLabsProvider (which supplies ``self.http``); music is one long request, so
-there is no remote job to resume or cancel.
+ElevenLabsProvider owns one (``provider.sound``) over its HTTP boundary; music is one long
+request, so there is no remote job to resume or cancel.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from audio_studio.core.models import (
     AudioChunk,
     AudioResult,
     MusicRequest,
-    RemoteJob,
     SfxRequest,
     Usage,
     frozen_mapping,
@@ -34,9 +33,10 @@ __all__ = ["ElevenLabsSound"]
 
 
 class ElevenLabsSound:
-    """Sound effects and music over ``self.http``."""
+    """Sound effects and music over the provider's HTTP boundary."""
 
-    http: ProviderHttp
+    def __init__(self, http: ProviderHttp) -> None:
+        self.http = http
 
     # -- sound effects -----------------------------------------------------------------------
 
@@ -162,12 +162,3 @@ class ElevenLabsSound:
         ) as reply:
             async for chunk in reply.aiter_bytes():
                 yield AudioChunk(chunk, fmt, rate)
-
-    async def resume_music(self, job: RemoteJob, progress: ProgressFn | None = None) -> AudioResult:
-        raise InputError(
-            "ElevenLabs makes music in one request; there is no job to resume. Generate it again.",
-            provider=INFO.id,
-        )
-
-    async def cancel_music(self, job: RemoteJob) -> None:
-        return None  # nothing runs remotely once the request is gone

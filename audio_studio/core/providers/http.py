@@ -29,6 +29,7 @@ from audio_studio.core.errors import (
     RateLimitedError,
 )
 from audio_studio.core.logs import redact
+from audio_studio.core.models import Secret
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.http_errors import (
     error_for_status,
@@ -48,8 +49,7 @@ from audio_studio.core.providers.http_urls import (
     is_loopback,
     same_origin,
 )
-from audio_studio.core.store.secrets import Secret
-from audio_studio.core.store.settings import Settings
+from audio_studio.core.settings import Settings
 
 if TYPE_CHECKING:
     import httpx

@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from audio_studio.core.errors import NetworkError, ProviderProtocolError
 from audio_studio.core.models import Latency
@@ -23,7 +23,6 @@ from audio_studio.core.providers.base import ProgressFn
 if TYPE_CHECKING:
     import httpx
 
-    from audio_studio.core.providers.http import ProviderHttp
 
 __all__ = ["Reply", "SseEvent", "StreamReply", "Timing", "timed_upload"]
 
@@ -146,13 +145,23 @@ class SseEvent:
     data: str
 
 
+class ReplySource(Protocol):
+    """Who sent the reply, for messages (a ProviderHttp)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def provider_id(self) -> str: ...
+
+
 class StreamReply:
     """A reply being read as it arrives. Iterate once, with one of the ``aiter_*`` methods."""
 
     def __init__(
-        self, http: ProviderHttp, response: httpx.Response, timing: Timing, max_bytes: int
+        self, source: ReplySource, response: httpx.Response, timing: Timing, max_bytes: int
     ) -> None:
-        self._http = http
+        self._http = source
         self._response = response
         self._timing = timing
         self._max_bytes = max_bytes

@@ -6,7 +6,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from audio_studio.core.store.settings import Settings
+from audio_studio.core.settings import Settings
 
 __all__ = ["RetryPolicy", "SleepFn"]
 

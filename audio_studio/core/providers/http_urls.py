@@ -11,7 +11,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from audio_studio.core.errors import ConfigurationError, ProviderError
-from audio_studio.core.store.secrets import Secret
+from audio_studio.core.models import Secret
 
 __all__ = [
     "AuthFn",

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from audio_studio.core.errors import (
-    ConfigurationError,
     InputError,
     InvalidRequestError,
     ProviderProtocolError,
@@ -24,6 +23,10 @@ from audio_studio.core.models import (
     AudioFormat,
     AudioResult,
     Capability,
+    ChatMessage,
+    MusicRequest,
+    RemoteJob,
+    SfxRequest,
     SpeechRequest,
     Transcript,
     TranscriptionRequest,
@@ -35,9 +38,10 @@ from audio_studio.core.providers.base import (
     ModelInfo,
     ProgressFn,
     ProviderInfo,
+    SubmittedFn,
 )
 from audio_studio.core.providers.http import ProviderHttp, RetryPolicy, SleepFn
-from audio_studio.core.providers.openai_extras import OpenAIExtras
+from audio_studio.core.providers.openai_extras import PresetExtras
 from audio_studio.core.providers.openai_presets import (
     NEW_VOICES,
     OPENAI_VOICES,
@@ -50,7 +54,6 @@ from audio_studio.core.providers.openai_stt import (
     read_transcript_stream,
 )
 from audio_studio.core.providers.outputs import expect_audio, resolve_format
-from audio_studio.core.providers.polling import GatewayJobs
 from audio_studio.core.providers.registry import ProviderContext, ProviderSpec
 from audio_studio.core.providers.uploads import upload_part
 
@@ -72,8 +75,8 @@ def _mb(n: int | None) -> str | None:
     return f"{n / 1_000_000:.0f} MB" if n else None
 
 
-class OpenAIProvider(OpenAIExtras):
-    """The OpenAI API shape at one preset's base URL (chat, effects and music: OpenAIExtras)."""
+class OpenAIProvider:
+    """The OpenAI API shape at one preset's base URL (chat, effects and music: PresetExtras)."""
 
     def __init__(
         self,
@@ -83,6 +86,7 @@ class OpenAIProvider(OpenAIExtras):
         retry: RetryPolicy | None = None,
         sleep: SleepFn | None = None,
     ) -> None:
+        self._preset = preset
         self._info = preset.info
         self._quirks = preset.quirks
         self._ctx = ctx
@@ -93,28 +97,44 @@ class OpenAIProvider(OpenAIExtras):
             sleep=sleep,
             upload_limit=_mb(preset.info.limits.max_upload_bytes),
         )
-        self._jobs = GatewayJobs(self.http) if preset.quirks.music_jobs else None
+        self._extras = PresetExtras(self.http, preset)
 
     @property
     def info(self) -> ProviderInfo:
         return self._info
 
     def _model(self, requested: str | None, capability: Capability) -> str:
-        model = requested or self._info.default_models.get(capability)
-        if not model:
-            raise InputError(
-                f"{self._info.name} needs the name of a {capability.value} model installed on "
-                "it; choose one (for example with --model).",
-                provider=self._info.id,
-            )
-        return model
+        return self._preset.model(requested, capability)
 
     def _need(self, capability: Capability) -> None:
-        if not self._info.can(capability):
-            raise ConfigurationError(
-                f"{self._info.name} cannot do {capability.value}. Choose another provider.",
-                provider=self._info.id,
-            )
+        self._preset.need(capability)
+
+    # -- what only some presets offer (openai_extras.py) -------------------------------------
+
+    async def complete(
+        self, messages: Sequence[ChatMessage], *, model: str | None = None
+    ) -> tuple[str, Usage]:
+        return await self._extras.complete(messages, model=model)
+
+    async def generate_sfx(self, request: SfxRequest) -> AudioResult:
+        return await self._extras.generate_sfx(request)
+
+    async def generate_music(
+        self,
+        request: MusicRequest,
+        *,
+        on_submitted: SubmittedFn | None = None,
+        progress: ProgressFn | None = None,
+    ) -> AudioResult:
+        return await self._extras.generate_music(
+            request, on_submitted=on_submitted, progress=progress
+        )
+
+    async def resume_music(self, job: RemoteJob, progress: ProgressFn | None = None) -> AudioResult:
+        return await self._extras.resume_music(job, progress)
+
+    async def cancel_music(self, job: RemoteJob) -> None:
+        await self._extras.cancel_music(job)
 
     # -- connection and discovery ------------------------------------------------------------
 

@@ -1,7 +1,7 @@
-"""Chat completions, LocalAI's sound generation and the gateway's async music for OpenAIProvider.
+"""PresetExtras: chat, LocalAI's sound generation and a gateway's async music.
 
-A mixin: OpenAIProvider supplies ``http``, ``_info``, ``_quirks``, ``_jobs``, ``_model`` and
-``_need``; these are the calls that only some presets offer.
+The calls that only some OpenAI-compatible presets offer; OpenAIProvider owns one and hands
+these capabilities to it.
 """
 
 from __future__ import annotations
@@ -21,29 +21,30 @@ from audio_studio.core.models import (
     Usage,
     frozen_mapping,
 )
-from audio_studio.core.providers.base import ProgressFn, ProviderInfo, SubmittedFn
+from audio_studio.core.providers.base import ProgressFn, SubmittedFn
 from audio_studio.core.providers.http import ProviderHttp
-from audio_studio.core.providers.openai_presets import Quirks
+from audio_studio.core.providers.openai_presets import Preset
 from audio_studio.core.providers.outputs import expect_audio, resolve_format
 from audio_studio.core.providers.polling import GatewayJobs
 
-__all__ = ["OpenAIExtras"]
+__all__ = ["PresetExtras"]
 
 
-class OpenAIExtras:
-    """Chat, sound effects and music over the preset's HTTP client."""
+class PresetExtras:
+    """Chat, sound effects and music over one preset's HTTP client."""
 
-    http: ProviderHttp
-    _info: ProviderInfo
-    _quirks: Quirks
-    _jobs: GatewayJobs | None
+    def __init__(self, http: ProviderHttp, preset: Preset) -> None:
+        self.http = http
+        self._preset = preset
+        self._info = preset.info
+        self._quirks = preset.quirks
+        self._jobs = GatewayJobs(http) if preset.quirks.music_jobs else None
 
-    # Declared for the type checker; the provider class this is mixed into defines them.
     def _model(self, requested: str | None, capability: Capability) -> str:
-        raise NotImplementedError
+        return self._preset.model(requested, capability)
 
     def _need(self, capability: Capability) -> None:
-        raise NotImplementedError
+        self._preset.need(capability)
 
     # -- chat --------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from audio_studio.core.errors import ConfigurationError, InputError
 from audio_studio.core.models import AudioFormat, Capability, frozen_mapping
 from audio_studio.core.providers.base import ModelInfo, ProviderInfo, ProviderLimits, SttFeatures
 
@@ -70,6 +71,25 @@ class Quirks:
 class Preset:
     info: ProviderInfo
     quirks: Quirks
+
+    def model(self, requested: str | None, capability: Capability) -> str:
+        """The model asked for, or the preset's default; InputError when it has none."""
+        model = requested or self.info.default_models.get(capability)
+        if not model:
+            raise InputError(
+                f"{self.info.name} needs the name of a {capability.value} model installed on "
+                "it; choose one (for example with --model).",
+                provider=self.info.id,
+            )
+        return model
+
+    def need(self, capability: Capability) -> None:
+        """ConfigurationError unless the preset can do ``capability``."""
+        if not self.info.can(capability):
+            raise ConfigurationError(
+                f"{self.info.name} cannot do {capability.value}. Choose another provider.",
+                provider=self.info.id,
+            )
 
 
 def _gpt4o(description: str, stt: SttFeatures) -> dict[str, Any]:

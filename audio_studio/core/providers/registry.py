@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio_studio.core.errors import ConfigurationError, MissingApiKeyError
-from audio_studio.core.models import Capability
+from audio_studio.core.models import Capability, Secret
 from audio_studio.core.providers.base import Provider, ProviderInfo
-from audio_studio.core.store.secrets import Secret
-from audio_studio.core.store.settings import ProviderSettings, Settings
+from audio_studio.core.settings import ProviderSettings, Settings
 
 if TYPE_CHECKING:
     import httpx

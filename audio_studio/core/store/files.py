@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audio_studio.core.errors import StorageError
+from audio_studio.core.fileio import sha256_file
 
-__all__ = ["FileStore", "StoredFile", "sha256_file"]
+__all__ = ["FileStore", "StoredFile"]
 
 _BLOCK = 1 << 20
 
@@ -25,15 +26,6 @@ class StoredFile:
     sha256: str
     size_bytes: int
     format: str  # the extension without a dot
-
-
-def sha256_file(path: Path) -> str:
-    """Hash a file in blocks. Blocking: call via asyncio.to_thread."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class FileStore:

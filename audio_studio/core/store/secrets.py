@@ -15,12 +15,12 @@ import threading
 from typing import Protocol
 
 from audio_studio.core.errors import StorageError
+from audio_studio.core.models import Secret
 
 __all__ = [
     "KEYRING_SERVICE",
     "KeyringSecretStore",
     "MemorySecretStore",
-    "Secret",
     "SecretStore",
     "open_secret_store",
 ]
@@ -28,32 +28,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "audio-studio"
-
-
-class Secret:
-    """A value that never shows itself in repr, str, logs or tracebacks; ``reveal()`` to use it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 class SecretStore(Protocol):

@@ -18,6 +18,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -25,7 +26,6 @@ from audio_studio.core.errors import InvalidRequestError, NetworkError, StorageE
 from audio_studio.core.models import Capability
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.local.catalog import CatalogFile, CatalogModel
-from audio_studio.core.store.history import now_iso
 
 if TYPE_CHECKING:
     import httpx
@@ -215,7 +215,7 @@ def _install(model: CatalogModel, staging: Path, models_dir: Path) -> Path:
         "kind": model.kind.value,
         "title": model.title,
         "licence": model.licence,
-        "installed_at": now_iso(),
+        "installed_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "files": [{"name": f.name, "url": f.url, "sha256": f.sha256} for f in model.files],
     }
     name = f"{model.id}{MANIFEST}" if model.kind is Capability.SPEECH else MANIFEST

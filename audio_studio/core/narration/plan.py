@@ -1,0 +1,94 @@
+"""What a narration run would do (the preflight line) and what it did (the run's report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from audio_studio.core.preflight import Preflight
+
+__all__ = ["BIG_JOB_CREDITS", "BIG_JOB_USD", "GenerationReport", "NarrationPlan"]
+
+BIG_JOB_USD = 1.0  # the preflight says so plainly above these (surprise costs)
+BIG_JOB_CREDITS = 20_000.0
+
+
+@dataclass
+class GenerationReport:
+    """What one generate run did."""
+
+    targets: int = 0
+    made: int = 0  # provider calls that gave a take
+    cached: int = 0
+    failed: int = 0
+    cost_usd: float = 0.0
+    credits: float = 0.0
+    ttfa_ms: float | None = None  # run start -> first audio to the preview
+    total_ms: float = 0.0
+    cancelled: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "targets": self.targets,
+            "made": self.made,
+            "cached": self.cached,
+            "failed": self.failed,
+            "cost_usd": round(self.cost_usd, 6),
+            "credits": self.credits,
+            "time_to_first_audio_ms": None if self.ttfa_ms is None else round(self.ttfa_ms, 1),
+            "total_ms": round(self.total_ms, 1),
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True)
+class NarrationPlan:
+    """What Generate would do now: shown on the preflight line before the user presses it."""
+
+    chunks: int
+    paragraphs: int
+    characters: int  # of the whole script, as spoken
+    to_make: int  # chunks that need a provider call
+    to_make_characters: int
+    cached: int  # chunks that need audio but will come from the cache
+    locked: int
+    max_chars: int | None
+    preflight: Preflight
+    warnings: tuple[str, ...]
+
+    @property
+    def warning(self) -> str | None:
+        """The budget's warning, or a plain one when the job is large (surprise costs)."""
+        if self.preflight.warning:
+            return self.preflight.warning
+        est = self.preflight.estimate
+        big = (est.usd or 0) >= BIG_JOB_USD or (est.credits or 0) >= BIG_JOB_CREDITS
+        if big and not est.free:
+            return (
+                f"A large job: {self.to_make_characters:,} characters to make, {est.text()} "
+                f"with {self.preflight.provider}. Generate only what you need, or try a "
+                "paragraph first."
+            )
+        return None
+
+    @property
+    def blocked(self) -> str | None:
+        return self.preflight.blocked
+
+    def text(self) -> str:
+        parts = [
+            f"{self.chunks:,} sentence{'s' if self.chunks != 1 else ''} in "
+            f"{self.paragraphs:,} paragraph{'s' if self.paragraphs != 1 else ''}",
+            f"{self.characters:,} characters",
+        ]
+        if self.to_make or self.cached:
+            parts.append(f"to make: {self.to_make:,} ({self.to_make_characters:,} characters)")
+        else:
+            parts.append("nothing to make")
+        if self.cached:
+            parts.append(f"{self.cached:,} from the cache, free")
+        parts.append(self.preflight.text())
+        if self.max_chars:
+            parts.append(f"limit {self.max_chars:,} characters per request")
+        return " · ".join(parts)

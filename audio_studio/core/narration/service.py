@@ -1,0 +1,346 @@
+"""Narration: a project's chunks to takes on any provider, with cache, preview, retry, fallback.
+
+``generate`` makes audio for the chunks that need it (or those asked for) with bounded
+concurrency (Settings' narration_concurrency and the runner's per-provider limit). Chunks whose
+audio was made before come from the cache without a provider call. A chunk the provider
+refuses fails alone and keeps the provider's reason; a failure that would hit every chunk
+(no key, no credits, no network) stops further calls and marks the rest with the same reason,
+so they can be retried or finished with the offline voice. Cancel stops at once; finished
+chunks are kept and the project is saved. Runs on the loop; disk and SQLite via to_thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio_studio.core.errors import (
+    InputError,
+    StudioError,
+)
+from audio_studio.core.models import (
+    AudioChunk,
+    AudioFormat,
+    Capability,
+    HistoryStatus,
+    SpeechRequest,
+    Voice,
+)
+from audio_studio.core.narration.cache import SynthCache
+from audio_studio.core.narration.export import ExportOutcome, export_project
+from audio_studio.core.narration.options import max_chars_for, synthesis_format
+from audio_studio.core.narration.plan import GenerationReport, NarrationPlan
+from audio_studio.core.narration.preview import AudioSink, PreviewSequencer
+from audio_studio.core.narration.project import (
+    Chunk,
+    ChunkStatus,
+    NarrationProject,
+)
+from audio_studio.core.narration.run import ChangeFn, Run
+from audio_studio.core.narration.speech import SpeechOutcome, speak
+from audio_studio.core.narration.store import ProjectStore
+from audio_studio.core.narration.synth import Voicing
+from audio_studio.core.narration.voices import (
+    CONSENT_STATEMENT,
+    ClonedVoice,
+    clone_voice,
+    cloned_voices,
+)
+from audio_studio.core.providers.base import ProgressFn
+
+if TYPE_CHECKING:
+    from audio_studio.core.context import StudioContext
+
+__all__ = ["GenerationReport", "NarrationPlan", "NarrationService"]
+
+log = logging.getLogger(__name__)
+
+# Failures the offline voice can stand in for (the cloud could not be used, for whatever reason).
+OFFLINE_CAN_FINISH = frozenset(
+    {"NetworkError", "QuotaExceededError", "RateLimitedError", "ProviderUnavailableError",
+     "AuthenticationError", "MissingApiKeyError", "BudgetExceededError", "ProviderError",
+     "ProviderProtocolError", "InvalidRequestError"}
+)  # fmt: skip
+
+
+class NarrationService:
+    """The narration workflow over the studio's providers, History, cache and jobs."""
+
+    def __init__(self, ctx: StudioContext) -> None:
+        self.ctx = ctx
+        self.cache = SynthCache(ctx.db, ctx.paths.data_dir)
+        self.projects = ProjectStore(ctx.paths.data_dir / "narrations", ctx.history)
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def voicing(self, project: NarrationProject, *, offline: bool = False) -> Voicing:
+        """The job's voice: the project's, or the offline engine's default (``offline``)."""
+        s = project.settings
+        pid = "local" if offline else s.provider
+        spec = self.ctx.registry.spec(pid)
+        info = spec.info
+        if offline:
+            lo, hi = 0.25, 4.0
+            speed = min(hi, max(lo, s.speed))
+            return Voicing(pid, None, None, synthesis_format(info), speed, fallback=True)
+        model = s.model or info.default_models.get(Capability.SPEECH)
+        voice = s.voice or self.ctx.settings.provider(pid).voice or info.default_voice
+        base_url = self.ctx.settings.provider(pid).base_url if info.base_url_configurable else None
+        return Voicing(
+            provider=pid,
+            model=model,
+            voice=voice,
+            format=synthesis_format(info),
+            speed=s.speed,
+            instructions=s.instructions or None,
+            voice_settings=s.voice_settings,
+            base_url=base_url,
+            voice_name=s.voice_name,
+            cloned=s.cloned_voice,
+        )
+
+    def max_chars(self, provider_id: str, model: str | None) -> int | None:
+        return max_chars_for(self.ctx.registry.spec(provider_id).info, model)
+
+    async def plan(self, project: NarrationProject) -> NarrationPlan:
+        """Counts, the cost of what would be made, cache hits and the budget's verdict."""
+        voicing = self.voicing(project)
+        needing = project.needing_audio()
+        spoken = [project.spoken(c) for c in needing]
+        # Hashing tens of thousands of sentences takes a moment: not on the GUI thread.
+        keys = await asyncio.to_thread(lambda: [voicing.key(t) for t in spoken])
+        hits = await asyncio.to_thread(self.cache.get_many, keys) if keys else {}
+        # Sentences that repeat are made once and reused, so they count once.
+        make = list({k: t for t, k in zip(spoken, keys, strict=True) if k not in hits}.values())
+        chars = sum(len(t) for t in make)
+        check = await self.ctx.preflight(
+            voicing.provider, Capability.SPEECH, voicing.model, characters=chars
+        )
+        return NarrationPlan(
+            chunks=len(project.chunks),
+            paragraphs=len({c.paragraph for c in project.chunks}),
+            characters=sum(len(project.spoken(c)) for c in project.chunks),
+            to_make=len(make),
+            to_make_characters=chars,
+            cached=len(needing) - len(make),
+            locked=sum(c.locked for c in project.chunks),
+            max_chars=project.max_chars,
+            preflight=check,
+            warnings=project.warnings,
+        )
+
+    async def warm_up(self, project: NarrationProject) -> bool:
+        """Load the offline voice before Generate (its first sentence otherwise waits seconds
+        for the model); cloud providers need nothing. Returns whether a voice was loaded."""
+        voicing = self.voicing(project)
+        if not self.ctx.registry.spec(voicing.provider).info.local:
+            return False
+        try:
+            provider = await self.ctx.provider(voicing.provider, Capability.SPEECH)
+            await provider.synthesize(voicing.request("Ready."))
+        except StudioError as exc:
+            log.info("offline voice not warmed up: %s", exc.message)
+            return False
+        return True
+
+    # -- generating --------------------------------------------------------------------------
+
+    async def generate(
+        self,
+        project: NarrationProject,
+        chunks: Sequence[Chunk] | None = None,
+        *,
+        force: bool = False,
+        offline: bool = False,
+        preview: AudioSink | None = None,
+        progress: ProgressFn | None = None,
+        on_change: ChangeFn | None = None,
+        concurrency: int | None = None,
+    ) -> GenerationReport:
+        """Make takes for ``chunks`` (default: every unlocked chunk that needs audio).
+
+        Args:
+            force: make a new take even when the cache has one (Regenerate).
+            offline: use the offline voice (finishing chunks a cloud provider failed on).
+            preview: receives the audio in script order as it arrives.
+            on_change: called (on the loop) whenever a chunk's state changes.
+
+        Raises:
+            InputError: the script is empty, or a chunk asked for is locked.
+            BudgetExceededError / ConfigurationError / MissingApiKeyError: before any call.
+        """
+        started = time.perf_counter()
+        if not project.chunks:
+            raise InputError(
+                "There is nothing to narrate: the script is empty. Paste or open a script."
+            )
+        targets = [c for c in (chunks if chunks is not None else project.needing_audio())]
+        locked = [c for c in targets if c.locked]
+        if chunks is not None and locked:
+            raise InputError("That sentence is locked; unlock it before making a new take.")
+        targets = [c for c in targets if not c.locked]
+        report = GenerationReport(targets=len(targets))
+        if not targets:
+            return report
+        voicing = self.voicing(project, offline=offline)
+        provider = await self.ctx.provider(voicing.provider, Capability.SPEECH)
+        spoken = {c.id: project.spoken(c) for c in targets}
+        keys = await asyncio.to_thread(lambda: {c.id: voicing.key(spoken[c.id]) for c in targets})
+        hits = {} if force else await asyncio.to_thread(self.cache.get_many, keys.values())
+        unique = {keys[c.id]: spoken[c.id] for c in targets if keys[c.id] not in hits}
+        chars = sum(len(t) for t in unique.values())
+        check = await self.ctx.preflight(
+            voicing.provider, Capability.SPEECH, voicing.model, characters=chars
+        )
+        check.raise_if_blocked()
+        await asyncio.to_thread(self.projects.ensure_item, project)
+        sequencer = None
+        if preview is not None:
+            pause = self.paragraph_pause(project)
+            gaps = {c.id: project.gap_after(project.index(c), pause) for c in targets}
+            sequencer = PreviewSequencer(preview, [c.id for c in targets], gaps)
+        run = Run(
+            self.ctx, self.cache, project, targets, voicing, provider, spoken, keys, hits, report,
+            sequencer=sequencer, on_change=on_change, progress=progress,
+        )  # fmt: skip
+        limit = concurrency or self.ctx.settings.narration_concurrency
+        status = HistoryStatus.DONE
+        try:
+            await run.go(limit)
+        except asyncio.CancelledError:
+            report.cancelled = True
+            status = HistoryStatus.CANCELLED
+            raise
+        finally:
+            for chunk in targets:
+                if chunk.status in (ChunkStatus.QUEUED, ChunkStatus.WORKING):
+                    chunk.status = ChunkStatus.DONE if chunk.take else ChunkStatus.PENDING
+                    if on_change is not None:
+                        on_change(chunk)
+            if sequencer is not None:
+                report.ttfa_ms = (
+                    (sequencer.first_audio_at - started) * 1000
+                    if sequencer.first_audio_at
+                    else None
+                )
+                sequencer.close()
+            report.total_ms = (time.perf_counter() - started) * 1000
+            if report.failed and status is HistoryStatus.DONE:
+                status = HistoryStatus.FAILED
+            await self._finish(project, status, report)
+        return report
+
+    async def regenerate(
+        self, project: NarrationProject, chunk: Chunk, **kwargs: Any
+    ) -> GenerationReport:
+        """A new take of one chunk (never from the cache); the other takes stay."""
+        return await self.generate(project, [chunk], force=True, **kwargs)
+
+    async def retry_failed(self, project: NarrationProject, **kwargs: Any) -> GenerationReport:
+        return await self.generate(project, project.failed(), **kwargs)
+
+    async def finish_offline(
+        self, project: NarrationProject, chunks: Sequence[Chunk] | None = None, **kwargs: Any
+    ) -> GenerationReport:
+        """Make the chunks a cloud provider failed on with the offline voice (a deadline is
+        never lost to an outage); their takes say so in History."""
+        wanted = list(chunks) if chunks is not None else project.failed()
+        return await self.generate(project, wanted, offline=True, **kwargs)
+
+    def paragraph_pause(self, project: NarrationProject) -> float:
+        own = project.settings.paragraph_pause_s
+        return own if own is not None else self.ctx.settings.paragraph_pause_s
+
+    # -- saving and exporting ----------------------------------------------------------------
+
+    async def save(self, project: NarrationProject) -> Path:
+        return await asyncio.to_thread(self.projects.save, project)
+
+    async def load(self, source: str | Path) -> NarrationProject:
+        return await asyncio.to_thread(self.projects.load, source)
+
+    async def latest(self) -> NarrationProject | None:
+        return await asyncio.to_thread(self.projects.latest)
+
+    async def export(
+        self,
+        project: NarrationProject,
+        path: Path,
+        *,
+        fmt: AudioFormat | None = None,
+        loudness_lufs: float | None = None,
+        progress: ProgressFn | None = None,
+    ) -> ExportOutcome:
+        """Join the current takes, normalise loudness, write ``path`` with tags; into History."""
+        return await export_project(
+            self.ctx,
+            self.projects,
+            project,
+            path,
+            pause=self.paragraph_pause(project),
+            fmt=fmt,
+            loudness_lufs=loudness_lufs,
+            progress=progress,
+        )
+
+    # -- one-off speech and voices ------------------------------------------------------------
+
+    async def speak(
+        self,
+        request: SpeechRequest,
+        *,
+        provider_id: str | None = None,
+        progress: ProgressFn | None = None,
+        on_chunk: Callable[[AudioChunk], None] | None = None,
+    ) -> SpeechOutcome:
+        """One text to one file in History (``audio-studio speak``); see narration/speech.py."""
+        return await speak(
+            self.ctx, request, provider_id=provider_id, progress=progress, on_chunk=on_chunk
+        )
+
+    async def clone_voice(
+        self,
+        provider_id: str,
+        *,
+        name: str,
+        sample: Path,
+        consent_given: bool,
+        consent: str = CONSENT_STATEMENT,
+        description: str = "",
+        remove_background_noise: bool = False,
+    ) -> ClonedVoice:
+        """A voice cloned from ``sample`` with the speaker's consent; see narration/voices.py."""
+        return await clone_voice(
+            self.ctx,
+            provider_id,
+            name=name,
+            sample=sample,
+            consent_given=consent_given,
+            consent=consent,
+            description=description,
+            remove_background_noise=remove_background_noise,
+        )
+
+    async def cloned_voices(self, provider_id: str) -> list[Voice]:
+        """Voices cloned in the studio for ``provider_id``, newest first."""
+        return await cloned_voices(self.ctx, provider_id)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    async def _finish(
+        self, project: NarrationProject, status: HistoryStatus, report: GenerationReport
+    ) -> None:
+        await asyncio.to_thread(self.projects.finish_item, project, status, report.summary())
+        await asyncio.to_thread(self.projects.save, project)
+        log.info(
+            "narration %s: %d made, %d cached, %d failed in %.1f s",
+            project.id[:8],
+            report.made,
+            report.cached,
+            report.failed,
+            report.total_ms / 1000,
+        )

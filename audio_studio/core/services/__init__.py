@@ -1,1 +1,0 @@
-"""The service facade that the UI and the CLI both call."""

@@ -1,0 +1,102 @@
+"""TranscriptionService: what the Transcription tab and the CLI call, over the modules beside it.
+
+transcribe.py turns one file into a transcript in History (long.py and parts.py send long files
+in parts), edits.py keeps corrections as versions, summary.py asks a chat model for a summary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from audio_studio.core.models import SummaryResult, Transcript, TranscriptionRequest
+from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.store.history import HistoryItem
+from audio_studio.core.transcription import edits, summary
+from audio_studio.core.transcription.edits import RecordingTranscripts
+from audio_studio.core.transcription.long import ChunkedTranscription
+from audio_studio.core.transcription.summary import SummaryOutcome
+from audio_studio.core.transcription.transcribe import (
+    TranscriptionOutcome,
+    load_transcript,
+    recording_for,
+    transcribe,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from audio_studio.core.context import StudioContext
+
+__all__ = ["TranscriptionService"]
+
+
+class TranscriptionService:
+    """Transcribe into History, correct, compare and summarise transcripts."""
+
+    def __init__(self, ctx: StudioContext) -> None:
+        self.ctx = ctx
+
+    async def transcribe(
+        self,
+        request: TranscriptionRequest,
+        *,
+        provider_id: str | None = None,
+        progress: ProgressFn | None = None,
+        recording_id: int | None = None,
+        run: ChunkedTranscription | None = None,
+        concurrency: int | None = None,
+    ) -> TranscriptionOutcome:
+        """Transcribe into History; long files go in parallel parts (see transcribe.py)."""
+        return await transcribe(
+            self.ctx,
+            request,
+            provider_id=provider_id,
+            progress=progress,
+            recording_id=recording_id,
+            run=run,
+            concurrency=concurrency,
+        )
+
+    def run(
+        self, request: TranscriptionRequest, *, concurrency: int | None = None
+    ) -> ChunkedTranscription:
+        """Parts of one transcription that outlive a failure: pass it to ``transcribe`` again
+        with another provider to finish only what is missing; ``close()`` it when done."""
+        return ChunkedTranscription(self.ctx, request, concurrency=concurrency)
+
+    async def recording_for(self, audio: Path) -> HistoryItem:
+        """The RECORDING row of this audio (found by content, or added now)."""
+        return await recording_for(self.ctx, audio)
+
+    async def load(self, item: HistoryItem) -> Transcript:
+        """The full transcript of a TRANSCRIPT row."""
+        return await load_transcript(item)
+
+    async def save(self, item: HistoryItem, transcript: Transcript) -> HistoryItem:
+        """A corrected transcript as the row's current version (the earlier ones are kept)."""
+        return await edits.save_transcript(self.ctx, item, transcript)
+
+    async def of_recording(self, item: HistoryItem) -> RecordingTranscripts:
+        """The recording ``item`` belongs to and all its transcripts, newest first."""
+        return await edits.recording_transcripts(self.ctx, item)
+
+    async def chat_provider_id(self) -> str:
+        """The chat provider summaries go to (Settings', else the first one that can run)."""
+        return await summary.chat_provider_id(self.ctx)
+
+    async def summarise(
+        self,
+        item: HistoryItem,
+        transcript: Transcript,
+        *,
+        provider_id: str | None = None,
+        model: str | None = None,
+    ) -> SummaryOutcome:
+        """Summary and action items of a transcript, kept as its SUMMARY child in History."""
+        return await summary.summarise(
+            self.ctx, item, transcript, provider_id=provider_id, model=model
+        )
+
+    async def latest_summary(self, item: HistoryItem) -> SummaryResult | None:
+        """The newest summary kept for the TRANSCRIPT row ``item``, if any."""
+        return await summary.latest_summary(self.ctx, item)

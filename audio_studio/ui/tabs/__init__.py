@@ -1,1 +1,0 @@
-"""The four tabs of the main window."""
