@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from audio_studio.core.services.studio import StudioService
+    from audio_studio.core.studio import Studio
     from audio_studio.ui.main_window import MainWindow
 
 log = logging.getLogger("audio_studio.app")
@@ -41,7 +41,7 @@ def run_gui(home: str | None = None) -> int:
     """Open the studio window and run until it closes; returns the process exit code.
 
     The window frame is put on screen first, before asyncio, qasync and the core are imported,
-    so the studio appears about as fast as a bare Qt window; then the service is opened and
+    so the studio appears about as fast as a bare Qt window; then the Studio is opened and
     attached (bench/startup.py measures both moments).
     """
     problem = display_problem()
@@ -69,18 +69,18 @@ def run_gui(home: str | None = None) -> int:
 
     from audio_studio.core.errors import StudioError
     from audio_studio.core.logs import setup_logging
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
+    from audio_studio.core.studio import open_studio
 
     try:
         paths = resolve_paths(home)
         paths.ensure()
         setup_logging(paths.log_path)
         log.info("starting Audio Studio; data in %s", paths.data_dir)
-        service = open_studio(paths)
+        studio = open_studio(paths)
     except StudioError as exc:
         return _fatal(exc.message)
-    return _run_window(app, window, service)
+    return _run_window(app, window, studio)
 
 
 def _announce(line: str) -> None:
@@ -89,7 +89,7 @@ def _announce(line: str) -> None:
         print(line, flush=True)
 
 
-def _run_window(app: QApplication, window: MainWindow, service: StudioService) -> int:
+def _run_window(app: QApplication, window: MainWindow, studio: Studio) -> int:
     import asyncio
 
     import qasync
@@ -99,11 +99,11 @@ def _run_window(app: QApplication, window: MainWindow, service: StudioService) -
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    controller = JobController(service.runner)
-    window.attach(service, controller)
-    hook = ExceptHook(service.paths.log_path)
+    controller = JobController(studio.runner)
+    window.attach(studio, controller)
+    hook = ExceptHook(studio.paths.log_path)
     hook.install()
-    service.runner.bug_handler = hook.report
+    studio.runner.bug_handler = hook.report
 
     async def lifecycle() -> None:
         done = asyncio.Event()
@@ -114,7 +114,7 @@ def _run_window(app: QApplication, window: MainWindow, service: StudioService) -
         await window.start()
         await done.wait()
         log.info("shutting down")
-        await service.aclose()
+        await studio.aclose()
 
     try:
         with loop:

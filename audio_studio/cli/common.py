@@ -32,16 +32,16 @@ async def provider_from_args(
     Raises:
         ConfigurationError / MissingApiKeyError: unknown provider, not installed, no key.
     """
-    service = ctx.service()
+    studio = ctx.studio()
     setting = _DEFAULT_SETTING.get(capability)
     provider_id = getattr(args, "provider", None) or (
-        getattr(service.settings, setting) if setting else None
+        getattr(studio.settings, setting) if setting else None
     )
     provider_id = provider_id or "local"
     base_url = getattr(args, "base_url", None)
     if base_url:
-        service.use_settings(service.settings.with_provider(provider_id, base_url=base_url))
-    return provider_id, await service.provider(provider_id, capability)
+        studio.use_settings(studio.settings.with_provider(provider_id, base_url=base_url))
+    return provider_id, await studio.context.provider(provider_id, capability)
 
 
 def progress_printer(label: str, *, stream: Any = None) -> ProgressFn:

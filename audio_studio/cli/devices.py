@@ -12,9 +12,9 @@ from audio_studio.cli.main import CliContext
 
 
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    service = ctx.service()
-    listing = await asyncio.to_thread(service.audio_backend.devices)
-    settings = service.settings
+    studio = ctx.studio()
+    listing = await asyncio.to_thread(studio.audio_backend.devices)
+    settings = studio.settings
     if args.json:
         data = {
             "devices": [dataclasses.asdict(d) for d in listing.devices],

@@ -62,7 +62,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             file=sys.stderr,
         )
         return 2
-    service = ctx.service()
+    studio = ctx.studio()
     query = HistoryQuery(
         search=args.search,
         kinds=kinds,
@@ -71,7 +71,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         starred_only=args.starred,
         limit=args.limit,
     )
-    items = await service.history_query(query)
+    items = await studio.library.query(query)
     if args.json:
         json.dump([item_json(i) for i in items], sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")

@@ -12,7 +12,7 @@ from audio_studio.core.errors import StudioError
 
 
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    service = ctx.service()
+    studio = ctx.studio()
     if args.action == "cancel":
         if not args.id:
             print(
@@ -20,18 +20,18 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
                 file=sys.stderr,
             )
             return 2
-        job = await service.cancel_music_job(args.id)
+        job = await studio.music.cancel(args.id)
         print(f"Job {job.id} is {job.remote.state.value}.", file=sys.stderr)
         return 0
     if args.action == "resume":
-        refs = [args.id] if args.id else [j.id for j in await service.remote_jobs()]
+        refs = [args.id] if args.id else [j.id for j in await studio.music.remote_jobs()]
         if not refs:
             print("No unfinished jobs.", file=sys.stderr)
             return 0
         failed = 0
         for ref in refs:
             try:
-                outcome = await service.resume_music_job(ref, progress_printer(f"job {ref}"))
+                outcome = await studio.music.resume(ref, progress_printer(f"job {ref}"))
             except StudioError as exc:
                 if args.id:
                     raise
@@ -43,7 +43,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             where = outcome.output or outcome.audio_path
             print(f"Job {ref} finished: {where}; History item {outcome.item_id}.", file=sys.stderr)
         return 1 if failed else 0
-    jobs = await service.remote_jobs()
+    jobs = await studio.music.remote_jobs()
     if not jobs:
         print("No unfinished jobs.")
         return 0

@@ -1,4 +1,4 @@
-"""Headless entry: runs a subcommand on the same StudioService as the window and writes History.
+"""Headless entry: runs a subcommand on the same Studio as the window and writes History.
 
 Exit codes: 0 success, 1 a user or provider error (one clear line on stderr), 2 bad usage.
 Progress goes to stderr; ``--json`` output goes to stdout.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from audio_studio.core.errors import StudioError
 
 if TYPE_CHECKING:
-    from audio_studio.core.services.studio import StudioService
+    from audio_studio.core.studio import Studio
 
 log = logging.getLogger("audio_studio.cli")
 
@@ -38,23 +38,23 @@ HANDLERS: dict[str, str] = {
 
 
 class CliContext:
-    """Opens the service on first use, so commands that need no History stay light."""
+    """Opens the studio on first use, so commands that need no History stay light."""
 
     def __init__(self, home: str | None) -> None:
         self.home = home
-        self._service: StudioService | None = None
+        self._studio: Studio | None = None
 
-    def service(self) -> StudioService:
-        if self._service is None:
-            from audio_studio.core.services.studio import open_studio
+    def studio(self) -> Studio:
+        if self._studio is None:
             from audio_studio.core.store.paths import resolve_paths
+            from audio_studio.core.studio import open_studio
 
-            self._service = open_studio(resolve_paths(self.home), use_env_keys=True)
-        return self._service
+            self._studio = open_studio(resolve_paths(self.home), use_env_keys=True)
+        return self._studio
 
     async def aclose(self) -> None:
-        if self._service is not None:
-            await self._service.aclose()
+        if self._studio is not None:
+            await self._studio.aclose()
 
 
 Handler = Callable[[argparse.Namespace, CliContext], Awaitable[int]]

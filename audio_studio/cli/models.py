@@ -14,7 +14,7 @@ def _mb(size: int) -> str:
 
 
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    manager = ctx.service().model_manager()
+    manager = ctx.studio().model_manager()
     if args.action in ("download", "remove") and not args.name:
         print(f"audio-studio models {args.action}: which one? Give its NAME.", file=sys.stderr)
         return 2

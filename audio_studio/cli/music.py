@@ -25,8 +25,8 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.duration is not None and args.duration <= 0:
         print("audio-studio music: --duration must be more than 0 seconds.", file=sys.stderr)
         return 2
-    service = ctx.service()
-    if not (args.provider or service.settings.music_provider):
+    studio = ctx.studio()
+    if not (args.provider or studio.settings.music_provider):
         print(
             "audio-studio music: choose a provider with --provider (elevenlabs, replicate, "
             "gateway), or set one in Settings.",
@@ -53,7 +53,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         # Ask for the file's own format when the provider makes it; otherwise convert after.
         format=wanted if wanted in formats else (formats[0] if formats else AudioFormat.MP3),
     )
-    outcome = await service.generate_music(
+    outcome = await studio.music.generate(
         request,
         provider_id=provider_id,
         progress=progress_printer("music"),

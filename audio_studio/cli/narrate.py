@@ -16,9 +16,8 @@ from audio_studio.cli.common import finish_progress, progress_printer, provider_
 from audio_studio.cli.main import CliContext
 from audio_studio.core.errors import InputError, ProviderError, UnsupportedFormatError
 from audio_studio.core.models import AudioFormat, Capability
-from audio_studio.core.services.narration_options import EXPORT_FORMATS, speed_range
-from audio_studio.core.services.narration_project import NarrationProject, NarrationSettings
-from audio_studio.core.services.narration_voices import cloned_voices
+from audio_studio.core.narration.options import EXPORT_FORMATS, speed_range
+from audio_studio.core.narration.project import NarrationProject, NarrationSettings
 from audio_studio.core.text import Lexicon, markdown_to_text
 
 
@@ -78,10 +77,14 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     lo, hi = speed_range(provider_id)
     if not lo <= args.speed <= hi:
         return _say(f"--speed for {provider_id} takes {lo:g} to {hi:g}.")
-    service = ctx.service()
-    narration = service.narration()
+    studio = ctx.studio()
+    narration = studio.narration
     cloned = next(
-        (v for v in await cloned_voices(service, provider_id) if args.voice in (v.id, v.name)),
+        (
+            v
+            for v in await studio.narration.cloned_voices(provider_id)
+            if args.voice in (v.id, v.name)
+        ),
         None,
     )
     settings = NarrationSettings(

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="audio-studio",
         description="Audio Studio. Without a command it opens the studio window; with one it "
-        "runs headless on the same services and writes the same History.",
+        "runs headless on the same Studio and writes the same History.",
     )
     parser.add_argument("--version", action="version", version=f"audio-studio {__version__}")
     parser.add_argument(

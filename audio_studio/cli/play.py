@@ -17,12 +17,12 @@ from audio_studio.core.errors import DeviceUnavailableError
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     path = Path(args.file)
     audio = await asyncio.to_thread(decode, path)
-    service = ctx.service()
-    backend = service.audio_backend
+    studio = ctx.studio()
+    backend = studio.audio_backend
     problem = await asyncio.to_thread(lambda: backend.problem)
     if problem:
         raise DeviceUnavailableError(problem)
-    player = Player(backend, device=args.device or service.settings.output_device)
+    player = Player(backend, device=args.device or studio.settings.output_device)
     await asyncio.to_thread(player.load, audio)
     await asyncio.to_thread(player.play)
     for notice in player.notices:

@@ -23,7 +23,7 @@ from audio_studio.cli.main import CliContext
 from audio_studio.core.audio.codec import decode, format_for_path, write
 from audio_studio.core.errors import DeviceUnavailableError, StudioError, UnsupportedFormatError
 from audio_studio.core.models import AudioFormat
-from audio_studio.core.services.recordings import RecordingRequest
+from audio_studio.core.recordings import RecordingRequest
 
 
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -36,11 +36,11 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.seconds is not None and args.seconds <= 0:
         print("audio-studio record: --seconds must be more than 0.", file=sys.stderr)
         return 2
-    service = ctx.service()
-    problem = await asyncio.to_thread(lambda: service.audio_backend.problem)
+    studio = ctx.studio()
+    problem = await asyncio.to_thread(lambda: studio.audio_backend.problem)
     if problem:
         raise DeviceUnavailableError(problem)
-    session = await service.recordings.start(RecordingRequest(title=out.stem, device=args.device))
+    session = await studio.recordings.start(RecordingRequest(title=out.stem, device=args.device))
     recorder = session.recorder
     for notice in recorder.notices:
         print(notice, file=sys.stderr)
@@ -68,7 +68,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             except TimeoutError:
                 pass
     end_status_line()
-    item = await service.recordings.finish(session)
+    item = await studio.recordings.finish(session)
     audio_file = item.file("audio")
     assert audio_file is not None
     if fmt is AudioFormat.WAV:

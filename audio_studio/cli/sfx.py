@@ -17,9 +17,9 @@ from audio_studio.cli.common import finish_progress, provider_from_args
 from audio_studio.cli.main import CliContext
 from audio_studio.cli.speak import output_format
 from audio_studio.core.errors import UnsupportedFormatError
+from audio_studio.core.fileio import atomic_write_bytes
 from audio_studio.core.models import Capability, SfxRequest
-from audio_studio.core.services.sound import MAX_VARIATIONS, EffectSpec, Variation, VariationFn
-from audio_studio.core.store.atomic import atomic_write_bytes
+from audio_studio.core.sound.variations import MAX_VARIATIONS, EffectSpec, Variation, VariationFn
 
 
 def variation_paths(out: Path, count: int) -> list[Path]:
@@ -50,7 +50,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     except UnsupportedFormatError as exc:
         return _usage(exc.message)
     provider_id, _ = await provider_from_args(ctx, args, Capability.SFX)
-    service = ctx.service()
+    studio = ctx.studio()
     base_seed = args.seed if args.seed is not None else secrets.randbelow(2**31 - 200)
     paths = variation_paths(out, args.variations)
     request = SfxRequest(
@@ -72,7 +72,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             first_seed=base_seed + start,
             parent_id=parent,
         )
-        landed = await service.generate_sfx_variations(spec, on_variation=_progress(len(paths)))
+        landed = await studio.sound.variations(spec, on_variation=_progress(len(paths)))
         finish_progress()
         for variation, path in zip(landed, chunk, strict=True):
             failed += not await _write(variation, path)

@@ -10,8 +10,8 @@ from pathlib import Path
 from audio_studio.cli.common import finish_progress, progress_printer, provider_from_args
 from audio_studio.cli.main import CliContext
 from audio_studio.core.errors import InputError, UnsupportedFormatError
+from audio_studio.core.fileio import atomic_write_bytes
 from audio_studio.core.models import AudioFormat, Capability, SpeechRequest
-from audio_studio.core.store.atomic import atomic_write_bytes
 
 
 def output_format(out: Path, fmt: str | None) -> AudioFormat:
@@ -51,7 +51,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     request = SpeechRequest(
         text=text, voice=args.voice, model=args.model, speed=args.speed, format=fmt
     )
-    outcome = await ctx.service().speak(
+    outcome = await ctx.studio().narration.speak(
         request, provider_id=provider_id, progress=progress_printer("speak")
     )
     finish_progress()

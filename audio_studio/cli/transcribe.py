@@ -19,8 +19,8 @@ from pathlib import Path
 from audio_studio.cli.common import finish_progress, progress_printer, provider_from_args
 from audio_studio.cli.main import CliContext
 from audio_studio.core.errors import StudioError
+from audio_studio.core.fileio import atomic_write_text
 from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
-from audio_studio.core.store.atomic import atomic_write_text
 from audio_studio.core.subtitles import WRITERS, to_json, write_transcript
 
 
@@ -63,11 +63,11 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     files = [Path(f) for f in args.files]
     targets = _targets(files, args.output, fmt)
     provider_id, _ = await provider_from_args(ctx, args, Capability.TRANSCRIPTION)
-    service = ctx.service()
-    concurrency = args.concurrency or service.settings.transcription_concurrency
+    studio = ctx.studio()
+    concurrency = args.concurrency or studio.settings.transcription_concurrency
     if args.concurrency:
         # Asked for explicitly: at most N requests at once to this provider, whatever Settings say.
-        service.runner.set_provider_limit(provider_id, args.concurrency)
+        studio.runner.set_provider_limit(provider_id, args.concurrency)
     limit = asyncio.Semaphore(concurrency)
 
     absolute = await asyncio.to_thread(lambda: [f.expanduser().resolve() for f in files])
@@ -83,7 +83,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         )
         async with limit:
             try:
-                outcome = await service.transcribe(
+                outcome = await studio.transcription.transcribe(
                     request,
                     provider_id=provider_id,
                     progress=progress_printer(f"transcribe {path.name}"),

@@ -19,25 +19,40 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from audio_studio.core.services.studio import StudioService
+    from collections.abc import Callable
+
+    from audio_studio.core.studio import Studio
     from audio_studio.ui.bridge import JobController
     from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
     from audio_studio.ui.dialogs.settings import SettingsDialog
-    from audio_studio.ui.tabs.history import HistoryTab
-    from audio_studio.ui.tabs.narration import NarrationTab
-    from audio_studio.ui.tabs.sound import SoundTab
-    from audio_studio.ui.tabs.transcription import TranscriptionTab
+    from audio_studio.ui.history.tab import HistoryTab
+    from audio_studio.ui.narration.tab import NarrationTab
+    from audio_studio.ui.sound.tab import SoundTab
+    from audio_studio.ui.transcription.tab import TranscriptionTab
 
 log = logging.getLogger(__name__)
 
-# (title, "module:class"). A tab is built the first time it is shown or used, so the window
-# appears without importing every tab's module.
-TABS = (
-    ("Narration", "audio_studio.ui.tabs.narration:NarrationTab"),
-    ("Transcription", "audio_studio.ui.tabs.transcription:TranscriptionTab"),
+# (title, "module:class", what the tab is given). A tab is built the first time it is shown or
+# used, so the window appears without importing every tab's module. Each tab gets the studio's
+# context and its own feature service(s), never the Studio.
+TABS: tuple[tuple[str, str, Callable[[Studio], tuple[Any, ...]]], ...] = (
+    (
+        "Narration",
+        "audio_studio.ui.narration.tab:NarrationTab",
+        lambda s: (s.context, s.narration, s.recordings),
+    ),
+    (
+        "Transcription",
+        "audio_studio.ui.transcription.tab:TranscriptionTab",
+        lambda s: (s.context, s.transcription, s.recordings),
+    ),
     # "&&": a single ampersand would make a mnemonic of the next letter.
-    ("Sound (effects && music)", "audio_studio.ui.tabs.sound:SoundTab"),
-    ("History", "audio_studio.ui.tabs.history:HistoryTab"),
+    (
+        "Sound (effects && music)",
+        "audio_studio.ui.sound.tab:SoundTab",
+        lambda s: (s.context, s.sound, s.music),
+    ),
+    ("History", "audio_studio.ui.history.tab:HistoryTab", lambda s: (s.context, s.library)),
 )
 
 
@@ -54,7 +69,7 @@ class MainWindow(QMainWindow):
 
     It is built in two steps so it can be on screen before the core is loaded: the constructor
     makes the frame (menus, tab bar, dock, status bar) and imports nothing of the core;
-    ``attach(service, controller)`` then builds the tabs and the job list.
+    ``attach(studio, controller)`` then builds the tabs and the job list.
 
     Signals:
         closed(): the user closed the window and agreed to stop running jobs.
@@ -63,7 +78,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(
-        self, service: StudioService | None = None, controller: JobController | None = None
+        self, studio: Studio | None = None, controller: JobController | None = None
     ) -> None:
         super().__init__()
         self.setWindowTitle("Audio Studio")
@@ -78,7 +93,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._built: dict[int, QWidget] = {}
-        for title, _ in TABS:
+        for title, *_ in TABS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, title)
@@ -88,10 +103,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.settings_action.setEnabled(False)
         self.doctor_action.setEnabled(False)
-        if service is not None and controller is not None:
-            self.attach(service, controller)
+        if studio is not None and controller is not None:
+            self.attach(studio, controller)
 
-    def attach(self, service: StudioService, controller: JobController) -> None:
+    def attach(self, studio: Studio, controller: JobController) -> None:
         """Connect the window to the studio: job list, the first tab, status updates."""
         # Qt's namespace enums cost ~40 ms on first use; the dock (the first user) is added here,
         # after the frame is on screen.
@@ -99,7 +114,7 @@ class MainWindow(QMainWindow):
 
         from audio_studio.ui.widgets.job_list import JobList
 
-        self.service = service
+        self.studio = studio
         self.controller = controller
         self.attached = True
         self.jobs = JobList(controller)
@@ -161,9 +176,10 @@ class MainWindow(QMainWindow):
     def tab(self, index: int) -> Any:
         """The tab widget at ``index``, built on first use."""
         if index not in self._built:
-            module_name, class_name = TABS[index][1].split(":")
+            _, where, given = TABS[index]
+            module_name, class_name = where.split(":")
             cls = getattr(importlib.import_module(module_name), class_name)
-            widget = cls(self.service, self.controller)
+            widget = cls(*given(self.studio), self.controller)
             holder = self.tabs.widget(index)
             layout = holder.layout()
             assert layout is not None
@@ -226,7 +242,7 @@ class MainWindow(QMainWindow):
 
     async def start(self) -> None:
         """Work after the window is shown: start-up notices, then unfinished music jobs."""
-        report = self.service.startup
+        report = self.studio.startup
         if report.recovered_rows:
             self.statusBar().showMessage(
                 f"{report.recovered_rows} job(s) were interrupted when the studio last stopped; "
@@ -244,7 +260,7 @@ class MainWindow(QMainWindow):
             box.setObjectName("startupNotices")
             box.open()
             report.notices.clear()
-        await self.service.warm_up()
+        await self.studio.warm_up()
         await self.resume_music_jobs()
 
     async def resume_music_jobs(self) -> None:
@@ -252,7 +268,7 @@ class MainWindow(QMainWindow):
         from audio_studio.core.errors import StudioError
 
         try:
-            resumed = await self.service.resume_music_jobs()
+            resumed = await self.studio.music.resume_all()
         except StudioError as exc:
             log.info("could not resume music jobs: %s", exc.message)
             self.statusBar().showMessage(f"Music jobs were not resumed: {exc.message}", 15_000)
@@ -295,7 +311,7 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is None:
             from audio_studio.ui.dialogs.settings import SettingsDialog
 
-            self.settings_dialog = SettingsDialog(self.service, self)
+            self.settings_dialog = SettingsDialog(self.studio, self)
             self.settings_dialog.finished.connect(self._on_settings_dialog_finished)
             self.settings_dialog.show()
             log.info("settings dialog opened")
@@ -328,7 +344,7 @@ class MainWindow(QMainWindow):
 
         doctor = self.device_doctor
         if doctor is None or not doctor.isVisible():
-            doctor = self.device_doctor = DeviceDoctor(self.service, self)
+            doctor = self.device_doctor = DeviceDoctor(self.studio, self)
             doctor.show()
             await doctor.load()
         else:
@@ -337,7 +353,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_logs_action_triggered(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.service.paths.log_dir)))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.studio.paths.log_dir)))
 
     @Slot()
     def _on_about_action_triggered(self) -> None:
@@ -350,7 +366,7 @@ class MainWindow(QMainWindow):
 
         from audio_studio.ui.dialogs.about import AboutDialog
 
-        dialog = AboutDialog(self.service, self)
+        dialog = AboutDialog(self.studio, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         await dialog.load()

@@ -1,1 +1,1 @@
-"""Dialogs: settings, device doctor, about."""
+"""Dialogs several tabs share: settings (providers, audio, budgets, models), the device doctor."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from audio_studio import __version__
 from audio_studio.core.providers.local.models import installed_models
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.studio import Studio
 
 # The distributions the studio ships with or uses at run time, and what each is for.
 COMPONENTS = (
@@ -62,11 +62,11 @@ def component_rows() -> list[tuple[str, str, str, str]]:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About Audio Studio")
         self.resize(720, 520)
-        self.service = service
+        self.studio = studio
         title = QLabel(f"<h2>Audio Studio {__version__}</h2>")
         text = QLabel(
             "Narration, transcription, sound effects and music, with cloud providers or fully "
@@ -89,7 +89,7 @@ class AboutDialog(QDialog):
 
     async def load(self) -> None:
         rows = await asyncio.to_thread(component_rows)
-        models = await asyncio.to_thread(installed_models, self.service.paths.models_dir)
+        models = await asyncio.to_thread(installed_models, self.studio.paths.models_dir)
         rows += [(m.name, "model", m.licence, f"offline {m.kind}") for m in models]
         self.table.setRowCount(len(rows))
         for r, values in enumerate(rows):

@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from audio_studio.core.store.settings import Settings
+from audio_studio.core.settings import Settings
 from audio_studio.ui.tasks import asyncSlot
 
 if TYPE_CHECKING:
-    from audio_studio.core.services.studio import StudioService
+    from audio_studio.core.studio import Studio
     from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
 
 
 class AudioPage(QWidget):
     """Device choices are stored by name, so they survive the device list changing order."""
 
-    def __init__(self, service: StudioService) -> None:
+    def __init__(self, studio: Studio) -> None:
         super().__init__()
-        self.service = service
-        self._settings = service.settings
+        self.studio = studio
+        self._settings = studio.settings
         self.doctor: DeviceDoctor | None = None
         self.input = QComboBox()
         self.output = QComboBox()
@@ -45,7 +45,7 @@ class AudioPage(QWidget):
         form.addRow(self.problem)
 
     async def load(self, *, refresh: bool = False) -> None:
-        backend = self.service.audio_backend
+        backend = self.studio.audio_backend
         devices = await asyncio.to_thread(backend.refresh if refresh else backend.devices)
         self.problem.setText(devices.problem or "")
         for combo, choices, chosen in (
@@ -84,7 +84,7 @@ class AudioPage(QWidget):
         from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
 
         if self.doctor is None:
-            self.doctor = DeviceDoctor(self.service, self)
+            self.doctor = DeviceDoctor(self.studio, self)
         self.doctor.show()
         await self.doctor.load()
         return self.doctor

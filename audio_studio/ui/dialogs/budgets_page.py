@@ -17,25 +17,25 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.models import frozen_mapping
-from audio_studio.core.services.preflight import month_spend
-from audio_studio.core.services.studio import StudioService
-from audio_studio.core.store.settings import Budget, Settings
+from audio_studio.core.preflight import month_spend
+from audio_studio.core.settings import Budget, Settings
+from audio_studio.core.studio import Studio
 
 HEADERS = ("Provider", "Monthly budget", "Warn at", "Stop at", "Spent this month")
 
 
 class BudgetsPage(QWidget):
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
-        self.providers = [s.info for s in service.registry.specs() if not s.info.local]
+        self.studio = studio
+        self.providers = [s.info for s in studio.registry.specs() if not s.info.local]
         self.table = QTableWidget(len(self.providers), len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.rows: dict[str, tuple[QDoubleSpinBox, QSpinBox, QSpinBox]] = {}
         for row, info in enumerate(self.providers):
-            budget = service.settings.budget(info.id)
+            budget = studio.settings.budget(info.id)
             amount = QDoubleSpinBox()
             amount.setRange(0, 1_000_000)
             amount.setPrefix("$ ")
@@ -64,7 +64,7 @@ class BudgetsPage(QWidget):
 
     async def load(self) -> None:
         for row, info in enumerate(self.providers):
-            spent = await asyncio.to_thread(month_spend, self.service.history, info.id)
+            spent = await asyncio.to_thread(month_spend, self.studio.history, info.id)
             self.table.setItem(row, 4, QTableWidgetItem(f"${spent:,.2f}"))
 
     def apply_to(self, settings: Settings) -> Settings:

@@ -42,7 +42,7 @@ from audio_studio.ui.tasks import asyncSlot
 from audio_studio.ui.widgets.level_meter import LevelMeter
 
 if TYPE_CHECKING:
-    from audio_studio.core.services.studio import StudioService
+    from audio_studio.core.studio import Studio
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +105,12 @@ def hints_html(platform: str = sys.platform) -> str:
 class DeviceDoctor(QDialog):
     """Lists devices, probes rates, and tests the microphone and the speakers for real."""
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Device doctor")
         self.setObjectName("deviceDoctor")
         self.resize(760, 620)
-        self.service = service
+        self.studio = studio
         self.devices = DeviceList(())
         self._take_peak = -math.inf
         self.problem = QLabel()
@@ -170,7 +170,7 @@ class DeviceDoctor(QDialog):
     # -- devices -----------------------------------------------------------------------------
 
     async def load(self, *, refresh: bool = False) -> None:
-        backend = self.service.audio_backend
+        backend = self.studio.audio_backend
         self.devices = await asyncio.to_thread(backend.refresh if refresh else backend.devices)
         problem = self.devices.problem or await asyncio.to_thread(lambda: backend.problem)
         self.problem.setText(problem or "")
@@ -185,7 +185,7 @@ class DeviceDoctor(QDialog):
                  f"{dev.default_samplerate:.0f} Hz")
             ):  # fmt: skip
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        settings = self.service.settings
+        settings = self.studio.settings
         for combo, pool, chosen in (
             (self.input, self.devices.inputs, settings.input_device),
             (self.output, self.devices.outputs, settings.output_device),
@@ -212,7 +212,7 @@ class DeviceDoctor(QDialog):
         device = self.selected_device()
         if device is None:
             return ""
-        backend = self.service.audio_backend
+        backend = self.studio.audio_backend
         parts = []
         for kind, channels in (("input", device.max_input_channels),
                                ("output", device.max_output_channels)):  # fmt: skip
@@ -260,7 +260,7 @@ class DeviceDoctor(QDialog):
                 if take.error is not None:
                     return self._fail(take.error)
                 audio = await asyncio.to_thread(decode, take.path)
-                player = Player(self.service.audio_backend, device=self.output.currentData())
+                player = Player(self.studio.audio_backend, device=self.output.currentData())
                 await asyncio.to_thread(player.load, audio)
                 self.result.setText(f"Playing back {take.duration_s:.1f} s…")
                 await asyncio.to_thread(player.play)
@@ -279,7 +279,7 @@ class DeviceDoctor(QDialog):
         return verdict
 
     async def _record(self, path: Path, seconds: float) -> Recorder:
-        recorder = Recorder(self.service.audio_backend, path, device=self.input.currentData())
+        recorder = Recorder(self.studio.audio_backend, path, device=self.input.currentData())
         self._take_peak = -math.inf
         self.result.setText("Starting the microphone…")
         await asyncio.to_thread(recorder.start)

@@ -29,7 +29,7 @@ from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import JobKind
 from audio_studio.core.providers.local.catalog import CatalogModel
 from audio_studio.core.providers.local.models import InstalledModel, ModelManager
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.studio import Studio
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot
 
@@ -66,7 +66,7 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]], ids: list[str]) -> N
 class ModelsPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
-        self.service: StudioService | None = None
+        self.studio: Studio | None = None
         self.manager: ModelManager | None = None
         self.installed_rows: list[InstalledModel] = []
         self.catalog_rows: list[CatalogModel] = []
@@ -116,9 +116,9 @@ class ModelsPage(QWidget):
         self.download_button.clicked.connect(self._on_download_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
-    async def load(self, service: StudioService) -> None:
-        self.service = service
-        self.manager = service.model_manager()
+    async def load(self, studio: Studio) -> None:
+        self.studio = studio
+        self.manager = studio.model_manager()
         await self.refresh()
 
     async def refresh(self) -> None:
@@ -180,9 +180,9 @@ class ModelsPage(QWidget):
 
     async def download(self, model_id: str) -> InstalledModel | None:
         """Download through a job; the page's progress bar and Cancel follow it."""
-        assert self.service is not None and self.manager is not None
+        assert self.studio is not None and self.manager is not None
         manager = self.manager
-        runner = self.service.runner
+        runner = self.studio.runner
 
         # The job must not hold the page: the runner keeps finished jobs, and a page Qt has
         # deleted, kept alive from there, crashed PySide when collected at exit. The page
@@ -227,8 +227,8 @@ class ModelsPage(QWidget):
             self.status.setText(snapshot.message)
 
     def cancel_download(self) -> None:
-        if self.job is not None and self.service is not None:
-            self.service.runner.cancel(self.job.id)
+        if self.job is not None and self.studio is not None:
+            self.studio.runner.cancel(self.job.id)
 
     async def delete(self, model_id: str) -> None:
         assert self.manager is not None

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.providers.registry import ProviderSpec
-from audio_studio.core.services.studio import StudioService
-from audio_studio.core.store.settings import ProviderSettings, Settings
+from audio_studio.core.settings import ProviderSettings, Settings
+from audio_studio.core.studio import Studio
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot
 
@@ -28,15 +28,15 @@ from audio_studio.ui.tasks import asyncSlot
 class ProvidersPage(QWidget):
     """One list of providers; the form on the right edits the selected one."""
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
-        self._edits: dict[str, ProviderSettings] = dict(service.settings.providers)
+        self.studio = studio
+        self._edits: dict[str, ProviderSettings] = dict(studio.settings.providers)
         self._current: ProviderSpec | None = None
 
         self.list = QListWidget()
         self.list.setMaximumWidth(200)
-        for spec in service.registry.specs():
+        for spec in studio.registry.specs():
             item = QListWidgetItem(spec.info.name)
             item.setData(Qt.ItemDataRole.UserRole, spec.info.id)
             self.list.addItem(item)
@@ -155,7 +155,7 @@ class ProvidersPage(QWidget):
     async def _on_list_current_row_changed(self, row: int) -> None:
         self._remember()
         item = self.list.item(row)
-        spec = self.service.registry.spec(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        spec = self.studio.registry.spec(item.data(Qt.ItemDataRole.UserRole)) if item else None
         self._show(spec)
         await self.refresh_key_state()
 
@@ -198,11 +198,11 @@ class ProvidersPage(QWidget):
     async def refresh_key_state(self) -> None:
         spec = self._current
         try:
-            store = await self.service.secret_store()
+            store = await self.studio.secret_store()
             self.store_state.setText(store.status)
             if spec is None:
                 return
-            has = await self.service.has_api_key(spec.info.id)
+            has = await self.studio.has_api_key(spec.info.id)
         except StudioError as exc:
             self.key_state.setText(messages.status_text(exc))
             return
@@ -234,7 +234,7 @@ class ProvidersPage(QWidget):
             return
         self.save_key_button.setEnabled(False)
         try:
-            await self.service.set_api_key(spec.info.id, text)
+            await self.studio.set_api_key(spec.info.id, text)
             self.key.clear()
         except StudioError as exc:
             self.key_state.setText(messages.status_text(exc))
@@ -249,7 +249,7 @@ class ProvidersPage(QWidget):
         if spec is None:
             return
         try:
-            await self.service.delete_api_key(spec.info.id)
+            await self.studio.delete_api_key(spec.info.id)
         except StudioError as exc:
             self.key_state.setText(messages.status_text(exc))
             return
@@ -266,15 +266,15 @@ class ProvidersPage(QWidget):
         # Test what is on screen: save the URL change (the key is saved by its own button).
         self._remember()
         ps = self._edits.get(spec.info.id, ProviderSettings())
-        settings = self.service.settings
+        settings = self.studio.settings
         if ps != settings.provider(spec.info.id):
-            await self.service.update_settings(
+            await self.studio.update_settings(
                 settings.with_provider(spec.info.id, enabled=ps.enabled, base_url=ps.base_url)
             )
         self.test_button.setEnabled(False)
         self.test_result.setText("Testing…")
         try:
-            report = await self.service.test_connection(spec.info.id)
+            report = await self.studio.test_connection(spec.info.id)
         except StudioError as exc:
             self.test_result.setText(f"✗ {messages.describe(exc).text}")
         else:

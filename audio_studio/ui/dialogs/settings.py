@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.errors import StudioError
-from audio_studio.core.services.studio import StudioService
-from audio_studio.core.store.settings import Settings
+from audio_studio.core.settings import Settings
+from audio_studio.core.studio import Studio
 from audio_studio.ui import messages
 from audio_studio.ui.dialogs.audio_page import AudioPage
 from audio_studio.ui.dialogs.budgets_page import BudgetsPage
@@ -42,22 +42,22 @@ class SettingsDialog(QDialog):
 
     PAGES = ("Providers", "Budgets", "Audio", "Output", "Models", "Network")
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         self.resize(820, 520)
-        self.service = service
+        self.studio = studio
         self.nav = QListWidget()
         self.nav.addItems(self.PAGES)
         self.nav.setMaximumWidth(140)
         self.stack = QStackedWidget()
-        self.providers = ProvidersPage(service)
-        self.audio = AudioPage(service)
-        self.output = _OutputPage(service)
+        self.providers = ProvidersPage(studio)
+        self.audio = AudioPage(studio)
+        self.output = _OutputPage(studio)
         self.models = ModelsPage()
-        self.network = _NetworkPage(service.settings)
-        self.budgets = BudgetsPage(service)
+        self.network = _NetworkPage(studio.settings)
+        self.budgets = BudgetsPage(studio)
         pages = (self.providers, self.budgets, self.audio, self.output, self.models, self.network)
         for page in pages:
             self.stack.addWidget(page)
@@ -84,11 +84,11 @@ class SettingsDialog(QDialog):
             self.providers.refresh_key_state(),
             self.budgets.load(),
             self.audio.load(),
-            self.models.load(self.service),
+            self.models.load(self.studio),
         )
 
     def edited_settings(self) -> Settings:
-        settings = self.providers.apply_to(self.service.settings)
+        settings = self.providers.apply_to(self.studio.settings)
         settings = self.audio.apply_to(settings)
         settings = self.output.apply_to(settings)
         settings = self.budgets.apply_to(settings)
@@ -96,7 +96,7 @@ class SettingsDialog(QDialog):
 
     async def save(self) -> bool:
         try:
-            await self.service.update_settings(self.edited_settings())
+            await self.studio.update_settings(self.edited_settings())
         except StudioError as exc:
             self.error_label.setText(messages.status_text(exc))
             return False
@@ -109,10 +109,10 @@ class SettingsDialog(QDialog):
 
 
 class _OutputPage(QWidget):
-    def __init__(self, service: StudioService) -> None:
+    def __init__(self, studio: Studio) -> None:
         super().__init__()
-        self.folder = QLineEdit(service.settings.output_dir or "")
-        self.folder.setPlaceholderText(str(service.paths.default_output_dir))
+        self.folder = QLineEdit(studio.settings.output_dir or "")
+        self.folder.setPlaceholderText(str(studio.paths.default_output_dir))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._on_browse_clicked)
         row = QHBoxLayout()
@@ -120,7 +120,7 @@ class _OutputPage(QWidget):
         row.addWidget(browse)
         note = QLabel(
             "Exports are written here. Everything the studio makes is also kept in History, "
-            f"under {service.paths.data_dir}."
+            f"under {studio.paths.data_dir}."
         )
         note.setWordWrap(True)
         form = QFormLayout(self)

@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.costs import FREE_PROVIDERS
 from audio_studio.core.errors import StudioError
-from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
-# Kinds whose items can be made again from their parameters (see core/services/library.py).
+# Kinds whose items can be made again from their parameters (see core/library/service.py).
 RERUNNABLE = {"speech", "sfx", "transcript", "music", "narration", "take"}
 
 
@@ -91,9 +91,9 @@ class HistoryDetail(QWidget):
     open_requested = Signal(object)
     delete_requested = Signal(object)
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
         self.item: HistoryItem | None = None
         self.player: PlayerBar | None = None
 
@@ -214,7 +214,7 @@ class HistoryDetail(QWidget):
 
     async def _load_related(self, item: HistoryItem) -> None:
         """The item's parent and children, each a line that opens it here."""
-        history = self.service.history
+        history = self.ctx.history
         try:
             children = await asyncio.to_thread(history.children, item.id)
             parent = (
@@ -257,7 +257,7 @@ class HistoryDetail(QWidget):
                 self.player.hide()
             return
         if self.player is None:
-            self.player = PlayerBar.for_service(self.service)
+            self.player = PlayerBar.for_context(self.ctx)
             self.player_box.addWidget(self.player)
         self.player.show()
         spawn(self._load_player(audio), owner=self)
@@ -277,8 +277,8 @@ class HistoryDetail(QWidget):
         if item is None:
             return
         try:
-            await asyncio.to_thread(self.service.history.update, item.id, **fields)
-            fresh = await asyncio.to_thread(self.service.history.get, item.id)
+            await asyncio.to_thread(self.ctx.history.update, item.id, **fields)
+            fresh = await asyncio.to_thread(self.ctx.history.get, item.id)
         except StudioError as exc:
             self.note.setText(messages.status_text(exc))
             return
@@ -315,7 +315,7 @@ class HistoryDetail(QWidget):
         if audio is None or self.item is None:
             return
         name = "".join(c if c.isalnum() or c in " -_" else "_" for c in self.item.title).strip()
-        start = Path(self.service.settings.output_dir or self.service.paths.default_output_dir)
+        start = Path(self.ctx.settings.output_dir or self.ctx.paths.default_output_dir)
         suggested = start / f"{name or 'audio'}{audio.suffix}"
         target, _ = QFileDialog.getSaveFileName(self, "Export a copy", str(suggested))
         if target:

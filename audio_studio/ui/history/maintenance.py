@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import JobContext
+from audio_studio.core.library import Library
 from audio_studio.core.models import JobKind
-from audio_studio.core.services.studio import StudioService
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tasks import asyncSlot
@@ -31,10 +32,15 @@ def _mb(size: int) -> str:
 
 class MaintenanceView(QWidget):
     def __init__(
-        self, service: StudioService, controller: JobController, parent: QWidget | None = None
+        self,
+        ctx: StudioContext,
+        library: Library,
+        controller: JobController,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
+        self.library = library
         self.controller = controller
         self.disk = {
             name: QLabel("…")
@@ -76,7 +82,7 @@ class MaintenanceView(QWidget):
         moving.addWidget(self.import_button)
         moving.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Library folder: {service.paths.data_dir}"))
+        layout.addWidget(QLabel(f"Library folder: {ctx.paths.data_dir}"))
         layout.addLayout(form)
         layout.addLayout(cleanup)
         layout.addWidget(
@@ -91,7 +97,7 @@ class MaintenanceView(QWidget):
 
     async def refresh(self) -> None:
         try:
-            usage = await self.service.library.disk_usage()
+            usage = await self.library.disk_usage()
         except StudioError as exc:
             self.result.setText(messages.status_text(exc))
             return
@@ -107,7 +113,7 @@ class MaintenanceView(QWidget):
 
     async def cleanup(self, days: int) -> None:
         try:
-            report = await self.service.library.cleanup_older_than(days)
+            report = await self.library.cleanup_older_than(days)
         except StudioError as exc:
             self.result.setText(messages.status_text(exc))
             return
@@ -121,7 +127,7 @@ class MaintenanceView(QWidget):
     async def export(self, target: Path) -> int | None:
         async def work(ctx: JobContext) -> int:
             ctx.report(None, f"Writing {target.name}…")
-            return await self.service.library.export(target)
+            return await self.library.export(target)
 
         job = self.controller.submit(JobKind.MAINTENANCE, f"Export library to {target.name}", work)
         try:
@@ -135,7 +141,7 @@ class MaintenanceView(QWidget):
     async def import_(self, source: Path) -> None:
         async def work(ctx: JobContext) -> object:
             ctx.report(None, f"Reading {source.name}…")
-            return await self.service.library.import_(source)
+            return await self.library.import_(source)
 
         job = self.controller.submit(JobKind.MAINTENANCE, f"Import library {source.name}", work)
         try:

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QText
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from audio_studio.core.errors import StudioError
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.library import Library
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
 from audio_studio.ui.tasks import spawn
 
@@ -47,9 +47,9 @@ def _duration(seconds: float | None) -> str:
 class HistoryTableModel(QAbstractTableModel):
     """Items of one query, newest first, loaded in pages."""
 
-    def __init__(self, service: StudioService) -> None:
+    def __init__(self, library: Library) -> None:
         super().__init__()
-        self.service = service
+        self.library = library
         self.query = HistoryQuery(limit=PAGE, top_level_only=True)
         self.items: list[HistoryItem] = []
         self.total = 0
@@ -65,8 +65,8 @@ class HistoryTableModel(QAbstractTableModel):
         generation = self._generation
         query = dataclasses.replace(query, limit=PAGE, offset=0)
         try:
-            total = await self.service.history_count(query)
-            first = await self.service.history_query(query)
+            total = await self.library.count(query)
+            first = await self.library.query(query)
         except StudioError as exc:
             if generation == self._generation:
                 self.error = exc.message
@@ -89,7 +89,7 @@ class HistoryTableModel(QAbstractTableModel):
     async def _fetch_page(self, generation: int) -> None:
         page = dataclasses.replace(self.query, offset=len(self.items))
         try:
-            more = await self.service.history_query(page)
+            more = await self.library.query(page)
         finally:
             if generation == self._generation:
                 self._fetching = False

@@ -25,17 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import JobContext
+from audio_studio.core.library import Deletion, Library
 from audio_studio.core.models import HistoryKind, JobKind
-from audio_studio.core.services.library import Deletion
-from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.history_detail import HistoryDetail
-from audio_studio.ui.tabs.history_maintenance import MaintenanceView
-from audio_studio.ui.tabs.history_model import (
+from audio_studio.ui.history.detail import HistoryDetail
+from audio_studio.ui.history.maintenance import MaintenanceView
+from audio_studio.ui.history.model import (
     COST,
     CREATED,
     DURATION,
@@ -47,7 +47,7 @@ from audio_studio.ui.tabs.history_model import (
     HistoryTableModel,
     MatchDelegate,
 )
-from audio_studio.ui.tabs.history_usage import UsageView
+from audio_studio.ui.history.usage import UsageView
 from audio_studio.ui.tasks import asyncSlot, spawn
 
 # (label, days back); None = any time.
@@ -65,14 +65,19 @@ class HistoryTab(QWidget):
     open_in_tab = Signal(object)
 
     def __init__(
-        self, service: StudioService, controller: JobController, parent: QWidget | None = None
+        self,
+        ctx: StudioContext,
+        library: Library,
+        controller: JobController,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
+        self.library = library
         self.controller = controller
         # Returns the Narration tab if it is built (set by the window; tabs are built lazily).
         self.narration_tab: Callable[[], Any] | None = None
-        self.model = HistoryTableModel(service)
+        self.model = HistoryTableModel(library)
         self.deleted: Deletion | None = None
         self.providers_task: asyncio.Task[None] | None = None
 
@@ -106,7 +111,7 @@ class HistoryTab(QWidget):
             header.resizeSection(column, width)
         self.table.setColumnHidden(MATCH, True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        self.detail = HistoryDetail(service)
+        self.detail = HistoryDetail(ctx)
         self.detail.changed.connect(self.model.replace_item)
         self.detail.rerun_requested.connect(self._on_detail_rerun_requested)
         self.detail.open_requested.connect(self.open_in_tab.emit)
@@ -148,16 +153,16 @@ class HistoryTab(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        library = QWidget()
-        library_layout = QVBoxLayout(library)
-        library_layout.addLayout(filters)
-        library_layout.addWidget(self.undo_bar)
-        library_layout.addWidget(self.empty_label)
-        library_layout.addWidget(split, 1)
-        self.usage = UsageView(service)
-        self.maintenance = MaintenanceView(service, controller)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.addLayout(filters)
+        page_layout.addWidget(self.undo_bar)
+        page_layout.addWidget(self.empty_label)
+        page_layout.addWidget(split, 1)
+        self.usage = UsageView(ctx, self.library)
+        self.maintenance = MaintenanceView(ctx, self.library, controller)
         self.pages = QTabWidget()
-        self.pages.addTab(library, "Library")
+        self.pages.addTab(page, "Library")
         self.pages.addTab(self.usage, "Usage")
         self.pages.addTab(self.maintenance, "Upkeep")
         self.pages.currentChanged.connect(self._on_pages_current_changed)
@@ -216,7 +221,7 @@ class HistoryTab(QWidget):
         shown = self.detail.item
         if selected is None or shown is None or shown.parent_id is None:
             return False
-        return await asyncio.to_thread(self.service.history.get, selected) is not None
+        return await asyncio.to_thread(self.ctx.history.get, selected) is not None
 
     async def _refresh_providers(self) -> None:
         known = {self.provider.itemData(i) for i in range(1, self.provider.count())}
@@ -225,7 +230,7 @@ class HistoryTab(QWidget):
                 self.provider.addItem(provider, provider)
 
     async def _providers(self) -> list[str]:
-        return await asyncio.to_thread(self.service.history.providers)
+        return await asyncio.to_thread(self.ctx.history.providers)
 
     @asyncSlot()
     async def _on_debounce_timeout(self) -> None:
@@ -251,7 +256,7 @@ class HistoryTab(QWidget):
 
     async def rerun(self, item: HistoryItem) -> HistoryItem | None:
         async def work(ctx: JobContext) -> HistoryItem:
-            return await self.service.library.rerun(item, ctx.report)
+            return await self.library.rerun(item, ctx.report)
 
         # A take or narration made again changes its project on disk; the Narration tab may
         # hold that project, so it saves first and reloads after (the window sets the hook).
@@ -275,7 +280,7 @@ class HistoryTab(QWidget):
 
     async def delete(self, item: HistoryItem) -> Deletion | None:
         try:
-            deletion = await self.service.library.delete(item.id)
+            deletion = await self.library.delete(item.id)
         except StudioError as exc:
             self.count_label.setText(messages.status_text(exc))
             return None
@@ -289,7 +294,7 @@ class HistoryTab(QWidget):
 
     async def undo(self) -> None:
         try:
-            restored = await self.service.library.undo()
+            restored = await self.library.undo()
         except StudioError as exc:
             self.undo_label.setText(messages.status_text(exc))
             return
@@ -306,7 +311,7 @@ class HistoryTab(QWidget):
 
     @asyncSlot(object)
     async def _on_detail_delete_requested(self, item: HistoryItem) -> None:
-        tree = await asyncio.to_thread(self.service.history.with_descendants, item.id)
+        tree = await asyncio.to_thread(self.ctx.history.with_descendants, item.id)
         files = sum(len(i.files) for i in tree)
         answer = QMessageBox.question(
             self,

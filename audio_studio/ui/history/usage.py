@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.costs import FREE_PROVIDERS
 from audio_studio.core.errors import StudioError
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.library import Library
 from audio_studio.core.store.usage import MonthUsage
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot
@@ -91,9 +92,10 @@ class CostChart(QWidget):
 
 
 class UsageView(QWidget):
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: StudioContext, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
+        self.library = library
         self.rows: list[MonthUsage] = []
         self.chart = CostChart()
         self.table = QTableWidget(0, len(HEADERS))
@@ -121,7 +123,7 @@ class UsageView(QWidget):
 
     async def refresh(self) -> None:
         try:
-            self.rows = await self.service.library.usage()
+            self.rows = await self.library.usage()
         except StudioError as exc:
             self.quota.setText(messages.status_text(exc))
             return
@@ -145,11 +147,11 @@ class UsageView(QWidget):
     async def refresh_quotas(self) -> None:
         """Ask the providers that report a quota (ElevenLabs' subscription) and have a key."""
         lines = []
-        for spec in self.service.registry.specs():
-            if spec.info.local or not await self.service.has_api_key(spec.info.id):
+        for spec in self.ctx.registry.specs():
+            if spec.info.local or not await self.ctx.has_api_key(spec.info.id):
                 continue
             try:
-                provider = await self.service.provider(spec.info.id)
+                provider = await self.ctx.provider(spec.info.id)
             except StudioError:
                 continue
             ask = getattr(provider, "quota", None)

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from audio_studio.core.services.narration_project import Chunk, ChunkStatus, NarrationProject
+from audio_studio.core.narration.project import Chunk, ChunkStatus, NarrationProject
 
 COLUMNS = ("#", "Sentence", "Take", "Status")
 _STATUS_TEXT = {

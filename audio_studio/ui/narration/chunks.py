@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio_studio.core.services.narration import OFFLINE_CAN_FINISH
-from audio_studio.core.services.narration_project import Chunk, ChunkStatus
-from audio_studio.ui.tabs.narration_model import ChunkTableModel
+from audio_studio.core.narration.project import Chunk, ChunkStatus
+from audio_studio.core.narration.service import OFFLINE_CAN_FINISH
+from audio_studio.ui.narration.chunk_model import ChunkTableModel
 
 
 class ChunkList(QWidget):

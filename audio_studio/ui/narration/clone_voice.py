@@ -24,21 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.audio.codec import decode
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import JobContext
 from audio_studio.core.models import JobKind
-from audio_studio.core.services.narration_voices import (
+from audio_studio.core.narration import NarrationService
+from audio_studio.core.narration.voices import (
     CONSENT_STATEMENT,
     MAX_SAMPLE_S,
     ClonedVoice,
-    clone_voice,
     sample_notes,
 )
-from audio_studio.core.services.recordings import RecordingRequest, RecordingSession
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.recordings import RecordingRequest, RecordingService, RecordingSession
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.narration_vm import run_soon
+from audio_studio.ui.narration.view_model import run_soon
 from audio_studio.ui.tasks import asyncSlot
 from audio_studio.ui.widgets.level_meter import LevelMeter
 from audio_studio.ui.widgets.player_bar import clock
@@ -55,20 +55,24 @@ class CloneVoiceDialog(QDialog):
 
     def __init__(
         self,
-        service: StudioService,
+        ctx: StudioContext,
+        narration: NarrationService,
+        recordings: RecordingService,
         controller: JobController,
         provider_id: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New voice from a sample")
-        self.service = service
+        self.ctx = ctx
+        self.narration = narration
+        self.recordings = recordings
         self.controller = controller
         self.provider_id = provider_id
         self.sample: Path | None = None
         self.session: RecordingSession | None = None
         self.result_voice: ClonedVoice | None = None
-        name = service.registry.spec(provider_id).info.name
+        name = ctx.registry.spec(provider_id).info.name
         intro = QLabel(
             f"{name} makes a voice from 1–2 minutes of clear speech by one person, with no music "
             "or noise behind it. Record it here or open a recording."
@@ -134,7 +138,7 @@ class CloneVoiceDialog(QDialog):
     async def start_recording(self) -> None:
         request = RecordingRequest(title="Voice sample", max_seconds=MAX_SAMPLE_S)
         try:
-            self.session = await self.service.recordings.start(request)
+            self.session = await self.recordings.start(request)
         except StudioError as exc:
             self._say(messages.describe(exc).text, error=True)
             return
@@ -152,7 +156,7 @@ class CloneVoiceDialog(QDialog):
         if session is None:
             return
         try:
-            item = await self.service.recordings.finish(session)
+            item = await self.recordings.finish(session)
         except StudioError as exc:
             self._say(messages.describe(exc).text, error=True)
             return
@@ -213,8 +217,7 @@ class CloneVoiceDialog(QDialog):
 
         async def work(ctx: JobContext) -> ClonedVoice:
             ctx.report(None, "Uploading the sample…")
-            return await clone_voice(
-                self.service,
+            return await self.narration.clone_voice(
                 self.provider_id,
                 name=self.name.text(),
                 sample=sample,
@@ -252,5 +255,5 @@ class CloneVoiceDialog(QDialog):
     def reject(self) -> None:
         if self.session is not None:
             session, self.session = self.session, None
-            run_soon(lambda: self.service.recordings.discard(session))
+            run_soon(lambda: self.recordings.discard(session))
         super().reject()

@@ -1,4 +1,4 @@
-"""Narration tab: a script in, finished audio out, sentence by sentence.
+"""The Narration tab: a script in, finished audio out, sentence by sentence.
 
 Paste or open a script, pick provider, model and voice, read the preflight line (sentences,
 characters, cost, limits, budget), press Generate and hear the first sentence while the rest
@@ -9,13 +9,18 @@ The work lives in the view-model and the core; this module is widgets and their 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 from pathlib import Path
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,34 +30,53 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio_studio.core.errors import StudioError
-from audio_studio.core.models import Capability
-from audio_studio.core.services.narration import NarrationPlan
-from audio_studio.core.services.narration_preview import AudioSink, PlayerSink
-from audio_studio.core.services.narration_project import Chunk
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.context import StudioContext
+from audio_studio.core.errors import InputError, StudioError
+from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
+from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
+from audio_studio.core.narration.preview import AudioSink, PlayerSink
+from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
+from audio_studio.core.narration.store import project_title
+from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
+from audio_studio.core.text import markdown_to_text
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.base import NeedsBanner, provider_need
-from audio_studio.ui.tabs.narration_chunks import ChunkList
-from audio_studio.ui.tabs.narration_open import NarrationOpener
-from audio_studio.ui.tabs.narration_vm import NarrationViewModel, run_soon
-from audio_studio.ui.tabs.narration_voice import VoicePanel
+from audio_studio.ui.narration.chunks import ChunkList
+from audio_studio.ui.narration.player import StreamingPlayerBar
+from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
+from audio_studio.ui.narration.voice import VoicePanel
 from audio_studio.ui.tasks import asyncSlot, spawn
-from audio_studio.ui.widgets.narration_player import StreamingPlayerBar
+from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 
+log = logging.getLogger(__name__)
+
+SCRIPT_FILTER = "Scripts (*.txt *.md *.markdown);;All files (*)"
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
 
 
-class NarrationTab(NarrationOpener, QWidget):
+class NarrationTab(QWidget):
+    """The Narration tab: script editor, voice panel, sentence list and player.
+
+    Args:
+        ctx: what the studio gives a feature (settings, providers, paths).
+        narration: the narration service (projects, takes, export).
+        recordings: for recording a voice sample to clone.
+    """
+
     def __init__(
-        self, service: StudioService, controller: JobController, parent: QWidget | None = None
+        self,
+        ctx: StudioContext,
+        narration: NarrationService,
+        recordings: RecordingService,
+        controller: JobController,
+        parent: QWidget | None = None,
     ) -> None:
-        QWidget.__init__(self, parent)
-        self.service = service
+        super().__init__(parent)
+        self.ctx = ctx
+        self.recordings = recordings
         self.controller = controller
-        self.vm = NarrationViewModel(service, controller, self)
+        self.vm = NarrationViewModel(ctx, narration, controller, self)
         self.banner = NeedsBanner()
         self.open_button = QPushButton("Open script…")
         self.new_button = QPushButton("New")
@@ -65,7 +89,7 @@ class NarrationTab(NarrationOpener, QWidget):
         self.preflight = QLabel("")
         self.preflight.setWordWrap(True)
         self.preflight.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.voice_panel = VoicePanel(service)
+        self.voice_panel = VoicePanel(ctx, narration)
         self.live = QCheckBox("Play while generating")
         self.live.setChecked(True)
         self.generate_button = QPushButton("Generate")
@@ -76,7 +100,7 @@ class NarrationTab(NarrationOpener, QWidget):
         self.status.setWordWrap(True)
         self.chunks = ChunkList()
         self.chunks.model.set_project(self.vm.project)
-        self.player_bar = StreamingPlayerBar.for_service(service)
+        self.player_bar = StreamingPlayerBar.for_context(ctx)
         self._build_layout()
         self._connect()
         self._script_timer = QTimer(self)
@@ -166,7 +190,7 @@ class NarrationTab(NarrationOpener, QWidget):
     # -- availability and busy state ---------------------------------------------------------
 
     def refresh_availability(self) -> None:
-        need = provider_need(self.service, Capability.SPEECH, "Narration")
+        need = provider_need(self.ctx, Capability.SPEECH, "Narration")
         self.banner.show_need(need)
         self._usable = need is None
         for widget in (self.voice_panel, self.open_button, self.chunks, self.lexicon_button):
@@ -376,6 +400,214 @@ class NarrationTab(NarrationOpener, QWidget):
         self.status.setStyleSheet(_ERROR if error else "")
         self.chunks.model.flush()
         self.chunks.refresh()
+
+    # -- projects ----------------------------------------------------------------------------
+
+    def new_project(
+        self, script: str = "", *, title: str = "", settings: Any = None
+    ) -> NarrationProject:
+        """A fresh project (the open one stays saved and in History)."""
+        if self.vm.busy:
+            self._on_vm_message("Stop the running job before starting another script.", True)
+            return self.vm.project
+        base = settings or self.voice_panel.settings(self.vm.project.settings)
+        project = NarrationProject(
+            title=title,
+            settings=dataclasses.replace(base),
+            max_chars=self.vm.narration.max_chars(base.provider, base.model),
+        )
+        self.vm.use(project)
+        self.editor.setPlainText(script)  # split shortly, off the GUI thread
+        return project
+
+    async def show_project(self, project: NarrationProject) -> None:
+        """Put a saved project in the tab: its script, voice and chunks with their takes."""
+        if self.vm.busy:
+            self._on_vm_message("Stop the running job before opening another narration.", True)
+            return
+        self.vm.use(project)
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(project.script)
+        self.editor.blockSignals(False)
+        self._on_vm_project_changed()
+        if self.voice_panel.provider.findData(project.settings.provider) >= 0:
+            await self.voice_panel.apply(project.settings)
+        await self.refresh_preflight()
+
+    # -- History changing the open project -----------------------------------------------------
+
+    async def hand_over(self, project_id: str) -> bool:
+        """History is about to change ``project_id`` on disk (a take made again): if it is
+        open here, save what the tab holds first; True if it is open.
+
+        Raises:
+            InputError: this tab is making audio for it right now.
+        """
+        if self.vm.project.id != project_id:
+            return False
+        if self.vm.busy:
+            raise InputError(
+                "The Narration tab is making this narration right now; make the take again "
+                "there, or when it has finished."
+            )
+        await self.sync_script()
+        await self.vm.save()
+        return True
+
+    async def take_back(self, project_id: str) -> None:
+        """History changed ``project_id`` on disk: show it as saved (with the new take)."""
+        if self.vm.project.id != project_id or self.vm.busy:
+            return
+        try:
+            fresh = await self.vm.narration.load(project_id)
+        except StudioError as exc:
+            self._on_vm_message(messages.describe(exc).text, True)
+            return
+        await self.show_project(fresh)
+
+    def _on_first_show(self) -> None:
+        run_soon(self.restore_last, owner=self)
+
+    async def restore_last(self) -> None:
+        """Reopen the narration worked on last (the studio keeps it between sessions)."""
+        if not self._usable:
+            return
+        if self.editor.toPlainText().strip() or self.vm.project.chunks:
+            if not self.voice_panel.loaded:
+                await self.voice_panel.load()
+            return  # something was already put here (Read back, History)
+        try:
+            project = await self.vm.narration.latest()
+        except StudioError as exc:
+            self._on_vm_message(messages.describe(exc).text, True)
+            project = None
+        if project is None or self.editor.toPlainText().strip() or self.vm.project.chunks:
+            if not self.voice_panel.loaded:
+                await self.voice_panel.load()
+            return
+        await self.show_project(project)
+
+    async def load_item(self, item: HistoryItem) -> NarrationProject | None:
+        """A narration (its project, or a take or export of it) or a spoken text, to tweak."""
+        if item.kind in (HistoryKind.NARRATION, HistoryKind.TAKE):
+            try:
+                project = await asyncio.to_thread(self.vm.narration.projects.for_item, item)
+            except StudioError as exc:
+                self._on_vm_message(messages.describe(exc).text, True)
+                return None
+            if project is not None:
+                await self.show_project(project)
+                return project
+        if item.kind not in (HistoryKind.SPEECH, HistoryKind.NARRATION, HistoryKind.TAKE):
+            self._on_vm_message(f"A {item.kind.value} cannot be opened as a narration.", True)
+            return None
+        settings = NarrationSettings(
+            provider=item.provider or "local",
+            model=item.model,
+            voice=item.voice,
+            speed=float(item.params.get("speed", 1.0) or 1.0),
+            instructions=item.params.get("instructions") or None,
+            voice_settings=dict(item.params.get("settings") or {}),
+        )
+        project = self.new_project(item.input_text, title=item.title, settings=settings)
+        await self.sync_script()
+        if self.voice_panel.provider.findData(settings.provider) >= 0:
+            await self.voice_panel.apply(settings)
+        return project
+
+    # -- files -------------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def _on_open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a script", "", SCRIPT_FILTER)
+        if path:
+            await self.open_script(Path(path))
+
+    async def open_script(self, path: Path) -> bool:
+        """Open a .txt or .md script as a new project (Markdown loses its markup)."""
+        try:
+            raw = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            self._on_vm_message(f"Cannot open {path.name} ({why}).", True)
+            return False
+        text = markdown_to_text(raw) if path.suffix.lower() in (".md", ".markdown") else raw
+        self.new_project(text, title=path.stem)
+        await self.sync_script()
+        return True
+
+    def _on_new_clicked(self) -> None:
+        self.new_project()
+
+    @asyncSlot()
+    async def _on_export_clicked(self) -> None:
+        project = self.vm.project
+        fmt = self.voice_panel.settings().export_format
+        start = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
+        name = (project.title or project_title(project.script, 40)).replace("/", "-")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export narration", str(Path(start) / f"{name}.{fmt.extension}"),
+            f"{fmt.value.upper()} (*.{fmt.extension})",
+        )  # fmt: skip
+        if path:
+            await self.export_to(Path(path))
+
+    async def export_to(self, path: Path, fmt: AudioFormat | None = None) -> ExportOutcome | None:
+        """Export the current takes (refused, with what to do, when some are missing)."""
+        await self.sync_script()
+        if fmt is not None:
+            self.voice_panel.format.setCurrentIndex(self.voice_panel.format.findData(fmt.value))
+        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        try:
+            from audio_studio.core.narration.export import check_exportable
+
+            check_exportable(self.vm.project)
+        except InputError as exc:
+            self._on_vm_message(exc.message, True)
+            return None
+        outcome = await self.vm.export(path)
+        if outcome is not None:
+            await self.player_bar.load_file(outcome.path)
+        return outcome
+
+    # -- pronunciation -----------------------------------------------------------------------
+
+    def _on_lexicon_clicked(self) -> None:
+        from audio_studio.ui.narration.lexicon import LexiconDialog
+
+        dialog = LexiconDialog(self.vm.project.settings.lexicon, self)
+        dialog.finished.connect(lambda result: self._lexicon_closed(dialog, result))
+        dialog.open()
+
+    def _lexicon_closed(self, dialog: Any, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted:
+            self.set_lexicon(dialog.lexicon)
+        dialog.deleteLater()
+
+    def set_lexicon(self, lexicon: Any) -> None:
+        settings = dataclasses.replace(self.vm.project.settings, lexicon=lexicon)
+        self.vm.set_settings(settings)
+        self._on_vm_project_changed()
+        self._plan_timer.start()
+
+    # -- voices of one's own -----------------------------------------------------------------
+
+    def _on_new_voice_requested(self, provider_id: str) -> None:
+        self.open_clone_dialog(provider_id)
+
+    def open_clone_dialog(self, provider_id: str) -> QWidget:
+        from audio_studio.ui.narration.clone_voice import CloneVoiceDialog
+
+        dialog = CloneVoiceDialog(
+            self.ctx, self.vm.narration, self.recordings, self.controller, provider_id, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.voice_cloned.connect(self._on_voice_cloned)
+        dialog.show()
+        return dialog
+
+    def _on_voice_cloned(self, voice: Voice) -> None:
+        self.voice_panel.add_voice(voice)
 
     # -- History -----------------------------------------------------------------------------
 

@@ -18,15 +18,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import Job, JobContext
 from audio_studio.core.models import JobKind
-from audio_studio.core.services.narration import GenerationReport, NarrationPlan
-from audio_studio.core.services.narration_export import ExportOutcome
-from audio_studio.core.services.narration_preview import AudioSink
-from audio_studio.core.services.narration_project import Chunk, NarrationProject
-from audio_studio.core.services.narration_store import project_title
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.narration import GenerationReport, NarrationPlan, NarrationService
+from audio_studio.core.narration.export import ExportOutcome
+from audio_studio.core.narration.preview import AudioSink
+from audio_studio.core.narration.project import Chunk, NarrationProject
+from audio_studio.core.narration.store import project_title
 from audio_studio.core.text import split_script
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
@@ -68,12 +68,16 @@ class NarrationViewModel(QObject):
     message = Signal(str, bool)
 
     def __init__(
-        self, service: StudioService, controller: JobController, parent: QObject | None = None
+        self,
+        ctx: StudioContext,
+        narration: NarrationService,
+        controller: JobController,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
         self.controller = controller
-        self.narration = service.narration()
+        self.narration = narration
         self.project = NarrationProject()
         self.job: Job[Any] | None = None
         self.plan: NarrationPlan | None = None

@@ -27,19 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.models import AudioFormat, Capability, Voice
-from audio_studio.core.providers.base import ModelInfo
-from audio_studio.core.services.narration_options import (
+from audio_studio.core.narration import NarrationService
+from audio_studio.core.narration.options import (
     EXPORT_FORMATS,
     STYLE_PRESETS,
     speed_range,
     takes_instructions,
     voice_knobs,
 )
-from audio_studio.core.services.narration_project import NarrationSettings
-from audio_studio.core.services.narration_voices import cloned_voices
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.narration.project import NarrationSettings
+from audio_studio.core.providers.base import ModelInfo
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot
 
@@ -57,9 +57,12 @@ class VoicePanel(QWidget):
     changed = Signal()
     new_voice_requested = Signal(str)
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: StudioContext, narration: NarrationService, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
+        self.narration = narration
         self.models: list[ModelInfo] = []
         self.voices: list[Voice] = []
         self._wanted_voice: str | None = None
@@ -104,11 +107,11 @@ class VoicePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.form)
         layout.addLayout(self.knob_form)
-        for info in service.registry.infos(Capability.SPEECH):
-            usable = any(s.info.id == info.id for s in service.registry.usable(Capability.SPEECH))
+        for info in ctx.registry.infos(Capability.SPEECH):
+            usable = any(s.info.id == info.id for s in ctx.registry.usable(Capability.SPEECH))
             if usable:
                 self.provider.addItem(info.name, info.id)
-        default = self.provider.findData(service.settings.speech_provider or "local")
+        default = self.provider.findData(ctx.settings.speech_provider or "local")
         self.provider.setCurrentIndex(max(0, default))
         self.provider.activated.connect(self._on_provider_activated)
         self.model.activated.connect(self._on_model_activated)
@@ -129,7 +132,7 @@ class VoicePanel(QWidget):
         """The project's voice settings as chosen here (other fields from ``base``)."""
         voice_id = self.voice.currentData()
         voice = next((v for v in self.voices if v.id == voice_id), None)
-        info = self.service.registry.spec(self.provider_id).info
+        info = self.ctx.registry.spec(self.provider_id).info
         instructions = self.instructions.toPlainText().strip() or None
         if not takes_instructions(info, self.model.currentData(), self.models):
             instructions = None
@@ -172,7 +175,7 @@ class VoicePanel(QWidget):
         self._loads += 1
         self.loaded = True
         token, pid = self._loads, self.provider_id
-        spec = self.service.registry.spec(pid)
+        spec = self.ctx.registry.spec(pid)
         info = spec.info
         lo, hi = speed_range(pid)
         self.speed.setRange(lo, hi)
@@ -184,7 +187,7 @@ class VoicePanel(QWidget):
         self.status.setText("Loading voices…")
         problems: list[str] = []
         try:
-            provider = await self.service.provider(pid, Capability.SPEECH)
+            provider = await self.ctx.provider(pid, Capability.SPEECH)
             models, voices = await asyncio.gather(
                 self._models(provider, info.local), self._voices(provider, pid, problems)
             )
@@ -220,7 +223,7 @@ class VoicePanel(QWidget):
             problems.append(f"Voices could not be listed: {messages.describe(exc).text}")
             voices = []
         known = {v.id for v in voices}
-        voices += [v for v in await cloned_voices(self.service, pid) if v.id not in known]
+        voices += [v for v in await self.narration.cloned_voices(pid) if v.id not in known]
         return voices
 
     def _fill_models(self, wanted: str | None) -> None:
@@ -232,16 +235,14 @@ class VoicePanel(QWidget):
         self.model.setCurrentIndex(max(0, self.model.findData(wanted)))
 
     def _fill_voices(self, pid: str) -> None:
-        info = self.service.registry.spec(pid).info
+        info = self.ctx.registry.spec(pid).info
         self.voice.clear()
         for v in self.voices:
             label = v.name + (" (cloned)" if v.cloned else "")
             if v.language:
                 label += f" · {v.language}"
             self.voice.addItem(label, v.id)
-        wanted = (
-            self._wanted_voice or self.service.settings.provider(pid).voice or info.default_voice
-        )
+        wanted = self._wanted_voice or self.ctx.settings.provider(pid).voice or info.default_voice
         if wanted and self.voice.findData(wanted) < 0:
             self.voice.addItem(wanted, wanted)  # a voice the list did not name: keep it
         if info.can(Capability.VOICE_CLONE):
@@ -280,7 +281,7 @@ class VoicePanel(QWidget):
 
     def _show_style(self) -> None:
         pid = self.provider_id if self.provider.count() else "local"
-        info = self.service.registry.spec(pid).info if self.provider.count() else None
+        info = self.ctx.registry.spec(pid).info if self.provider.count() else None
         on = bool(info and takes_instructions(info, self.model.currentData(), self.models))
         for widget in (self.preset, self.instructions, self.preset_note):
             widget.setVisible(on)

@@ -30,29 +30,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.models import Capability, JobKind, SfxRequest
 from audio_studio.core.providers.local.sfxr_presets import PRESETS
-from audio_studio.core.services.sound import (
+from audio_studio.core.sound import SoundService
+from audio_studio.core.sound.variations import (
     MAX_VARIATIONS,
     EffectSpec,
     Variation,
-    batch_preflight,
     cost_line,
-    is_procedural,
     more_like_this,
-    validate,
 )
-from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.base import NeedsBanner
-from audio_studio.ui.tabs.sound_grid import TileGrid
-from audio_studio.ui.tabs.sound_judging import Judging
-from audio_studio.ui.tabs.sound_params import ParamPanel
+from audio_studio.ui.sound.grid import TileGrid
+from audio_studio.ui.sound.judging import Judging
+from audio_studio.ui.sound.params import ParamPanel
+from audio_studio.ui.sound.tile import EffectTile
 from audio_studio.ui.tasks import asyncSlot, spawn
-from audio_studio.ui.widgets.effect_tile import EffectTile
+from audio_studio.ui.widgets.needs import NeedsBanner
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +61,10 @@ _DURATIONS = {"local": (0.05, 6.8), "elevenlabs": (0.5, 22.0)}
 class EffectsPage(QWidget):
     """Sound effects: the form, the parameter panel and the grid."""
 
-    def __init__(self, service: StudioService, controller: JobController) -> None:
+    def __init__(self, ctx: StudioContext, sound: SoundService, controller: JobController) -> None:
         super().__init__()
-        self.service = service
+        self.ctx = ctx
+        self.sound = sound
         self.controller = controller
         self.job_id: str | None = None
         self.banner = NeedsBanner()
@@ -121,8 +120,10 @@ class EffectsPage(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.params = ParamPanel()
-        self.grid = TileGrid(service)
-        self.judging = Judging(self)
+        self.grid = TileGrid(ctx)
+        self.judging = Judging(ctx, sound, controller, self.grid, self)
+        self.judging.message.connect(self.show_message)
+        self.judging.more_requested.connect(self._on_judging_more_requested)
         self._build_layout()
         self._cost_timer = QTimer(self)
         self._cost_timer.setSingleShot(True)
@@ -195,10 +196,10 @@ class EffectsPage(QWidget):
     # -- providers ---------------------------------------------------------------------------
 
     def refresh_providers(self) -> None:
-        current = self.provider.currentData() or self.service.settings.sfx_provider or "local"
+        current = self.provider.currentData() or self.ctx.settings.sfx_provider or "local"
         self.provider.blockSignals(True)
         self.provider.clear()
-        for spec in self.service.registry.for_capability(Capability.SFX):
+        for spec in self.ctx.registry.for_capability(Capability.SFX):
             self.provider.addItem(spec.info.name, spec.info.id)
         index = self.provider.findData(current)
         self.provider.setCurrentIndex(max(0, index))
@@ -211,7 +212,7 @@ class EffectsPage(QWidget):
 
     @property
     def procedural(self) -> bool:
-        return is_procedural(self.service, self.provider_id)
+        return self.sound.is_procedural(self.provider_id)
 
     def set_enabled(self, enabled: bool) -> None:
         self.setEnabled(enabled)
@@ -274,8 +275,8 @@ class EffectsPage(QWidget):
             return []
         self.show_message(None)
         try:
-            await validate(self.service, spec)
-            check = await batch_preflight(self.service, spec)
+            await self.sound.validate(spec)
+            check = await self.sound.preflight(spec)
         except StudioError as exc:
             self.show_message(exc)
             return []
@@ -292,7 +293,7 @@ class EffectsPage(QWidget):
                 ctx.report(len(fills) / spec.count, f"{len(fills)} of {spec.count} landed")  # type: ignore[attr-defined]
 
             try:
-                return await self.service.generate_sfx_variations(spec, on_variation=landed)
+                return await self.sound.variations(spec, on_variation=landed)
             finally:
                 if fills:
                     await asyncio.wait(fills)
@@ -321,6 +322,11 @@ class EffectsPage(QWidget):
         finally:
             self.job_id = None
             self.set_busy(False)
+
+    @Slot(object)
+    def _on_judging_more_requested(self, tile: EffectTile) -> None:
+        if self.job_id is None:
+            spawn(self.more_like(tile), owner=self)
 
     async def add_item(self, item: HistoryItem) -> EffectTile:
         """Put a History effect on a tile (or select the tile that shows it already)."""
@@ -370,7 +376,7 @@ class EffectsPage(QWidget):
 
     async def update_cost(self) -> None:
         try:
-            check = await batch_preflight(self.service, self.spec())
+            check = await self.sound.preflight(self.spec())
         except StudioError as exc:
             self.cost.setText(exc.message)
             return

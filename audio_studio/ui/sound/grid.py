@@ -15,12 +15,12 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from audio_studio.core.audio.player import PlayerState
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
-from audio_studio.core.services.sound import Variation, measure
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.sound.variations import Variation, measure
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
-from audio_studio.ui.widgets.effect_tile import TILE_STYLE, EffectTile
+from audio_studio.ui.sound.tile import TILE_STYLE, EffectTile
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class TileGrid(QWidget):
     tile_ready = Signal(object)
     selection_changed = Signal(object)
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # keys reach the page through it
         self.tiles: list[EffectTile] = []
@@ -70,7 +70,7 @@ class TileGrid(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._inner)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.player_bar = PlayerBar.for_service(service, show_waveform=False)
+        self.player_bar = PlayerBar.for_context(ctx, show_waveform=False)
         self.player_bar.position_changed.connect(self._on_player_position_changed)
         self.player_bar.state_changed.connect(self._on_player_state_changed)
         self.hint = QLabel(HINT)

@@ -1,7 +1,7 @@
 """Judging the grid: audition keys, star and reject (kept in History), and the pack export.
 
-Split from the Effects page so each stays small: the page makes variations, this decides what
-happens to them.
+The Effects page makes variations; this decides what happens to them. It knows the grid, not the
+page: messages and "more like this" go back to the page as signals.
 """
 
 from __future__ import annotations
@@ -9,20 +9,23 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from audio_studio.core.errors import StudioError
+from audio_studio.core.jobs.runner import JobContext
 from audio_studio.core.models import JobKind
-from audio_studio.core.services.sound import set_rejected, set_starred
-from audio_studio.core.services.sound_pack import PackOptions, PackResult
+from audio_studio.core.sound import SoundService
+from audio_studio.core.sound.pack import PackOptions, PackResult
 from audio_studio.core.store.history import HistoryItem
+from audio_studio.ui.sound.grid import TileGrid
+from audio_studio.ui.sound.tile import EffectTile
 from audio_studio.ui.tasks import spawn
-from audio_studio.ui.widgets.effect_tile import EffectTile
 
 if TYPE_CHECKING:
-    from audio_studio.ui.tabs.sound_effects import EffectsPage
+    from audio_studio.core.context import StudioContext
+    from audio_studio.ui.bridge import JobController
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +33,30 @@ _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 
 
 class Judging(QObject):
-    """Keys, stars, rejects and export for one EffectsPage."""
+    """Keys, stars, rejects and export for one grid of effect tiles.
 
-    def __init__(self, page: EffectsPage) -> None:
-        super().__init__(page)
-        self.page = page
+    Signals:
+        message(object): a line or a StudioError for the page's message line.
+        more_requested(object): the EffectTile to make more like (M, or its button).
+    """
+
+    message = Signal(object)
+    more_requested = Signal(object)
+
+    def __init__(
+        self,
+        ctx: StudioContext,
+        sound: SoundService,
+        controller: JobController,
+        grid: TileGrid,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.sound = sound
+        self.controller = controller
+        self.grid = grid
+        self.owner = parent
         self.starred_label = QLabel("No starred effects yet.")
         self.export_button = QPushButton("Export starred…")
         self.export_button.setToolTip(
@@ -52,7 +74,7 @@ class Judging(QObject):
         return row
 
     def set_busy(self, busy: bool) -> None:
-        for tile in self.page.grid.tiles:
+        for tile in self.grid.tiles:
             tile.more_button.setEnabled(not busy and tile.ready)
 
     def connect_tile(self, tile: EffectTile) -> None:
@@ -72,7 +94,7 @@ class Judging(QObject):
         )
         if mods != Qt.KeyboardModifier.NoModifier:
             return False
-        grid, key = self.page.grid, Qt.Key(event.key())
+        grid, key = self.grid, Qt.Key(event.key())
         selected = grid.selected
         if key in _DIGITS:
             tile = grid.tile(_DIGITS[key])
@@ -87,8 +109,7 @@ class Judging(QObject):
         elif key == Qt.Key.Key_X and selected is not None and selected.ready:
             selected.reject_button.toggle()
         elif key == Qt.Key.Key_M and selected is not None and selected.ready:
-            if self.page.job_id is None:
-                spawn(self.page.more_like(selected), owner=self)
+            self.more_requested.emit(selected)
         else:
             return False
         event.accept()
@@ -101,35 +122,35 @@ class Judging(QObject):
         if item is None:
             return
         try:
-            await set_starred(self.page.service, item.id, on)
+            await self.sound.set_starred(item.id, on)
         except StudioError as exc:
-            self.page.show_message(exc)
+            self.message.emit(exc)
             return
         if tile.item is item:
             tile.set_item(_replace(item, starred=on))
         self.refresh_count()
-        self.page.controller.history_changed.emit()
+        self.controller.history_changed.emit()
 
     async def reject(self, tile: EffectTile, on: bool) -> None:
         item = tile.item
         if item is None:
             return
         try:
-            updated = await set_rejected(self.page.service, item, on)
+            updated = await self.sound.set_rejected(item, on)
         except StudioError as exc:
-            self.page.show_message(exc)
+            self.message.emit(exc)
             return
         if tile.item is item:
             tile.set_item(updated)
         self.refresh_count()
-        self.page.controller.history_changed.emit()
+        self.controller.history_changed.emit()
 
     def starred_items(self) -> list[HistoryItem]:
-        return [t.item for t in self.page.grid.tiles if t.ready and t.starred and t.item]
+        return [t.item for t in self.grid.tiles if t.ready and t.starred and t.item]
 
     @Slot()
     def refresh_count(self) -> None:
-        count = sum(1 for t in self.page.grid.tiles if t.ready and t.starred)
+        count = sum(1 for t in self.grid.tiles if t.ready and t.starred)
         self.starred_label.setText(
             f"{count} starred effect{'s' if count != 1 else ''} for the pack."
             if count
@@ -142,27 +163,25 @@ class Judging(QObject):
     async def export_starred(self, options: PackOptions) -> PackResult | None:
         """Export the starred tiles as a pack (a job in the Jobs dock); None if it failed."""
         items = self.starred_items()
-        service = self.page.service
+        sound = self.sound
 
-        async def work(ctx: object) -> PackResult:
-            return await service.export_sound_pack(items, options, progress=ctx.report)  # type: ignore[attr-defined]
+        async def work(job: JobContext) -> PackResult:
+            return await sound.export_pack(items, options, progress=job.report)
 
-        job = self.page.controller.submit(JobKind.EXPORT, f"Pack of {len(items)} effects", work)
+        job = self.controller.submit(JobKind.EXPORT, f"Pack of {len(items)} effects", work)
         try:
             result = await job.result()
         except StudioError as exc:
-            self.page.show_message(exc)
+            self.message.emit(exc)
             return None
         self.last_export = result
-        self.page.show_message(
-            f"Exported {len(result.names)} file(s) and a sidecar to {result.path}."
-        )
+        self.message.emit(f"Exported {len(result.names)} file(s) and a sidecar to {result.path}.")
         return result
 
     async def choose_and_export(self) -> PackResult | None:
-        from audio_studio.ui.dialogs.pack_export import PackExportDialog
+        from audio_studio.ui.sound.pack_export import PackExportDialog
 
-        dialog = PackExportDialog(self.page.service, self.starred_items(), self.page)
+        dialog = PackExportDialog(self.ctx, self.starred_items(), self.owner)
         options = await dialog.ask()
         if options is None:
             return None
@@ -172,11 +191,11 @@ class Judging(QObject):
 
     @Slot(object)
     def _on_tile_clicked(self, tile: EffectTile) -> None:
-        self.page.grid.select(tile)
+        self.grid.select(tile)
 
     @Slot(object)
     def _on_tile_double_clicked(self, tile: EffectTile) -> None:
-        spawn(self.page.grid.play(tile), owner=self)
+        spawn(self.grid.play(tile), owner=self)
 
     @Slot(object, bool)
     def _on_tile_star_toggled(self, tile: EffectTile, on: bool) -> None:
@@ -188,8 +207,7 @@ class Judging(QObject):
 
     @Slot(object)
     def _on_tile_more_requested(self, tile: EffectTile) -> None:
-        if self.page.job_id is None:
-            spawn(self.page.more_like(tile), owner=self)
+        self.more_requested.emit(tile)
 
     @Slot()
     def _on_export_button_clicked(self) -> None:

@@ -27,19 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, JobKind, MusicRequest
-from audio_studio.core.services.music import MusicOutcome
-from audio_studio.core.services.music_board import QueueClock
-from audio_studio.core.services.sound import cost_line
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.sound import MusicService
+from audio_studio.core.sound.music import MusicOutcome
+from audio_studio.core.sound.music_board import QueueClock
+from audio_studio.core.sound.variations import cost_line
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.base import NeedsBanner
+from audio_studio.ui.sound.music_jobs import MusicJobTable
 from audio_studio.ui.tasks import asyncSlot, spawn
-from audio_studio.ui.widgets.music_jobs import MusicJobTable
+from audio_studio.ui.widgets.needs import NeedsBanner
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,10 @@ _NO_LYRICS = {"replicate": "MusicGen makes instrumental music: lyrics are not us
 class MusicPage(QWidget):
     """Music: the form, the job list and a player for finished songs."""
 
-    def __init__(self, service: StudioService, controller: JobController) -> None:
+    def __init__(self, ctx: StudioContext, music: MusicService, controller: JobController) -> None:
         super().__init__()
-        self.service = service
+        self.ctx = ctx
+        self.music = music
         self.controller = controller
         self.clock = QueueClock()
         self.banner = NeedsBanner()
@@ -76,7 +78,7 @@ class MusicPage(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.jobs = MusicJobTable()
-        self.player_bar = PlayerBar.for_service(service)
+        self.player_bar = PlayerBar.for_context(ctx)
         self.player_bar.setMaximumHeight(130)
         form = QFormLayout()
         form.addRow("Provider", self.provider)
@@ -126,10 +128,10 @@ class MusicPage(QWidget):
     # -- providers ---------------------------------------------------------------------------
 
     def refresh_providers(self) -> None:
-        current = self.provider.currentData() or self.service.settings.music_provider
+        current = self.provider.currentData() or self.ctx.settings.music_provider
         self.provider.blockSignals(True)
         self.provider.clear()
-        for spec in self.service.registry.for_capability(Capability.MUSIC):
+        for spec in self.ctx.registry.for_capability(Capability.MUSIC):
             self.provider.addItem(spec.info.name, spec.info.id)
         self.provider.setCurrentIndex(max(0, self.provider.findData(current)))
         self.provider.blockSignals(False)
@@ -164,7 +166,7 @@ class MusicPage(QWidget):
             self.message.setText("Describe the music to generate.")
             return None
         try:
-            check = await self.service.preflight(
+            check = await self.ctx.preflight(
                 pid, Capability.MUSIC, request.model, seconds=request.duration_s
             )
         except StudioError as exc:
@@ -177,7 +179,7 @@ class MusicPage(QWidget):
         jid = f"music-{uuid.uuid4().hex[:12]}"
 
         async def work(ctx: JobContext) -> MusicOutcome:
-            return await self.service.generate_music(
+            return await self.music.generate(
                 request, provider_id=pid, job_id=jid, progress=ctx.report
             )
 
@@ -191,7 +193,7 @@ class MusicPage(QWidget):
     async def cancel_remote(self, job_id: str) -> None:
         """Stop the job at the provider; its row says Cancelled."""
         try:
-            await self.service.cancel_music_job(job_id)
+            await self.music.cancel(job_id)
         except StudioError as exc:
             self.message.setText(messages.status_text(exc))
         await self.refresh_jobs()
@@ -203,7 +205,7 @@ class MusicPage(QWidget):
             return None
 
         async def work(ctx: JobContext) -> MusicOutcome:
-            return await self.service.resume_music_job(job_id, progress=ctx.report)
+            return await self.music.resume(job_id, progress=ctx.report)
 
         self.message.clear()
         try:
@@ -219,7 +221,7 @@ class MusicPage(QWidget):
         row = self.jobs.music_row(job_id)
         if row is None or row.item_id is None:
             return
-        item = await asyncio.to_thread(self.service.history.get, row.item_id)
+        item = await asyncio.to_thread(self.ctx.history.get, row.item_id)
         record = item.file() if item is not None else None
         if record is None:
             self.message.setText("The audio of this job is no longer in History.")
@@ -232,7 +234,7 @@ class MusicPage(QWidget):
 
     async def refresh_jobs(self) -> None:
         try:
-            rows = await self.service.music_job_rows(self.clock)
+            rows = await self.music.rows(self.clock)
         except StudioError as exc:
             self.message.setText(messages.status_text(exc))
             return
@@ -277,7 +279,7 @@ class MusicPage(QWidget):
         if not self.provider_id:
             return
         try:
-            check = await self.service.preflight(
+            check = await self.ctx.preflight(
                 self.provider_id, Capability.MUSIC, seconds=self.duration.value()
             )
         except StudioError as exc:

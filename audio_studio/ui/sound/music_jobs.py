@@ -1,6 +1,6 @@
 """The Music job list: one row per job with status, elapsed and queue time, and what can be done.
 
-Rows come from core.services.music_board; the table only draws them, ticks the clocks of
+Rows come from core/sound/music_board.py; the table only draws them, ticks the clocks of
 running rows once a second, and turns button clicks into signals carrying the job id.
 """
 
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio_studio.core.services.music_board import MusicRow, RowState
+from audio_studio.core.sound.music_board import MusicRow, RowState
 
 COLUMNS = ("Prompt", "Provider", "Status", "Elapsed", "Queue", "")
 _STATUS, _ELAPSED, _QUEUE, _ACTIONS = 2, 3, 4, 5

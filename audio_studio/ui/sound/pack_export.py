@@ -23,16 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import InputError
 from audio_studio.core.models import AudioFormat
-from audio_studio.core.services.sound_pack import (
+from audio_studio.core.sound.pack import (
     DEFAULT_TEMPLATE,
     PACK_FORMATS,
     TEMPLATE_FIELDS,
     PackOptions,
     file_names,
 )
-from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
 
 
@@ -40,16 +40,16 @@ class PackExportDialog(QDialog):
     """Asks how to export ``items``; ``await ask()`` gives PackOptions, or None if cancelled."""
 
     def __init__(
-        self, service: StudioService, items: list[HistoryItem], parent: QWidget | None = None
+        self, ctx: StudioContext, items: list[HistoryItem], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export a sound pack")
         self.setObjectName("packExportDialog")
         self.items = items
         self._overwrite_confirmed = False
-        settings = service.settings
+        settings = ctx.settings
         folder = Path(settings.output_dir) if settings.output_dir else None
-        folder = folder or service.paths.default_output_dir
+        folder = folder or ctx.paths.default_output_dir
         stamp = datetime.now().strftime("%Y-%m-%d")
         self.destination = QLineEdit(str(folder / f"sound-pack-{stamp}"))
         self.destination.setToolTip("A folder, or a file name ending in .zip")

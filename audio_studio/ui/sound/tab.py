@@ -6,29 +6,35 @@ import asyncio
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.models import Capability, HistoryKind
-from audio_studio.core.services.sound import spec_from_item
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.sound import MusicService, SoundService
+from audio_studio.core.sound.variations import spec_from_item
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.base import provider_need
-from audio_studio.ui.tabs.sound_effects import EffectsPage
-from audio_studio.ui.tabs.sound_music import MusicPage
+from audio_studio.ui.sound.effects import EffectsPage
+from audio_studio.ui.sound.music import MusicPage
 from audio_studio.ui.tasks import spawn
+from audio_studio.ui.widgets.needs import provider_need
 
 
 class SoundTab(QWidget):
     """Two pages, Effects and Music; ``open_item`` brings a History item back for tweaking."""
 
     def __init__(
-        self, service: StudioService, controller: JobController, parent: QWidget | None = None
+        self,
+        ctx: StudioContext,
+        sound: SoundService,
+        music: MusicService,
+        controller: JobController,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
         self.controller = controller
         self.sub_tabs = QTabWidget()
-        self.effects = EffectsPage(service, controller)
-        self.music = MusicPage(service, controller)
+        self.effects = EffectsPage(ctx, sound, controller)
+        self.music = MusicPage(ctx, music, controller)
         self.sub_tabs.addTab(self.effects, "Effects")
         self.sub_tabs.addTab(self.music, "Music")
         layout = QVBoxLayout(self)
@@ -37,11 +43,11 @@ class SoundTab(QWidget):
 
     def refresh_availability(self) -> None:
         """Called after Settings close: providers, keys and engines may have changed."""
-        sfx_need = provider_need(self.service, Capability.SFX, "Sound effects")
+        sfx_need = provider_need(self.ctx, Capability.SFX, "Sound effects")
         self.effects.banner.show_need(sfx_need)
         self.effects.refresh_providers()
         self.effects.set_enabled(sfx_need is None)
-        music_need = provider_need(self.service, Capability.MUSIC, "Music")
+        music_need = provider_need(self.ctx, Capability.MUSIC, "Music")
         self.music.banner.show_need(music_need)
         self.music.refresh_providers()
         self.music.set_enabled(music_need is None)

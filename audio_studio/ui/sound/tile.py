@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio_studio.core.services.sound import REJECTED_TAG, Measured, seam_line, stats_line
+from audio_studio.core.sound.variations import REJECTED_TAG, Measured, seam_line, stats_line
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui.widgets.waveform import WaveformView
 

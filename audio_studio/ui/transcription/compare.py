@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.errors import StudioError
-from audio_studio.core.services.studio import StudioService
 from audio_studio.core.store.history import HistoryItem
+from audio_studio.core.transcription import TranscriptionService
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot
-from audio_studio.ui.widgets.transcript_view import TranscriptView
+from audio_studio.ui.transcription.transcript_view import TranscriptView
 
 
 def label(item: HistoryItem) -> str:
@@ -34,14 +34,17 @@ class TranscriptCompare(QDialog):
     seek_requested = Signal(float)
 
     def __init__(
-        self, service: StudioService, versions: list[HistoryItem], parent: QWidget | None = None
+        self,
+        transcription: TranscriptionService,
+        versions: list[HistoryItem],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare transcripts")
         self.setObjectName("transcriptCompare")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(1100, 650)
-        self.service = service
+        self.transcription = transcription
         self.versions = versions
         self.pickers: list[QComboBox] = []
         self.views: list[TranscriptView] = []
@@ -76,7 +79,7 @@ class TranscriptCompare(QDialog):
         if not 0 <= index < len(self.versions):
             return
         try:
-            transcript = await self.service.load_transcript(self.versions[index])
+            transcript = await self.transcription.load(self.versions[index])
         except StudioError as exc:
             self.message.setText(messages.status_text(exc))
             return

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.models import Segment
-from audio_studio.ui.widgets.transcript_model import (
+from audio_studio.ui.transcription.transcript_model import (
     CURRENT_ROLE,
     FOCUS_ROLE,
     MATCHES_ROLE,

@@ -12,27 +12,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, SignalInstance
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QComboBox, QListWidgetItem, QWidget
 
-from audio_studio.core.errors import AudioError, InputError, StudioError
+from audio_studio.core.errors import AudioError, InputError, StorageError, StudioError
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, HistoryKind, JobKind, SummaryResult
-from audio_studio.core.services.summary import latest_summary
-from audio_studio.core.services.transcription import TranscriptionOutcome
-from audio_studio.core.services.transcription_long import ChunkedTranscription
-from audio_studio.core.store.history import HistoryItem
+from audio_studio.core.store.history import HistoryItem, HistoryQuery
+from audio_studio.core.subtitles import to_txt, write_transcript
+from audio_studio.core.transcription.long import ChunkedTranscription
+from audio_studio.core.transcription.transcribe import TranscriptionOutcome
 from audio_studio.ui import messages
-from audio_studio.ui.tabs.transcription_outputs import FlowOutputs
 from audio_studio.ui.tasks import spawn
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QGroupBox, QLabel, QListWidget, QPushButton, QTextBrowser
+
+    from audio_studio.core.context import StudioContext
     from audio_studio.core.models import TranscriptionRequest
-    from audio_studio.ui.tabs.transcription import TranscriptionTab
+    from audio_studio.core.transcription import TranscriptionService
+    from audio_studio.ui.bridge import JobController
+    from audio_studio.ui.transcription.options import SttOptions
+    from audio_studio.ui.transcription.queue import TranscriptionQueue
+    from audio_studio.ui.transcription.transcript_view import TranscriptView
+    from audio_studio.ui.widgets.player_bar import PlayerBar
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,26 @@ AUDIO_EXTENSIONS = (
     ".flac", ".aac",
 )  # fmt: skip
 SAVE_AFTER_MS = 1500
+
+
+class TranscriptionScreen(Protocol):
+    """The tab's widgets the flow fills (the TranscriptionTab provides them)."""
+
+    status: QLabel
+    preflight: QLabel
+    title: QLabel
+    versions: QComboBox
+    found: QListWidget
+    summary_box: QGroupBox
+    summary_text: QTextBrowser
+    summarise_button: QPushButton
+    view: TranscriptView
+    queue: TranscriptionQueue
+    options: SttOptions
+    player: PlayerBar
+    send_to_narration: SignalInstance
+
+    def update_actions(self) -> None: ...
 
 
 @dataclass
@@ -56,11 +86,28 @@ class _JobInfo:
     current: str = ""  # the provider of the latest attempt
 
 
-class TranscriptionFlow(FlowOutputs):
-    def __init__(self, tab: TranscriptionTab) -> None:
+class TranscriptionFlow:
+    """The Transcription tab's work: jobs, the open transcript, corrections and outputs.
+
+    Args:
+        tab: the widgets it fills (a TranscriptionScreen: the tab itself).
+        owner: the widget its timers, tasks and dialogs belong to (the tab).
+        ctx / transcription: the studio's context and the transcription service.
+    """
+
+    def __init__(
+        self,
+        tab: TranscriptionScreen,
+        owner: QWidget,
+        ctx: StudioContext,
+        transcription: TranscriptionService,
+        controller: JobController,
+    ) -> None:
         self.tab = tab
-        self.service = tab.service
-        self.controller = tab.controller
+        self.owner = owner
+        self.ctx = ctx
+        self.transcription = transcription
+        self.controller = controller
         self.recording: HistoryItem | None = None
         self.item: HistoryItem | None = None  # the TRANSCRIPT row shown
         self.versions: list[HistoryItem] = []
@@ -69,15 +116,16 @@ class TranscriptionFlow(FlowOutputs):
         self.last_job: Job[TranscriptionOutcome] | None = None
         self.summary_job: Job[object] | None = None
         self._found: list[HistoryItem] = []
+        self._found_text = ""
         self._audio: Path | None = None
         self._dirty = False
         self._save_lock = asyncio.Lock()
         self._open_lock = asyncio.Lock()
         self._open_seq = 0
-        self._save_timer = QTimer(tab)
+        self._save_timer = QTimer(owner)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
-        self._save_timer.timeout.connect(lambda: spawn(self.save_edits(), owner=self.tab))
+        self._save_timer.timeout.connect(lambda: spawn(self.save_edits(), owner=self.owner))
 
     def say(self, text: str) -> None:
         self.tab.status.setText(text)
@@ -112,7 +160,7 @@ class TranscriptionFlow(FlowOutputs):
         if open_now and (self.recording is None or self.recording.id != item.id):
             spawn(
                 self.open_item(item, pending="Transcribing… the text appears here when done."),
-                owner=self.tab,
+                owner=self.owner,
             )
         return job
 
@@ -137,7 +185,7 @@ class TranscriptionFlow(FlowOutputs):
                 request,
                 options.provider_id(),
                 recording_id,
-                self.service.transcription_run(request),
+                self.transcription.run(request),
                 open_now,
             )
         pid = provider_id or info.provider
@@ -145,7 +193,7 @@ class TranscriptionFlow(FlowOutputs):
         run, request = info.run, info.request
 
         async def work(ctx: JobContext) -> TranscriptionOutcome:
-            outcome = await self.service.transcribe(
+            outcome = await self.transcription.transcribe(
                 request, provider_id=pid, progress=ctx.report, run=run, recording_id=recording_id
             )
             await asyncio.to_thread(run.close)  # kept only while a fallback may need it
@@ -158,7 +206,7 @@ class TranscriptionFlow(FlowOutputs):
         if previous is not None and self.tab.queue.has(previous.id):
             self.tab.queue.replace_job(previous.id, job.id)
         else:
-            self.tab.queue.add(job.id, title, self.service.registry.spec(pid).info.name)
+            self.tab.queue.add(job.id, title, self.ctx.registry.spec(pid).info.name)
         self.last_job = job
         return job
 
@@ -196,9 +244,9 @@ class TranscriptionFlow(FlowOutputs):
         info = self.jobs.get(job_id)
         if info is None:
             return
-        spec = self.service.registry.spec(info.current)
+        spec = self.ctx.registry.spec(info.current)
         local = any(
-            s.info.id == "local" for s in self.service.registry.usable(Capability.TRANSCRIPTION)
+            s.info.id == "local" for s in self.ctx.registry.usable(Capability.TRANSCRIPTION)
         )
         file_problem = isinstance(error, AudioError | InputError)
         if isinstance(error, StudioError) and local and not spec.info.local and not file_problem:
@@ -243,10 +291,10 @@ class TranscriptionFlow(FlowOutputs):
     async def _open(self, item: HistoryItem, pending: str) -> None:
         await self.flush()
         try:
-            found = await self.service.recording_transcripts(item)
+            found = await self.transcription.of_recording(item)
             target = item
             if item.kind is HistoryKind.SUMMARY and item.parent_id is not None:
-                target = await asyncio.to_thread(self.service.history.get, item.parent_id) or item
+                target = await asyncio.to_thread(self.ctx.history.get, item.parent_id) or item
         except StudioError as exc:
             self.fail(exc)
             return
@@ -277,8 +325,8 @@ class TranscriptionFlow(FlowOutputs):
 
     async def _show_transcript(self, item: HistoryItem) -> None:
         try:
-            transcript = await self.service.load_transcript(item)
-            summary = await latest_summary(self.service, item)
+            transcript = await self.transcription.load(item)
+            summary = await self.transcription.latest_summary(item)
         except StudioError as exc:
             self.fail(exc)
             return
@@ -329,7 +377,7 @@ class TranscriptionFlow(FlowOutputs):
             self._dirty = False
             item, transcript = self.item, self.tab.view.transcript()
             try:
-                saved = await self.service.save_transcript(item, transcript)
+                saved = await self.transcription.save(item, transcript)
             except StudioError as exc:
                 self._dirty = True
                 self.say(f"Corrections not saved: {exc.message}")
@@ -344,3 +392,155 @@ class TranscriptionFlow(FlowOutputs):
     async def flush(self) -> None:
         if self._dirty:
             await self.save_edits()
+
+    def _show_summary(self, summary: SummaryResult | None) -> None:
+        self.summary = summary
+        box, text = self.tab.summary_box, self.tab.summary_text
+        box.setVisible(summary is not None)
+        if summary is not None:
+            items = "".join(f"<li>{_html(i)}</li>" for i in summary.action_items)
+            listed = f"<p><b>Action items</b></p><ul>{items}</ul>" if items else ""
+            text.setHtml(f"<p>{_html(summary.summary)}</p>{listed}")
+
+    # -- outputs -----------------------------------------------------------------------------
+
+    def default_export_path(self, fmt: str) -> Path:
+        folder = Path(self.ctx.settings.output_dir or self.ctx.paths.default_output_dir)
+        title = self.item.title if self.item else "transcript"
+        safe = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", Path(title).stem).strip(" .") or "transcript"
+        return folder / f"{safe}.{fmt}"
+
+    async def export(self, fmt: str, path: Path) -> Path | None:
+        """Write the transcript (as corrected) to ``path``; problems are shown, never raised."""
+        if self.item is None:
+            return None
+        await self.flush()
+        transcript = self.tab.view.transcript()
+        title = Path(self.item.title).stem if self.item.title else None
+        try:
+            text = await asyncio.to_thread(
+                write_transcript, transcript, fmt, title=title, summary=self.summary
+            )
+            await asyncio.to_thread(_write_text, path, text)
+        except StudioError as exc:
+            self.fail(exc)
+            return None
+        self.say(f"Exported {fmt.upper()} to {path}")
+        return path
+
+    def copy_text(self) -> str:
+        text = to_txt(self.tab.view.transcript())
+        QGuiApplication.clipboard().setText(text)
+        self.say("The transcript is on the clipboard.")
+        return text
+
+    async def summarise(self) -> SummaryResult | None:
+        if self.item is None:
+            return None
+        await self.flush()
+        item, transcript = self.item, self.tab.view.transcript()
+
+        async def work(ctx: JobContext) -> object:
+            ctx.report(None, "Asking the chat model…")
+            return await self.transcription.summarise(item, transcript)
+
+        job = self.controller.submit(JobKind.SUMMARY, f"Summary of {item.title}", work)
+        self.summary_job = job
+        self.tab.summarise_button.setEnabled(False)
+        try:
+            outcome = await job.result()
+        except StudioError as exc:
+            self.fail(exc)
+            return None
+        except asyncio.CancelledError:
+            if not job.task.cancelled():
+                raise
+            return None
+        finally:
+            self.tab.summarise_button.setEnabled(self.item is not None)
+        result: SummaryResult = outcome.result  # type: ignore[attr-defined]
+        if self.item is not None and self.item.id == item.id:
+            self._show_summary(result)
+        self.controller.history_changed.emit()
+        self.say("Summary saved in History with the transcript.")
+        return result
+
+    def read_back(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        text = summary.summary
+        if summary.action_items:
+            text += "\n\nAction items:\n" + "\n".join(f"{i}." for i in summary.action_items)
+        title = self.item.title if self.item else ""
+        self.tab.send_to_narration.emit(text, f"Summary of {title}".strip())
+
+    def compare(self) -> None:
+        from audio_studio.ui.transcription.compare import TranscriptCompare
+
+        dialog = TranscriptCompare(self.transcription, self.versions, self.owner)
+        self.tab.player.position_changed.connect(dialog.set_position)
+        dialog.seek_requested.connect(self.tab.player.seek)
+        dialog.show()
+        spawn(dialog.load(), owner=dialog)
+
+    async def refresh_preflight(self) -> None:
+        options = self.tab.options
+        seconds = self.recording.duration_s if self.recording else None
+        try:
+            check = await self.ctx.preflight(
+                options.provider_id(), Capability.TRANSCRIPTION, options.model_id(), seconds=seconds
+            )
+        except StudioError as exc:
+            self.tab.preflight.setText(exc.message)
+            return
+        text = f"Cost: {check.text()}"
+        if check.blocked or check.warning:
+            text += f"\n{check.blocked or check.warning}"
+        self.tab.preflight.setText(text)
+
+    async def find_in_all(self, text: str) -> int:
+        """Search every transcript in History; shows the hits under the box."""
+        found_list = self.tab.found
+        found_list.clear()
+        self._found = []
+        self._found_text = text
+        if not text.strip():
+            found_list.hide()
+            return 0
+        query = HistoryQuery(search=text, kinds=(HistoryKind.TRANSCRIPT,), limit=50)
+        try:
+            self._found = await asyncio.to_thread(self.ctx.history.query, query)
+        except StudioError as exc:
+            self.fail(exc)
+            return 0
+        for item in self._found:
+            snippet = (item.match or "").replace("\n", " ")
+            QListWidgetItem(f"{item.title} — {snippet}", found_list)
+        if not self._found:
+            QListWidgetItem("No transcript says that.", found_list)
+        found_list.show()
+        return len(self._found)
+
+    async def open_found(self, row: int) -> None:
+        if 0 <= row < len(self._found):
+            await self.open_item(self._found[row])
+            self.tab.view.find(self._found_text)
+            self.tab.view.step_match(True)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write atomically, making the folder; OS errors become a StorageError that says why."""
+    from audio_studio.core.fileio import atomic_write_text
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise StorageError(
+            f"Could not write {path} ({exc.strerror or exc}). Choose another folder."
+        ) from exc

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
 from audio_studio.core.models import Capability, TranscriptionRequest
 from audio_studio.core.providers.base import ModelInfo, ProviderInfo, SttFeatures
-from audio_studio.core.services.studio import StudioService
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,9 @@ LANGUAGES = (
 class SttOptions(QWidget):
     changed = Signal()
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
         self.provider = QComboBox()
         self.provider.setObjectName("sttProvider")
         self.model = QComboBox()
@@ -90,7 +90,7 @@ class SttOptions(QWidget):
         """The chosen provider (a stand-in without capabilities when none is available)."""
         if self.provider.count() == 0:
             return ProviderInfo("local", "No provider", frozenset())
-        return self.service.registry.spec(self.provider_id()).info
+        return self.ctx.registry.spec(self.provider_id()).info
 
     def model_id(self) -> str | None:
         text = self.model.currentText().strip()
@@ -123,12 +123,12 @@ class SttOptions(QWidget):
     # -- filling -----------------------------------------------------------------------------
 
     def _fill_providers(self) -> None:
-        usable = self.service.registry.usable(Capability.TRANSCRIPTION)
+        usable = self.ctx.registry.usable(Capability.TRANSCRIPTION)
         # The offline engine first: it needs no key and works for everyone.
         usable.sort(key=lambda s: (not s.info.local, s.info.name.lower()))
         for spec in usable:
             self.provider.addItem(spec.info.name, spec.info.id)
-        chosen = self.provider.findData(self.service.settings.transcription_provider)
+        chosen = self.provider.findData(self.ctx.settings.transcription_provider)
         self.provider.setCurrentIndex(max(0, chosen))
 
     def _fill_models(self, models: list[ModelInfo], default: str | None) -> None:
@@ -147,7 +147,7 @@ class SttOptions(QWidget):
         if not info.local:
             return
         try:
-            provider = await self.service.provider(info.id, Capability.TRANSCRIPTION)
+            provider = await self.ctx.provider(info.id, Capability.TRANSCRIPTION)
             found = [
                 m for m in await provider.list_models() if m.capability is Capability.TRANSCRIPTION
             ]
@@ -214,7 +214,7 @@ class SttOptions(QWidget):
     def _on_provider_current_index_changed(self, _index: int) -> None:
         info = self.info()
         models = list(info.models_for(Capability.TRANSCRIPTION))
-        chosen = self.service.settings.provider(info.id).model
+        chosen = self.ctx.settings.provider(info.id).model
         default = info.default_models.get(Capability.TRANSCRIPTION)
         if chosen and not any(m.id == chosen for m in models):
             chosen = None  # a speech model set for this provider in Settings

@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from audio_studio.core.audio.levels import Levels, RecorderState
+from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import StudioError
-from audio_studio.core.services.recordings import RecordingRequest, RecordingSession
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.recordings import RecordingRequest, RecordingService, RecordingSession
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot
@@ -33,9 +33,12 @@ class RecorderPanel(QWidget):
     recorded = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, service: StudioService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: StudioContext, recordings: RecordingService, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.service = service
+        self.ctx = ctx
+        self.recordings = recordings
         self.session: RecordingSession | None = None
         self._busy = False
         self.record_button = QPushButton("● Record")
@@ -83,7 +86,7 @@ class RecorderPanel(QWidget):
         self.record_button.setEnabled(False)
         self.message.hide()
         try:
-            self.session = await self.service.recordings.start(RecordingRequest())
+            self.session = await self.recordings.start(RecordingRequest())
         except StudioError as exc:
             self._show_error(exc)
             return
@@ -109,7 +112,7 @@ class RecorderPanel(QWidget):
         self.record_button.setEnabled(False)
         self.pause_button.setEnabled(False)
         try:
-            item = await self.service.recordings.finish(session)
+            item = await self.recordings.finish(session)
         except StudioError as exc:
             self._show_error(exc)
             return None

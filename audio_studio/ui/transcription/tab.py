@@ -1,6 +1,6 @@
 """Transcription tab: record or drop audio, read along, correct, search, export and summarise.
 
-The tab is the layout and the wiring; the work lives in TranscriptionFlow (transcription_flow.py):
+The tab is the layout and the wiring; the work lives in TranscriptionFlow (flow.py):
 jobs for files and takes, the offline fallback, loading from History, saving edits, exports
 and summaries. Public entry points for other parts of the studio:
 
@@ -32,42 +32,55 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.models import Capability
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
+from audio_studio.core.transcription import TranscriptionService
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.base import NeedsBanner, provider_need
-from audio_studio.ui.tabs.transcription_flow import AUDIO_EXTENSIONS, TranscriptionFlow
 from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.transcription.flow import AUDIO_EXTENSIONS, TranscriptionFlow
+from audio_studio.ui.transcription.options import SttOptions
+from audio_studio.ui.transcription.queue import TranscriptionQueue
+from audio_studio.ui.transcription.recorder_panel import RecorderPanel
+from audio_studio.ui.transcription.transcript_view import TranscriptView
+from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 from audio_studio.ui.widgets.player_bar import PlayerBar
-from audio_studio.ui.widgets.recorder_panel import RecorderPanel
-from audio_studio.ui.widgets.stt_options import SttOptions
-from audio_studio.ui.widgets.transcript_view import TranscriptView
-from audio_studio.ui.widgets.transcription_queue import TranscriptionQueue
 
 EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "md")
 
 
 class TranscriptionTab(QWidget):
+    """The Transcription tab: record or open audio, read along, correct, export, summarise.
+
+    Signals:
+        send_to_narration(str, str): text and title for the Narration tab (Read back).
+    """
+
     send_to_narration = Signal(str, str)
 
     def __init__(
-        self, service: StudioService, controller: JobController, parent: QWidget | None = None
+        self,
+        ctx: StudioContext,
+        transcription: TranscriptionService,
+        recordings: RecordingService,
+        controller: JobController,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("transcriptionTab")
-        self.service = service
+        self.ctx = ctx
         self.controller = controller
         self.setAcceptDrops(True)
         self.banner = NeedsBanner()
 
         # Left: inputs, queue, options, search across transcripts.
-        self.recorder = RecorderPanel(service)
+        self.recorder = RecorderPanel(ctx, recordings)
         self.open_button = QPushButton("Open files…")
         self.open_button.setToolTip("Transcribe audio or video files (or drop them on this tab)")
         self.drop_hint = QLabel("or drop files here")
         self.queue = TranscriptionQueue()
-        self.options = SttOptions(service)
+        self.options = SttOptions(ctx)
         self.preflight = QLabel("")
         self.preflight.setObjectName("sttPreflight")
         self.preflight.setWordWrap(True)
@@ -95,7 +108,7 @@ class TranscriptionTab(QWidget):
         self.compare_button = QPushButton("Compare…")
         self.again_button = QPushButton("Transcribe again")
         self.again_button.setToolTip("Transcribe this recording again with the options on the left")
-        self.player = PlayerBar.for_service(service)
+        self.player = PlayerBar.for_context(ctx)
         self.player.setMaximumHeight(130)
         self.view = TranscriptView()
         self.summary_box = QGroupBox("Summary")
@@ -117,7 +130,7 @@ class TranscriptionTab(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self._layout()
-        self.flow = TranscriptionFlow(self)
+        self.flow = TranscriptionFlow(self, self, ctx, transcription, controller)
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
         self._preflight_timer.setInterval(250)
@@ -227,7 +240,7 @@ class TranscriptionTab(QWidget):
         await self.flow.open_item(item)
 
     def refresh_availability(self) -> None:
-        need = provider_need(self.service, Capability.TRANSCRIPTION, "Transcription")
+        need = provider_need(self.ctx, Capability.TRANSCRIPTION, "Transcription")
         self.banner.show_need(need)
         for widget in (self.recorder, self.open_button, self.options, self.again_button):
             widget.setEnabled(need is None)

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.models import Transcript
-from audio_studio.ui.widgets.transcript_delegate import SegmentDelegate
-from audio_studio.ui.widgets.transcript_model import TranscriptModel
+from audio_studio.ui.transcription.delegate import SegmentDelegate
+from audio_studio.ui.transcription.transcript_model import TranscriptModel
 
 _USER_SCROLL_HOLD_MS = 4000  # after the user scrolls, following playback waits this long
 

@@ -1,1 +1,1 @@
-"""Reusable widgets: job list, waveform, player bar, level meter."""
+"""Widgets several tabs share: job list, waveform, player bar, level meter, the needs banner."""

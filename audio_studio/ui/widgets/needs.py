@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from audio_studio.core.context import StudioContext
 from audio_studio.core.models import Capability
-from audio_studio.core.services.studio import StudioService
 
 OFFLINE_HINT = "pip install 'audio-studio[offline]' (the README's run command does this)"
 
@@ -31,14 +31,14 @@ class NeedsBanner(QLabel):
         self.setVisible(bool(text))
 
 
-def provider_need(service: StudioService, capability: Capability, what: str) -> str | None:
+def provider_need(ctx: StudioContext, capability: Capability, what: str) -> str | None:
     """None when a provider for ``capability`` can run here; else what to do about it."""
-    if service.registry.usable(capability):
+    if ctx.registry.usable(capability):
         return None
-    cloud = [s.info.name for s in service.registry.for_capability(capability) if not s.info.local]
+    cloud = [s.info.name for s in ctx.registry.for_capability(capability) if not s.info.local]
     local_missing = [
         reason
-        for s in service.registry.for_capability(capability)
+        for s in ctx.registry.for_capability(capability)
         if s.info.local and (reason := s.unavailable(capability))
     ]
     parts = [f"{what} needs a provider that can do it."]

@@ -33,7 +33,7 @@ from audio_studio.ui.widgets.waveform import WaveformView
 
 if TYPE_CHECKING:
     from audio_studio.core.audio.backend import AudioBackend
-    from audio_studio.core.services.studio import StudioService
+    from audio_studio.core.context import StudioContext
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +121,12 @@ class PlayerBar(QWidget):
         self._set_enabled(False)
 
     @classmethod
-    def for_service(cls, service: StudioService, **kwargs: object) -> PlayerBar:
+    def for_context(cls, ctx: StudioContext, **kwargs: object) -> PlayerBar:
         """A bar on the studio's backend, its output device and its waveform cache."""
         return cls(
-            service.audio_backend,
-            device=service.settings.output_device,
-            cache_dir=service.paths.cache_dir,
+            ctx.audio_backend,
+            device=ctx.settings.output_device,
+            cache_dir=ctx.paths.cache_dir,
             **kwargs,  # type: ignore[arg-type]
         )
 
