@@ -23,9 +23,9 @@ if not os.environ.get("DISPLAY"):
 
 from audio_studio.core.audio.codec import AudioData, decode, write
 from audio_studio.core.models import JobKind, TranscriptionRequest
-from audio_studio.core.services.studio import open_studio
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import open_studio
 
 JFK = Path(__file__).resolve().parents[1] / "tests" / "data" / "jfk.flac"
 TICK_MS = 10
@@ -111,7 +111,7 @@ async def main(mode: str, seconds: float) -> None:
             if mode == "thread":
                 return await asyncio.to_thread(raw_in_thread, path)
             request = TranscriptionRequest(audio=path)
-            return await service.transcribe(request, progress=ctx.report)  # type: ignore[attr-defined]
+            return await service.transcription.transcribe(request, progress=ctx.report)  # type: ignore[attr-defined]
 
         probe.start()
         started = time.perf_counter()

@@ -19,10 +19,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("AUDIO_STUDIO_KEYRING", "memory")
 
-from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.history import HistoryQuery
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 
 WORDS = (
     "door",
@@ -81,7 +81,7 @@ WORDS = (
 KINDS = ("sfx", "transcript", "speech", "music", "take", "recording")
 
 
-def fill(service: StudioService, count: int, seed: int = 1) -> float:
+def fill(service: Studio, count: int, seed: int = 1) -> float:
     """Insert ``count`` synthetic items in one transaction; returns seconds taken."""
     rng = random.Random(seed)
     started = time.perf_counter()
@@ -109,7 +109,7 @@ def fill(service: StudioService, count: int, seed: int = 1) -> float:
     return time.perf_counter() - started
 
 
-def fts_times(service: StudioService, runs: int = 60) -> tuple[list[float], list[float]]:
+def fts_times(service: Studio, runs: int = 60) -> tuple[list[float], list[float]]:
     rng = random.Random(7)
     query_ms, count_ms = [], []
     for _ in range(runs):
@@ -124,13 +124,13 @@ def fts_times(service: StudioService, runs: int = 60) -> tuple[list[float], list
     return query_ms, count_ms
 
 
-def first_paint_ms(service: StudioService, runs: int = 5) -> float:
+def first_paint_ms(service: Studio, runs: int = 5) -> float:
     """Build the History tab, load its first page and paint it; the median of ``runs``."""
     import qasync
     from PySide6.QtWidgets import QApplication
 
     from audio_studio.ui.bridge import JobController
-    from audio_studio.ui.tabs.history import HistoryTab
+    from audio_studio.ui.history.tab import HistoryTab
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
@@ -139,7 +139,7 @@ def first_paint_ms(service: StudioService, runs: int = 5) -> float:
 
     async def once() -> float:
         started = time.perf_counter()
-        tab = HistoryTab(service, JobController(service.runner))
+        tab = HistoryTab(service.context, service.library, JobController(service.runner))
         tab.resize(1100, 700)
         tab.show()
         await tab.refresh()

@@ -97,9 +97,9 @@ def cut_alone(path: Path) -> tuple[float, int]:
 
 async def main(kind: str, latency: float, concurrency: int) -> None:
     from audio_studio.core.models import TranscriptionRequest
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.store.secrets import MemorySecretStore
+    from audio_studio.core.studio import open_studio
 
     _Transcriptions.latency = latency
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Transcriptions)
@@ -117,7 +117,9 @@ async def main(kind: str, latency: float, concurrency: int) -> None:
         service.runner.set_provider_limit("openai", concurrency)
         request = TranscriptionRequest(audio=path, model="whisper-1")
         started = time.perf_counter()
-        outcome = await service.transcribe(request, provider_id="openai", concurrency=concurrency)
+        outcome = await service.transcription.transcribe(
+            request, provider_id="openai", concurrency=concurrency
+        )
         wall = time.perf_counter() - started
         parts = outcome.parts
         ideal = math.ceil(parts / concurrency) * latency

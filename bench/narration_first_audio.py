@@ -29,14 +29,14 @@ async def run(n: int, ttfb_s: float) -> None:
 
     from audio_studio.core.audio.fake import FakeBackend
     from audio_studio.core.audio.player import Player
-    from audio_studio.core.services.narration_preview import PlayerSink
-    from audio_studio.core.services.narration_project import (
+    from audio_studio.core.narration.preview import PlayerSink
+    from audio_studio.core.narration.project import (
         NarrationProject,
         NarrationSettings,
     )
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.store.secrets import MemorySecretStore
+    from audio_studio.core.studio import open_studio
 
     with SpeechServer(delay_s=ttfb_s, seconds_per_char=0.06) as base:
         secrets = MemorySecretStore()
@@ -44,7 +44,7 @@ async def run(n: int, ttfb_s: float) -> None:
         home = Path(tempfile.mkdtemp(prefix="bench-first-audio-"))
         service = await asyncio.to_thread(open_studio, resolve_paths(home), secrets=secrets)
         service.use_settings(service.settings.with_provider("openai", base_url=base))
-        narration = service.narration()
+        narration = service.narration
         player = Player(FakeBackend(speed=1))
         settings = NarrationSettings(provider="openai", model="gpt-4o-mini-tts", voice="coral")
         raw = httpx.AsyncClient(timeout=30)

@@ -47,9 +47,9 @@ def script(words: int) -> str:
 
 async def main(words: int, delay_s: float) -> None:
     from audio_studio.core.audio.fake import FakeBackend
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.store.secrets import MemorySecretStore
+    from audio_studio.core.studio import open_studio
     from audio_studio.ui.bridge import JobController
     from audio_studio.ui.main_window import MainWindow
 

@@ -33,14 +33,14 @@ def script(paragraphs: int, tag: str) -> str:
 async def run(paragraphs: int, delay_s: float, concurrency: int) -> None:
     from audio_studio.core.audio.fake import FakeBackend
     from audio_studio.core.audio.player import Player
-    from audio_studio.core.services.narration_preview import PlayerSink
-    from audio_studio.core.services.narration_project import (
+    from audio_studio.core.narration.preview import PlayerSink
+    from audio_studio.core.narration.project import (
         NarrationProject,
         NarrationSettings,
     )
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.store.secrets import MemorySecretStore
+    from audio_studio.core.studio import open_studio
 
     with SpeechServer(delay_s=delay_s, seconds_per_char=0.06) as base:
         secrets = MemorySecretStore()
@@ -50,7 +50,7 @@ async def run(paragraphs: int, delay_s: float, concurrency: int) -> None:
         settings = service.settings.with_provider("openai", base_url=base)
         service.use_settings(settings.with_provider("openai", max_concurrency=concurrency))
         service.runner.set_provider_limit("openai", concurrency)
-        narration = service.narration()
+        narration = service.narration
         voice = NarrationSettings(provider="openai", model="gpt-4o-mini-tts", voice="coral")
         warm = NarrationProject("Warm up.", settings=voice, max_chars=4096)
         await narration.generate(warm)

@@ -16,9 +16,9 @@ import tempfile
 import time
 
 from audio_studio.core.models import Capability, SpeechRequest
-from audio_studio.core.services.studio import open_studio
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import open_studio
 
 PARAGRAPH = (
     "The morning train was late again, so Maria walked to the harbour instead. "
@@ -62,7 +62,7 @@ async def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     with tempfile.TemporaryDirectory() as home:
         service = open_studio(resolve_paths(home), secrets=MemorySecretStore())
-        provider = await service.provider("local", Capability.SPEECH)
+        provider = await service.context.provider("local", Capability.SPEECH)
         cold = await studio_run(provider)
         print(
             f"cold start (spawn worker + load voice): first sentence after {cold[0]:.2f} s, "

@@ -53,9 +53,9 @@ async def run(n: int) -> None:
     import httpx
 
     from audio_studio.core.models import AudioFormat, SpeechRequest
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.store.secrets import MemorySecretStore
+    from audio_studio.core.studio import open_studio
 
     server, base = start_server()
     home = Path(tempfile.mkdtemp(prefix="bench-overhead-"))
@@ -63,7 +63,7 @@ async def run(n: int) -> None:
     secrets.set("openai", KEY)
     service = await asyncio.to_thread(open_studio, resolve_paths(home), secrets=secrets)
     service.use_settings(service.settings.with_provider("openai", base_url=base))
-    provider = await service.provider("openai")
+    provider = await service.context.provider("openai")
     request = SpeechRequest("Hello there.", model="tts-1", format=AudioFormat.MP3)
     body = provider.speech_body(request)
     raw = httpx.AsyncClient(timeout=30)

@@ -40,7 +40,7 @@ def draw(window: object) -> None:
 
 async def procedural(page: object, window: object, rounds: int) -> None:
     from audio_studio.core.models import SfxRequest
-    from audio_studio.core.services.sound import EffectSpec
+    from audio_studio.core.sound.variations import EffectSpec
 
     def spec(n: int) -> EffectSpec:
         return EffectSpec(SfxRequest(preset="explosion" if n % 2 else "powerup"), count=8,
@@ -70,14 +70,13 @@ async def procedural(page: object, window: object, rounds: int) -> None:
     report("  loop lateness meanwhile", probe.stop())
 
 
-async def cloud(page: object, window: object, rounds: int, delay: float) -> None:
+async def cloud(page: object, server: object, rounds: int, delay: float) -> None:
     from audio_studio.core.models import SfxRequest
-    from audio_studio.core.services.sound import EffectSpec
+    from audio_studio.core.sound.variations import EffectSpec
     from tests.servers.base import Fault
 
     spec = EffectSpec(SfxRequest(prompt="heavy wooden door slam, reverb tail", duration_s=1.0),
                       count=8, provider_id="elevenlabs")  # fmt: skip
-    server = page.service._bench_server  # type: ignore[attr-defined]
     # The first cloud call of a session builds the shared HTTP client and the provider;
     # measured apart here (the window warmed the TLS context up at start, as the app does).
     probe = Probe()
@@ -107,9 +106,9 @@ async def main(rounds: int, delay: float) -> None:
     from audio_studio.core.audio.fake import FakeBackend
     from audio_studio.core.providers import elevenlabs
     from audio_studio.core.providers.local.provider import SPECS as LOCAL
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.store.secrets import MemorySecretStore
+    from audio_studio.core.studio import open_studio
     from audio_studio.ui.bridge import JobController
     from audio_studio.ui.main_window import MainWindow
     from tests.servers.audio import mp3_bytes
@@ -125,7 +124,6 @@ async def main(rounds: int, delay: float) -> None:
         service = open_studio(resolve_paths(Path(home)), secrets=secrets, specs=specs)
         service.use_settings(wire_settings(server))
         service.audio_backend = FakeBackend()
-        service._bench_server = server  # type: ignore[attr-defined]
         controller = JobController(service.runner)
         window = MainWindow(service, controller)
         window.resize(1280, 800)
@@ -138,7 +136,7 @@ async def main(rounds: int, delay: float) -> None:
         await asyncio.sleep(2)
         report("idle window (Sound tab)", probe.stop())
         await procedural(page, window, rounds)
-        await cloud(page, window, rounds, delay)
+        await cloud(page, server, rounds, delay)
         print(f"cores {os.cpu_count()}, load average {os.getloadavg()}")
         window.hide()
         controller.detach()

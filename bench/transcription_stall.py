@@ -31,7 +31,7 @@ from audio_studio.core.store.secrets import MemorySecretStore
 async def main(minutes: float) -> None:
     from audio_studio.core.audio.codec import decode
     from audio_studio.core.audio.fake import FakeBackend
-    from audio_studio.core.services.studio import open_studio
+    from audio_studio.core.studio import open_studio
     from audio_studio.ui.bridge import JobController
     from audio_studio.ui.main_window import MainWindow
 

@@ -27,9 +27,9 @@ from audio_studio.core.audio.codec import AudioData, decode, write
 from audio_studio.core.models import TranscriptionRequest
 from audio_studio.core.providers.local.provider import LocalProvider
 from audio_studio.core.providers.local.worker import EngineWorker
-from audio_studio.core.services.studio import open_studio
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import open_studio
 
 JFK = Path(__file__).resolve().parents[1] / "tests" / "data" / "jfk.flac"
 THREADS = min(8, os.cpu_count() or 1)

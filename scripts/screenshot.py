@@ -30,8 +30,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from audio_studio.app import ASSETS
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
+    from audio_studio.core.studio import open_studio
     from audio_studio.ui.bridge import JobController
     from audio_studio.ui.main_window import MainWindow
 

@@ -26,9 +26,9 @@ for _var in (
 
 import pytest  # noqa: E402
 
-from audio_studio.core.services.studio import StudioService, open_studio  # noqa: E402
 from audio_studio.core.store.paths import AppPaths, resolve_paths  # noqa: E402
 from audio_studio.core.store.secrets import MemorySecretStore  # noqa: E402
+from audio_studio.core.studio import Studio, open_studio  # noqa: E402
 from tests.support.data import DATA  # noqa: E402
 
 pytest_plugins = [
@@ -78,8 +78,8 @@ def secrets() -> MemorySecretStore:
 
 
 @pytest.fixture
-def service(paths: AppPaths, secrets: MemorySecretStore) -> Iterator[StudioService]:
-    """A StudioService on a real SQLite file in tmp, with keys in memory."""
+def service(paths: AppPaths, secrets: MemorySecretStore) -> Iterator[Studio]:
+    """A Studio on a real SQLite file in tmp, with keys in memory."""
     svc = open_studio(paths, secrets=secrets)
     yield svc
     if not svc.db._conn.in_transaction:

@@ -76,3 +76,34 @@ def test_modules_have_one_line_docstrings() -> None:
         if not doc or not doc.splitlines()[0].strip():
             missing.append(str(path.relative_to(PACKAGE)))
     assert missing == []
+
+
+def test_no_import_cycles_anywhere() -> None:
+    """Zero import cycles in audio_studio/, imports under TYPE_CHECKING included."""
+    import grimp
+
+    graph = grimp.build_graph("audio_studio", include_external_packages=False)
+    cycles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back is not None:
+                cycles.append(" -> ".join((module, *back)))
+    assert cycles == []
+
+
+def test_no_mixins() -> None:
+    """Classes are not cut into mixins to shorten files: a class's bases are ours only when it
+    really is a kind of its base (no base class named or documented as a mixin)."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                doc = (ast.get_docstring(node) or "").lower()
+                if "mixin" in node.name.lower() or "mixed into" in doc or "a mixin" in doc:
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.name}")
+        module_doc = (ast.get_docstring(tree) or "").lower()
+        if "a mixin" in module_doc:
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []

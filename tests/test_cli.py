@@ -10,10 +10,10 @@ from pathlib import Path
 
 from audio_studio import __version__
 from audio_studio.core.models import HistoryKind
-from audio_studio.core.services.studio import open_studio
 from audio_studio.core.store.history import HistoryEntry
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import open_studio
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

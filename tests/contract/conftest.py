@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 from tests.contract.spec import Spec, load
 from tests.support.wire import KEYS
 
@@ -55,7 +55,7 @@ def recorder() -> Iterator[Recorder]:
 
 
 @pytest.fixture
-async def mock_studio(paths: AppPaths, recorder: Recorder) -> AsyncIterator[StudioService]:
+async def mock_studio(paths: AppPaths, recorder: Recorder) -> AsyncIterator[Studio]:
     """A studio on the vendors' real base URLs, whose transport only records and answers."""
     secrets = MemorySecretStore()
     for pid, key in KEYS.items():

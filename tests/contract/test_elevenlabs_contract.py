@@ -144,7 +144,7 @@ TTS_CASES = {
 
 @pytest.mark.parametrize("case", TTS_CASES, ids=list(TTS_CASES))
 async def test_tts_requests_all_three_ways(mock_studio, el, elevenlabs_spec, case):
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     request = TTS_CASES[case]
     await provider.synthesize(request)
     assert check(elevenlabs_spec, el.last()) == "/v1/text-to-speech/{voice_id}"
@@ -161,7 +161,7 @@ async def test_tts_requests_all_three_ways(mock_studio, el, elevenlabs_spec, cas
 
 
 async def test_account_voice_and_model_requests(mock_studio, el, elevenlabs_spec):
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     assert "credits left" in await provider.check()
     check(elevenlabs_spec, el.last())
     (voice,) = await provider.search_voices("warm")
@@ -182,7 +182,7 @@ async def test_account_voice_and_model_requests(mock_studio, el, elevenlabs_spec
     ids=["defaults", "every-2025-field", "newer-fields"],
 )
 async def test_sound_effect_requests(mock_studio, el, elevenlabs_spec, request_):
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     await provider.generate_sfx(request_)
     assert check(elevenlabs_spec, el.last()) == "/v1/sound-generation"
 
@@ -197,20 +197,20 @@ async def test_sound_effect_requests(mock_studio, el, elevenlabs_spec, request_)
     ids=["defaults", "duration-lyrics", "instrumental"],
 )
 async def test_music_requests(mock_studio, el, elevenlabs_spec, request_):
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     song = await provider.generate_music(request_)
     assert song.data == mp3_bytes() and song.params["title"] == "T"
     assert check(elevenlabs_spec, el.last()) == "/v1/music/detailed"
-    await provider.compose(request_)
+    await provider.sound.compose(request_)
     assert check(elevenlabs_spec, el.last()) == "/v1/music"
-    [c async for c in provider.stream_music(request_)]
+    [c async for c in provider.sound.stream_music(request_)]
     assert check(elevenlabs_spec, el.last()) == "/v1/music/stream"
 
 
 async def test_speech_to_text_request_and_reply(mock_studio, el, elevenlabs_spec, tmp_path: Path):
     clip = tmp_path / "call.mp3"
     clip.write_bytes(mp3_bytes())
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     request = TranscriptionRequest(
         clip,
         language="en",
@@ -234,7 +234,7 @@ async def test_multichannel_reply_parses(mock_studio, el, elevenlabs_spec, tmp_p
         "/v1/speech-to-text",
         json_reply(example(elevenlabs_spec, "MultichannelSpeechToTextResponseModel")),
     )
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     transcript = await provider.transcribe(TranscriptionRequest(clip))
     assert (
         len(transcript.segments) >= 2
@@ -246,7 +246,7 @@ async def test_voice_clone_request(mock_studio, el, elevenlabs_spec, tmp_path: P
     samples = (tmp_path / "a.wav", tmp_path / "b.mp3")
     samples[0].write_bytes(wav_bytes())
     samples[1].write_bytes(mp3_bytes())
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     voice = await provider.clone_voice(
         VoiceCloneRequest(
             "Narrator",
@@ -263,6 +263,6 @@ async def test_voice_clone_request(mock_studio, el, elevenlabs_spec, tmp_path: P
 
 async def test_a_validation_error_reply(mock_studio, el):
     el.on("POST", "/v1/sound-generation", json_reply(HTTP_VALIDATION_ERROR, 422))
-    provider = await mock_studio.provider("elevenlabs")
+    provider = await mock_studio.context.provider("elevenlabs")
     with pytest.raises(InvalidRequestError, match="text: Field required"):
         await provider.generate_sfx(SfxRequest("rain"))

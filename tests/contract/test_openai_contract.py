@@ -90,7 +90,7 @@ def test_the_examples_conform_to_the_spec(openai_spec: Spec):
 
 @pytest.mark.parametrize("case", SPEECH_CASES, ids=list(SPEECH_CASES))
 async def test_speech_requests(mock_studio, openai_replies, openai_spec, case):
-    provider = await mock_studio.provider("openai")
+    provider = await mock_studio.context.provider("openai")
     await provider.synthesize(SPEECH_CASES[case])
     request = openai_replies.last()
     assert str(request.url) == "https://api.openai.com/v1/audio/speech"
@@ -121,7 +121,7 @@ async def test_streamed_speech_request_and_sse_reply(mock_studio, recorder, open
         "/audio/speech",
         httpx.Response(200, text=body, headers={"content-type": "text/event-stream"}),
     )
-    provider = await mock_studio.provider("openai")
+    provider = await mock_studio.context.provider("openai")
     chunks = [c async for c in provider.stream(SpeechRequest("Hi", format=AudioFormat.PCM))]
     assert b"".join(c.data for c in chunks) == audio
     openai_spec.check(recorder.last())
@@ -147,7 +147,7 @@ TRANSCRIPTION_CASES = {
 async def test_transcription_requests(mock_studio, openai_replies, openai_spec, clip, case):
     import dataclasses
 
-    provider = await mock_studio.provider("openai")
+    provider = await mock_studio.context.provider("openai")
     request = dataclasses.replace(TRANSCRIPTION_CASES[case], audio=clip)
     transcript = await provider.transcribe(request)
     assert transcript.text
@@ -161,7 +161,7 @@ async def test_transcription_requests(mock_studio, openai_replies, openai_spec, 
 
 
 async def test_chat_and_models_requests(mock_studio, openai_replies, openai_spec):
-    provider = await mock_studio.provider("openai")
+    provider = await mock_studio.context.provider("openai")
     text, _ = await provider.complete(
         [ChatMessage("system", "Summarise."), ChatMessage("user", "We met.")]
     )
@@ -174,7 +174,7 @@ async def test_chat_and_models_requests(mock_studio, openai_replies, openai_spec
 @pytest.mark.parametrize("fmt", ["json", "verbose_json", "diarized_json"])
 async def test_reply_formats_parse(mock_studio, recorder, clip, fmt):
     recorder.on("POST", "/audio/transcriptions", json_reply(OPENAI[fmt][1]))
-    provider = await mock_studio.provider("openai")
+    provider = await mock_studio.context.provider("openai")
     transcript = await provider.transcribe(TranscriptionRequest(clip))
     if fmt == "json":
         assert transcript.text == OPENAI["json"][1]["text"]
@@ -194,7 +194,7 @@ async def test_streamed_transcript_events_parse(mock_studio, recorder, clip):
         "/audio/transcriptions",
         httpx.Response(200, text=body, headers={"content-type": "text/event-stream"}),
     )
-    provider = await mock_studio.provider("openai")
+    provider = await mock_studio.context.provider("openai")
     request = TranscriptionRequest(clip, model="gpt-4o-transcribe", settings={"stream": True})
     transcript = await provider.transcribe(request)
     assert [(s.speaker, s.text) for s in transcript.segments] == [("A", "The beach was popular.")]
@@ -202,7 +202,7 @@ async def test_streamed_transcript_events_parse(mock_studio, recorder, clip):
 
 async def test_the_error_body_parses(mock_studio, recorder):
     recorder.on("POST", "/audio/speech", json_reply(OPENAI["error"][1], 400))
-    provider = await mock_studio.provider("openai")
+    provider = await mock_studio.context.provider("openai")
     with pytest.raises(InvalidRequestError, match="Invalid 'voice'"):
         await provider.synthesize(SpeechRequest("Hi"))
 

@@ -19,10 +19,10 @@ import pytest
 
 from audio_studio.core.audio.codec import decode
 from audio_studio.core.models import HistoryKind, HistoryStatus
-from audio_studio.core.services.studio import open_studio
 from audio_studio.core.store.history import HistoryQuery
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import open_studio
 from tests.support.audio import keep_sink_busy
 from tests.support.desktop import PulseServer
 

@@ -24,8 +24,8 @@ from audio_studio.core.audio.player import Player, PlayerState
 from audio_studio.core.audio.recorder import Recorder, RecorderState
 from audio_studio.core.errors import DeviceUnavailableError
 from audio_studio.core.models import HistoryStatus
-from audio_studio.core.services.recordings import RecordingRequest
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.recordings import RecordingRequest
+from audio_studio.core.studio import Studio
 from tests.support.audio import (
     dominant_frequency,
     keep_sink_busy,
@@ -118,7 +118,7 @@ def test_an_unsupported_rate_is_replaced_by_a_supported_one(
 
 
 async def test_a_microphone_that_disappears_keeps_the_take_and_tells(
-    service: StudioService, expect_warnings: None
+    service: Studio, expect_warnings: None
 ) -> None:
     with spare_pulse() as (server, process), environ(server.env()):
         devices.refresh()
@@ -142,7 +142,7 @@ async def test_a_microphone_that_disappears_keeps_the_take_and_tells(
 
 
 def test_device_doctor_on_the_real_stack(  # type: ignore[no-untyped-def]
-    qtbot, qloop, pulse_audio: PulseServer, service: StudioService, tmp_path: Path
+    qtbot, qloop, pulse_audio: PulseServer, service: Studio, tmp_path: Path
 ) -> None:
     from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
     from tests.support.qt import run

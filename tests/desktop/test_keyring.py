@@ -45,8 +45,8 @@ def test_store_read_and_delete_a_key(real_keyring: SecretService) -> None:
 async def test_service_keeps_keys_in_the_keyring(
     real_keyring: SecretService, tmp_path: Path
 ) -> None:
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
+    from audio_studio.core.studio import open_studio
 
     service = open_studio(resolve_paths(tmp_path / "home"))
     await service.set_api_key("openai", "sk-test-keyring-abcdefgh")
@@ -66,7 +66,7 @@ async def test_service_keeps_keys_in_the_keyring(
 NO_KEYRING_SCRIPT = r"""
 import asyncio, sys
 from pathlib import Path
-from audio_studio.core.services.studio import open_studio
+from audio_studio.core.studio import open_studio
 from audio_studio.core.store.paths import resolve_paths
 
 async def main():

@@ -16,9 +16,9 @@ from audio_studio.core.audio.devices import PortAudioBackend
 from audio_studio.core.audio.player import Player, PlayerState
 from audio_studio.core.audio.recorder import Recorder
 from audio_studio.core.models import TranscriptionRequest
-from audio_studio.core.services.narration_preview import PlayerSink
-from audio_studio.core.services.narration_project import NarrationProject
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.narration.preview import PlayerSink
+from audio_studio.core.narration.project import NarrationProject
+from audio_studio.core.studio import Studio
 from tests.support.audio import keep_sink_busy, poll_until
 from tests.support.desktop import PulseServer
 from tests.support.offline import wer
@@ -30,11 +30,11 @@ SCRIPT = (
 
 
 async def test_the_preview_plays_the_script_in_order_through_the_sound_server(
-    pulse_audio: PulseServer, service: StudioService, tmp_path: Path
+    pulse_audio: PulseServer, service: Studio, tmp_path: Path
 ) -> None:
     backend = PortAudioBackend()
     service.audio_backend = backend
-    narration = service.narration()
+    narration = service.narration
     project = NarrationProject(SCRIPT, title="Lighthouse")
     await narration.warm_up(project)  # the voice loaded, as the tab does after preflight
     recorder = Recorder(backend, tmp_path / "heard.wav", sample_rate=16000, channels=1)
@@ -58,7 +58,9 @@ async def test_the_preview_plays_the_script_in_order_through_the_sound_server(
     assert take.error is None and player.underruns == 0
     spoken = sum(c.take.duration_s for c in project.chunks if c.take)
     assert take.duration_s >= spoken
-    heard = await service.transcribe(TranscriptionRequest(audio=take.path), provider_id="local")
+    heard = await service.transcription.transcribe(
+        TranscriptionRequest(audio=take.path), provider_id="local"
+    )
     text = heard.transcript.text
     assert wer(" ".join(SCRIPT.split()), text) <= 0.2, text
     assert text.lower().index("lighthouse") < text.lower().index("match")

@@ -16,7 +16,7 @@ from audio_studio.core.audio.codec import decode
 from audio_studio.core.audio.devices import PortAudioBackend
 from audio_studio.core.audio.player import Player, PlayerState
 from audio_studio.core.models import HistoryKind
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.studio import Studio
 from audio_studio.core.subtitles import read_json, read_markdown, read_srt, read_vtt
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
@@ -27,7 +27,7 @@ from tests.support.qt import run
 
 
 def test_record_the_speaker_loop_transcribe_correct_and_export(  # type: ignore[no-untyped-def]
-    qtbot, qloop, pulse_audio: PulseServer, service: StudioService, tmp_path: Path
+    qtbot, qloop, pulse_audio: PulseServer, service: Studio, tmp_path: Path
 ) -> None:
     service.audio_backend = PortAudioBackend()
     window = MainWindow(service, JobController(service.runner))

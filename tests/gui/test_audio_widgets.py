@@ -12,7 +12,7 @@ from audio_studio.core.audio.player import PlayerState
 from audio_studio.core.audio.recorder import Levels, RecorderState
 from audio_studio.core.audio.waveform import summarize
 from audio_studio.core.errors import DeviceUnavailableError, UnsupportedFormatError
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.studio import Studio
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.dialogs.device_doctor import DeviceDoctor, hints_html
 from audio_studio.ui.main_window import MainWindow
@@ -151,7 +151,7 @@ def test_player_bar_file_stream_and_errors(qtbot, qloop, tmp_path) -> None:  # t
     broken.close_player()
 
 
-def doctor_for(qtbot, qloop, service: StudioService, backend: FakeBackend) -> DeviceDoctor:  # type: ignore[no-untyped-def]
+def doctor_for(qtbot, qloop, service: Studio, backend: FakeBackend) -> DeviceDoctor:  # type: ignore[no-untyped-def]
     service.audio_backend = backend
     dialog = show(qtbot, DeviceDoctor(service), 760, 620)
     run(qloop, dialog.load())

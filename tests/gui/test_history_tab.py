@@ -12,11 +12,10 @@ from PySide6.QtCore import Qt
 
 from audio_studio.core.audio.codec import AudioData, encode
 from audio_studio.core.models import AudioFormat, HistoryKind, SfxRequest, Usage
-from audio_studio.core.services.sfx import generate_sfx
 from audio_studio.core.store.history import FileRecord, HistoryEntry
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.history.model import MATCH, TITLE, highlight_html
 from audio_studio.ui.main_window import MainWindow
-from audio_studio.ui.tabs.history_model import MATCH, TITLE, highlight_html
 from tests.support.qt import run
 
 
@@ -140,7 +139,7 @@ def test_export_copy_converts_by_name(qtbot, qloop, service, tmp_path: Path) -> 
 
 
 def test_rerun_delete_undo_and_open_in_tab(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
-    outcome = run(qloop, generate_sfx(service, SfxRequest(preset="jump", seed=3)))
+    outcome = run(qloop, service.sound.generate(SfxRequest(preset="jump", seed=3)))
     window = window_on(qtbot, service)
     tab = window.history
     run(qloop, tab.refresh())
@@ -233,7 +232,7 @@ def test_related_rows_open_in_the_detail_pane(qtbot, qloop, service) -> None:  #
     assert detail.item.id == recording
     # A child shown from Related stays in the pane through a refresh; "Make again" shows the
     # new item (an effect variation here, made again bit for bit).
-    outcome = run(qloop, generate_sfx(service, SfxRequest(preset="jump", seed=5)))
+    outcome = run(qloop, service.sound.generate(SfxRequest(preset="jump", seed=5)))
     variation = service.history.add(
         dataclasses.replace(
             HistoryEntry(kind=HistoryKind.SFX, title="jump 2", provider="local"),

@@ -10,15 +10,15 @@ from PySide6.QtWidgets import QLabel
 
 from audio_studio.core.jobs.runner import JobContext
 from audio_studio.core.models import JobKind, JobStatus
-from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
 from tests.support.qt import run
 
 
-def make_window(qtbot, service: StudioService) -> MainWindow:  # type: ignore[no-untyped-def]
+def make_window(qtbot, service: Studio) -> MainWindow:  # type: ignore[no-untyped-def]
     window = MainWindow(service, JobController(service.runner))
     qtbot.addWidget(window)
     window.show()

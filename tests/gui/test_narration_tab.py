@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from audio_studio.core.audio.analysis import analyze_file
 from audio_studio.core.audio.fake import FakeBackend
 from audio_studio.core.models import HistoryKind, JobKind, JobStatus
-from audio_studio.core.services.narration_project import ChunkStatus
-from audio_studio.core.services.studio import StudioService
+from audio_studio.core.narration.project import ChunkStatus
+from audio_studio.core.settings import Budget
 from audio_studio.core.store.history import HistoryQuery
-from audio_studio.core.store.settings import Budget
+from audio_studio.core.studio import Studio
 from audio_studio.core.text import Lexicon
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 SCRIPT = "Nguyen opened the shop. The bell rang twice.\n\nA customer came in [pause 1s] at last."
 
 
-def make_window(qtbot, service: StudioService) -> MainWindow:  # type: ignore[no-untyped-def]
+def make_window(qtbot, service: Studio) -> MainWindow:  # type: ignore[no-untyped-def]
     window = MainWindow(service, JobController(service.runner))
     qtbot.addWidget(window)
     window.resize(1280, 800)

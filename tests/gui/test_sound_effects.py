@@ -13,18 +13,18 @@ from audio_studio.core.audio import codec
 from audio_studio.core.audio.analysis import analyze
 from audio_studio.core.audio.player import PlayerState
 from audio_studio.core.models import HistoryKind
-from audio_studio.core.services.sound import REJECTED_TAG
-from audio_studio.core.services.sound_pack import PackOptions, regenerate
+from audio_studio.core.sound.pack import PackOptions, regenerate
+from audio_studio.core.sound.variations import REJECTED_TAG
 from audio_studio.core.store.history import HistoryQuery
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tabs.sound import SoundTab
+from audio_studio.ui.sound.tab import SoundTab
 from tests.servers.base import Fault
 from tests.support.qt import run
 from tests.support.sound import moderation_refusal
 
 
 def make_tab(qtbot, service) -> SoundTab:  # type: ignore[no-untyped-def]
-    tab = SoundTab(service, JobController(service.runner))
+    tab = SoundTab(service.context, service.sound, service.music, JobController(service.runner))
     qtbot.addWidget(tab)
     tab.resize(1100, 800)
     tab.show()

@@ -9,16 +9,16 @@ from PySide6.QtCore import Qt
 from audio_studio.core.audio.player import PlayerState
 from audio_studio.core.errors import ProviderError, ProviderUnavailableError
 from audio_studio.core.models import HistoryStatus, JobStatus, MusicRequest, RemoteJobState
-from audio_studio.core.services.music_board import RowState
+from audio_studio.core.sound.music_board import RowState
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
-from audio_studio.ui.tabs.sound import SoundTab
+from audio_studio.ui.sound.tab import SoundTab
 from tests.support.qt import run
 from tests.support.sound import open_sound_studio, use_deadline
 
 
 def music_page(qtbot, service, provider: str, prompt: str):  # type: ignore[no-untyped-def]
-    tab = SoundTab(service, JobController(service.runner))
+    tab = SoundTab(service.context, service.sound, service.music, JobController(service.runner))
     qtbot.addWidget(tab)
     tab.resize(1100, 800)
     tab.show()
@@ -35,7 +35,7 @@ def row_of(qloop, page, job_id):  # type: ignore[no-untyped-def]
 
 
 def submitted(service, job_id: str) -> bool:  # type: ignore[no-untyped-def]
-    return service.music().jobs.get(job_id) is not None
+    return service.music.jobs.get(job_id) is not None
 
 
 def test_a_replicate_job_lands_in_history_and_its_row_plays_it(qtbot, qloop, sound_studio) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +88,7 @@ def test_failed_and_cancelled_on_the_provider_show_on_their_rows(  # type: ignor
     wire.state.update(gateway_fail=False, polls_to_finish=10**6)
     gone = run(qloop, page.generate())
     qtbot.waitUntil(lambda: submitted(sound_studio, gone.id))
-    remote_id = sound_studio.music().jobs.get(gone.id).remote.job_id
+    remote_id = sound_studio.music.jobs.get(gone.id).remote.job_id
     wire.state[f"canceled:{remote_id}"] = True
     with pytest.raises(ProviderError, match="cancelled on"):
         run(qloop, gone.result())
@@ -105,7 +105,7 @@ def test_failed_and_cancelled_on_the_provider_show_on_their_rows(  # type: ignor
     assert page.jobs.music_row(running.id).status == "Cancelled from the studio."
     assert len(wire.requests("POST", "/gateway/v1/audio/generate/async/")) == 1  # the cancel
     assert sound_studio.runner.snapshot(running.id).status is JobStatus.CANCELLED
-    stored = sound_studio.music().jobs.get(running.id)
+    stored = sound_studio.music.jobs.get(running.id)
     assert stored.remote.state is RemoteJobState.CANCELED
 
 
@@ -136,7 +136,7 @@ def test_the_window_resumes_jobs_a_previous_run_left(  # type: ignore[no-untyped
 ) -> None:
     wire.state["polls_to_finish"] = 10**6
     first = open_sound_studio(paths, wire, naps, wire_secrets)
-    outcome = run(qloop, first.generate_music(MusicRequest("night drive"), provider_id="gateway",
+    outcome = run(qloop, first.music.generate(MusicRequest("night drive"), provider_id="gateway",
                                               wait=False))  # fmt: skip
     run(qloop, first.aclose())  # the studio closes with the job still on the gateway
     second = open_sound_studio(paths, wire, naps, wire_secrets)

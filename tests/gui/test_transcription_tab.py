@@ -13,12 +13,12 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit
 
 from audio_studio.core.models import HistoryKind, JobStatus, Segment, Transcript
-from audio_studio.core.services.studio import StudioService
-from audio_studio.core.services.transcript_edits import ORIGINAL
+from audio_studio.core.studio import Studio
 from audio_studio.core.subtitles import read_json, read_markdown, read_srt, read_vtt
+from audio_studio.core.transcription.edits import ORIGINAL
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
-from audio_studio.ui.tabs.transcription import TranscriptionTab
+from audio_studio.ui.transcription.tab import TranscriptionTab
 from tests.servers import stt_wire
 from tests.servers.base import Fault, WireServer
 from tests.support.offline import JFK
@@ -28,7 +28,7 @@ from tests.support.transcription import clip_file, long_transcript, store_transc
 POST = f"{stt_wire.PREFIX}/audio/transcriptions"
 
 
-def open_tab(qtbot, service: StudioService) -> tuple[MainWindow, TranscriptionTab]:  # type: ignore[no-untyped-def]
+def open_tab(qtbot, service: Studio) -> tuple[MainWindow, TranscriptionTab]:  # type: ignore[no-untyped-def]
     window = MainWindow(service, JobController(service.runner))
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -57,7 +57,7 @@ class Probe:
 
 
 def test_a_two_hour_transcript_opens_scrolls_searches_and_follows_without_stalling(  # type: ignore[no-untyped-def]
-    qtbot, qloop, transcription_gui_studio: StudioService
+    qtbot, qloop, transcription_gui_studio: Studio
 ) -> None:
     _, tab = open_tab(qtbot, transcription_gui_studio)
     view = tab.view
@@ -85,7 +85,7 @@ def test_a_two_hour_transcript_opens_scrolls_searches_and_follows_without_stalli
 
 
 def test_options_follow_what_the_model_offers(
-    qtbot, qloop, transcription_gui_studio: StudioService
+    qtbot, qloop, transcription_gui_studio: Studio
 ) -> None:  # type: ignore[no-untyped-def]
     _, tab = open_tab(qtbot, transcription_gui_studio)
     o = tab.options
@@ -115,7 +115,7 @@ def test_options_follow_what_the_model_offers(
 
 
 def test_files_go_through_the_queue_cancel_and_open(  # type: ignore[no-untyped-def]
-    qtbot, qloop, transcription_gui_studio: StudioService, wire: WireServer, tmp_path: Path
+    qtbot, qloop, transcription_gui_studio: Studio, wire: WireServer, tmp_path: Path
 ) -> None:
     _, tab = open_tab(qtbot, transcription_gui_studio)
     tab.options.select("openai", "whisper-1")
@@ -167,7 +167,7 @@ def view_words(tab: TranscriptionTab) -> list[str]:
 
 
 def test_a_cloud_failure_is_finished_offline(  # type: ignore[no-untyped-def]
-    qtbot, qloop, transcription_gui_studio: StudioService, wire: WireServer
+    qtbot, qloop, transcription_gui_studio: Studio, wire: WireServer
 ) -> None:
     _, tab = open_tab(qtbot, transcription_gui_studio)
     tab.options.select("openai", "whisper-1")
@@ -203,7 +203,7 @@ SPOKEN = Transcript(
 
 
 def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no-untyped-def]
-    qtbot, qloop, transcription_gui_studio: StudioService, tmp_path: Path
+    qtbot, qloop, transcription_gui_studio: Studio, tmp_path: Path
 ) -> None:
     window, tab = open_tab(qtbot, transcription_gui_studio)
     item = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
@@ -241,7 +241,7 @@ def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no
     saved = transcription_gui_studio.history.get(item.id)
     assert saved is not None and "my fellow Americans:" in saved.transcript
     assert {f.role for f in saved.files} == {ORIGINAL, "transcript"}
-    assert run(qloop, transcription_gui_studio.load_transcript(saved)) == view.transcript()
+    assert run(qloop, transcription_gui_studio.transcription.load(saved)) == view.transcript()
     # Exports read back with the corrections; a path with accents and spaces is fine.
     folder = tmp_path / "Exportés ünd so"
     readers = {"srt": read_srt, "vtt": read_vtt, "json": read_json, "md": read_markdown}
@@ -264,7 +264,7 @@ def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no
 
 
 def test_summary_is_kept_and_read_back_to_narration(  # type: ignore[no-untyped-def]
-    qtbot, qloop, transcription_gui_studio: StudioService, wire: WireServer
+    qtbot, qloop, transcription_gui_studio: Studio, wire: WireServer
 ) -> None:
     window, tab = open_tab(qtbot, transcription_gui_studio)
     item = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
@@ -288,7 +288,7 @@ def test_summary_is_kept_and_read_back_to_narration(  # type: ignore[no-untyped-
 
 
 def test_a_recording_with_several_transcripts_switch_compare_and_find(  # type: ignore[no-untyped-def]
-    qtbot, qloop, transcription_gui_studio: StudioService
+    qtbot, qloop, transcription_gui_studio: Studio
 ) -> None:
     _, tab = open_tab(qtbot, transcription_gui_studio)
     first = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
@@ -316,7 +316,7 @@ def test_a_recording_with_several_transcripts_switch_compare_and_find(  # type: 
 
 
 def test_record_pause_and_transcribe_with_the_offline_engine(  # type: ignore[no-untyped-def]
-    qtbot, qloop, transcription_gui_studio: StudioService
+    qtbot, qloop, transcription_gui_studio: Studio
 ) -> None:
     from audio_studio.core.audio.codec import decode
     from audio_studio.core.audio.fake import FakeBackend

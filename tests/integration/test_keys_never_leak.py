@@ -72,8 +72,8 @@ async def test_keys_stay_out_of_logs_errors_and_history(studio, wire, paths, tmp
             errors.append(exc)
 
     try:
-        openai = await studio.provider("openai")
-        eleven = await studio.provider("elevenlabs")
+        openai = await studio.context.provider("openai")
+        eleven = await studio.context.provider("elevenlabs")
         await attempt(openai.synthesize(SpeechRequest("Hello")))
         wire.fail("POST", "/openai/v1/audio/speech",
                   echo(401, f"Incorrect API key provided: {KEYS['openai']}."))  # fmt: skip
@@ -96,10 +96,10 @@ async def test_keys_stay_out_of_logs_errors_and_history(studio, wire, paths, tmp
         await attempt(eleven.generate_sfx(SfxRequest("rain", format=AudioFormat.MP3)))
         await attempt(eleven.synthesize(SpeechRequest("Hello")))
         await attempt(studio.test_connection("groq"))
-        await attempt(studio.generate_music(MusicRequest("piano", duration_s=4)))
-        await attempt(studio.generate_music(MusicRequest("piano"), provider_id="gateway"))
+        await attempt(studio.music.generate(MusicRequest("piano", duration_s=4)))
+        await attempt(studio.music.generate(MusicRequest("piano"), provider_id="gateway"))
         wire.state["gateway_fail"] = True
-        await attempt(studio.generate_music(MusicRequest("piano"), provider_id="gateway"))
+        await attempt(studio.music.generate(MusicRequest("piano"), provider_id="gateway"))
         wire.fail("GET", "/openai/v1/models", Fault("reset_before"))
         await attempt(studio.test_connection("openai"))
         await asyncio.sleep(0)

@@ -20,14 +20,13 @@ from audio_studio.core.models import (
     SpeechRequest,
     Usage,
 )
-from audio_studio.core.services.sfx import generate_sfx
-from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryQuery
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 
 
-def add_audio_item(service: StudioService, title: str, seconds: float = 0.5, **kw: object) -> int:
+def add_audio_item(service: Studio, title: str, seconds: float = 0.5, **kw: object) -> int:
     tone = np.sin(np.linspace(0, 440 * 2 * np.pi * seconds, int(16000 * seconds)))
     data = encode(AudioData(tone.astype(np.float32).reshape(-1, 1) * 0.3, 16000), AudioFormat.WAV)
     stored = service.files.put_bytes(data, "wav")
@@ -45,7 +44,7 @@ async def test_rerun_sends_the_same_request_body(studio, wire) -> None:  # type:
         format=AudioFormat.MP3,
         instructions="Warm and slow.",
     )
-    first = await studio.speak(request, provider_id="openai")
+    first = await studio.narration.speak(request, provider_id="openai")
     again = await studio.library.rerun(first.item)
     bodies = [r.json() for r in wire.requests("POST", "/openai/v1/audio/speech")]
     assert len(bodies) == 2 and bodies[0] == bodies[1]
@@ -54,7 +53,7 @@ async def test_rerun_sends_the_same_request_body(studio, wire) -> None:  # type:
 
 
 async def test_procedural_sfx_rerun_is_bit_identical(service) -> None:  # type: ignore[no-untyped-def]
-    first = await generate_sfx(service, SfxRequest(preset="explosion", seed=42))
+    first = await service.sound.generate(SfxRequest(preset="explosion", seed=42))
     again = await service.library.rerun(first.item)
     a, b = first.item.file("audio"), again.file("audio")
     assert a is not None and b is not None
@@ -145,7 +144,7 @@ CHECK_IMPORTED = r"""
 import json, sys
 from pathlib import Path
 from audio_studio.core.audio.codec import decode
-from audio_studio.core.services.studio import open_studio
+from audio_studio.core.studio import open_studio
 from audio_studio.core.store.history import HistoryQuery
 from audio_studio.core.store.paths import resolve_paths
 from audio_studio.core.store.secrets import MemorySecretStore

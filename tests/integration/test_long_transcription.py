@@ -14,9 +14,9 @@ import pytest
 
 from audio_studio.core.errors import QuotaExceededError
 from audio_studio.core.models import HistoryKind, TranscriptionRequest
-from audio_studio.core.services.studio import StudioService
-from audio_studio.core.services.transcription_long import ChunkedTranscription
 from audio_studio.core.store.history import HistoryQuery
+from audio_studio.core.studio import Studio
+from audio_studio.core.transcription.long import ChunkedTranscription
 from tests.servers import stt_wire
 from tests.servers.base import Fault, WireServer
 from tests.support.audio import poll_until
@@ -41,13 +41,13 @@ def merged_words(outcome_transcript) -> list[tuple[float, float]]:  # type: igno
 
 @pytest.mark.slow
 async def test_two_hours_split_under_25_mb_in_parallel_and_merged_exactly(
-    bursts_studio: StudioService, wire: WireServer, tmp_path: Path
+    bursts_studio: Studio, wire: WireServer, tmp_path: Path
 ) -> None:
     made = clip_file(tmp_path / "meeting.wav", 2 * 3600)
     assert made.path.stat().st_size > stt_wire.LIMIT  # it cannot be sent whole
     wire.state["latency_s"] = 0.2
     reports: list[tuple[float | None, str | None]] = []
-    outcome = await bursts_studio.transcribe(
+    outcome = await bursts_studio.transcription.transcribe(
         TranscriptionRequest(audio=made.path, model="whisper-1"),
         provider_id="openai",
         progress=lambda share, message: reports.append((share, message)),
@@ -70,14 +70,16 @@ async def test_two_hours_split_under_25_mb_in_parallel_and_merged_exactly(
 
 
 async def test_a_part_that_breaks_is_sent_again_alone(
-    bursts_studio: StudioService, wire: WireServer, tmp_path: Path
+    bursts_studio: Studio, wire: WireServer, tmp_path: Path
 ) -> None:
     made = clip_file(tmp_path / "short.wav", 300, seed=3)
     wire.fail("POST", POST, Fault("reset_mid", keep=8))
     request = TranscriptionRequest(audio=made.path, model="whisper-1")
-    run = ChunkedTranscription(bursts_studio, request, max_bytes=1_500_000, concurrency=3)
+    run = ChunkedTranscription(bursts_studio.context, request, max_bytes=1_500_000, concurrency=3)
     try:
-        outcome = await bursts_studio.transcribe(request, provider_id="openai", run=run)
+        outcome = await bursts_studio.transcription.transcribe(
+            request, provider_id="openai", run=run
+        )
     finally:
         run.close()
     assert [p.attempts for p in run.parts].count(2) == 1
@@ -89,7 +91,7 @@ async def test_a_part_that_breaks_is_sent_again_alone(
 
 @pytest.mark.slow
 async def test_quota_gone_mid_file_finishes_with_the_offline_engine(
-    bursts_studio: StudioService, wire: WireServer, tmp_path: Path
+    bursts_studio: Studio, wire: WireServer, tmp_path: Path
 ) -> None:
     import numpy as np
 
@@ -103,14 +105,16 @@ async def test_quota_gone_mid_file_finishes_with_the_offline_engine(
     quota = b'{"error": {"message": "You exceeded your current quota.", "type": "insufficient_quota", "code": "insufficient_quota"}}'  # noqa: E501
     wire.fail("POST", POST, Fault("status", status=429, body=quota, headers={}))
     request = TranscriptionRequest(audio=path, model="whisper-1")
-    run = ChunkedTranscription(bursts_studio, request, max_bytes=400_000, concurrency=1)
+    run = ChunkedTranscription(bursts_studio.context, request, max_bytes=400_000, concurrency=1)
     try:
         with pytest.raises(QuotaExceededError):
-            await bursts_studio.transcribe(request, provider_id="openai", run=run)
+            await bursts_studio.transcription.transcribe(request, provider_id="openai", run=run)
         assert run.kept == 1 and not run.complete
-        recordings = await bursts_studio.history_query(HistoryQuery(kinds=(HistoryKind.RECORDING,)))
+        recordings = await bursts_studio.library.query(HistoryQuery(kinds=(HistoryKind.RECORDING,)))
         assert len(recordings) == 1  # the audio is kept although the transcription failed
-        outcome = await bursts_studio.transcribe(request, provider_id="local", run=run)
+        outcome = await bursts_studio.transcription.transcribe(
+            request, provider_id="local", run=run
+        )
     finally:
         run.close()
     text = outcome.transcript.text.lower()
@@ -122,10 +126,10 @@ async def test_quota_gone_mid_file_finishes_with_the_offline_engine(
 
 
 async def test_a_small_file_goes_whole_and_cancel_stops_the_parts(
-    bursts_studio: StudioService, wire: WireServer, tmp_path: Path
+    bursts_studio: Studio, wire: WireServer, tmp_path: Path
 ) -> None:
     made: ClipFile = clip_file(tmp_path / "note.wav", 30, seed=5)
-    outcome = await bursts_studio.transcribe(
+    outcome = await bursts_studio.transcription.transcribe(
         TranscriptionRequest(audio=made.path), provider_id="openai"
     )
     assert outcome.parts == 1 and "parts" not in outcome.item.params
@@ -135,8 +139,10 @@ async def test_a_small_file_goes_whole_and_cancel_stops_the_parts(
     # A long job cancelled mid-way stops at once and leaves no part files behind.
     wire.state["latency_s"] = 5.0
     request = TranscriptionRequest(audio=made.path)
-    run = ChunkedTranscription(bursts_studio, request, max_bytes=200_000, concurrency=2)
-    task = asyncio.ensure_future(bursts_studio.transcribe(request, provider_id="openai", run=run))
+    run = ChunkedTranscription(bursts_studio.context, request, max_bytes=200_000, concurrency=2)
+    task = asyncio.ensure_future(
+        bursts_studio.transcription.transcribe(request, provider_id="openai", run=run)
+    )
     await poll_until(lambda: len(wire.requests("POST", POST)) > 1)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

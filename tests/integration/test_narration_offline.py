@@ -11,7 +11,7 @@ from audio_studio.core.audio.analysis import analyze_file
 from audio_studio.core.audio.codec import decode
 from audio_studio.core.errors import InputError
 from audio_studio.core.models import HistoryKind, HistoryStatus
-from audio_studio.core.services.narration_project import NarrationProject, NarrationSettings
+from audio_studio.core.narration.project import NarrationProject, NarrationSettings
 from audio_studio.core.text import Lexicon
 from tests.support.narration import CollectingSink
 
@@ -21,7 +21,7 @@ SCRIPT = "Nguyen opened the shop. The bell rang twice.\n\nA customer came in [pa
 
 
 async def test_takes_locks_export_and_history_offline(service, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    narration = service.narration()
+    narration = service.narration
     settings = NarrationSettings(lexicon=Lexicon.of({"Nguyen": "Win"}))
     project = NarrationProject(SCRIPT, title="Shop", settings=settings)
     assert [c.text for c in project.chunks] == [
@@ -85,7 +85,7 @@ async def test_takes_locks_export_and_history_offline(service, tmp_path) -> None
 
 
 async def test_editing_one_sentence_remakes_only_that_one(service, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    narration = service.narration()
+    narration = service.narration
     project = NarrationProject("One sentence here. Another one there.")
     await narration.generate(project)
     kept = project.chunks[0].take
@@ -101,7 +101,7 @@ async def test_editing_one_sentence_remakes_only_that_one(service, tmp_path) -> 
 
 
 async def test_history_reruns_a_take_and_an_export(service, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    narration = service.narration()
+    narration = service.narration
     project = NarrationProject("One small step. Then another.", title="Steps")
     await narration.generate(project)
     out = await narration.export(project, tmp_path / "steps.wav")

@@ -10,14 +10,14 @@ import pytest
 
 from audio_studio.core.errors import BudgetExceededError, InputError
 from audio_studio.core.models import HistoryKind, HistoryStatus
-from audio_studio.core.services.narration_project import (
+from audio_studio.core.narration.project import (
     ChunkStatus,
     NarrationProject,
     NarrationSettings,
 )
-from audio_studio.core.services.narration_voices import CONSENT_STATEMENT, clone_voice
+from audio_studio.core.narration.voices import CONSENT_STATEMENT
+from audio_studio.core.settings import Budget
 from audio_studio.core.store.history import HistoryQuery
-from audio_studio.core.store.settings import Budget
 from tests.support.data import JFK
 from tests.support.narration import SCRIPT, SPEECH, CollectingSink
 
@@ -29,7 +29,7 @@ def project(script: str = SCRIPT, settings: NarrationSettings = OPENAI) -> Narra
 
 
 async def test_same_script_twice_makes_no_provider_calls_the_second_time(narration_studio, wire):
-    narration = narration_studio.narration()
+    narration = narration_studio.narration
     first = project()
     plan = await narration.plan(first)
     assert plan.to_make == 5 and plan.cached == 0 and "5 sentences in 2 paragraphs" in plan.text()
@@ -44,7 +44,7 @@ async def test_same_script_twice_makes_no_provider_calls_the_second_time(narrati
     assert report.ttfa_ms is not None and report.ttfa_ms < report.total_ms
     # The preview got all five sentences (0.5 s each from the server) and the pauses between.
     assert sink.rate == 24_000 and sink.seconds == pytest.approx(5 * 0.5 + 0.25 + 0.6 + 0.8 + 0.25)
-    takes = await narration_studio.history_query(HistoryQuery(kinds=(HistoryKind.TAKE,)))
+    takes = await narration_studio.library.query(HistoryQuery(kinds=(HistoryKind.TAKE,)))
     assert len(takes) == 5 and all(t.parent_id == first.item_id for t in takes)
     assert all(t.usage.cost_usd and t.usage.requests == 1 for t in takes)
     # A new project with the same script and voice: everything comes from the cache.
@@ -62,7 +62,7 @@ async def test_same_script_twice_makes_no_provider_calls_the_second_time(narrati
 
 
 async def test_repeated_sentences_are_made_once_per_run(narration_studio, wire):
-    narration = narration_studio.narration()
+    narration = narration_studio.narration
     p = project("Again. Once more. Again.\n\nAgain. Once more.")
     plan = await narration.plan(p)
     assert plan.to_make == 2 and plan.cached == 3
@@ -74,7 +74,7 @@ async def test_repeated_sentences_are_made_once_per_run(narration_studio, wire):
 
 async def test_a_refused_chunk_fails_alone_and_can_be_retried(narration_studio, wire):
     wire.state["refuse_speech"] = "bread"
-    narration = narration_studio.narration()
+    narration = narration_studio.narration
     p = project()
     report = await narration.generate(p)
     failed = [c for c in p.chunks if c.status is ChunkStatus.FAILED]
@@ -94,7 +94,7 @@ async def test_a_refused_chunk_fails_alone_and_can_be_retried(narration_studio, 
 
 
 async def test_an_outage_stops_calls_and_the_offline_voice_finishes(narration_studio, wire):
-    narration = narration_studio.narration()
+    narration = narration_studio.narration
     p = project()
     # The gateway's address goes nowhere: connection refused, like a network that is down.
     settings = narration_studio.settings.with_provider("openai", base_url="http://127.0.0.1:9/v1")
@@ -110,14 +110,14 @@ async def test_an_outage_stops_calls_and_the_offline_voice_finishes(narration_st
     assert sink.rate == 22_050 and sink.seconds > 3
     out = await narration.export(p, narration_studio.paths.data_dir / "harbour.mp3")
     assert "offline-fallback" in out.item.tags and out.item.params["offline_fallback"] == 5
-    takes = await narration_studio.history_query(HistoryQuery(kinds=(HistoryKind.TAKE,)))
+    takes = await narration_studio.library.query(HistoryQuery(kinds=(HistoryKind.TAKE,)))
     assert all(t.params.get("offline_fallback") and "offline-fallback" in t.tags for t in takes)
 
 
 async def test_a_million_characters_warns_with_the_cost_and_cancels_early(narration_studio, wire):
     script = " ".join(f"Sentence number {i} of a very long script." for i in range(23_000))
     assert len(script) >= 1_000_000
-    narration = narration_studio.narration()
+    narration = narration_studio.narration
     p = project(script)
     plan = await narration.plan(p)
     assert plan.to_make == 23_000 and plan.preflight.estimate.usd == pytest.approx(15.9, rel=0.02)
@@ -158,16 +158,16 @@ async def test_a_million_characters_warns_with_the_cost_and_cancels_early(narrat
 
 async def test_empty_script_is_refused_with_a_clear_message(narration_studio):
     with pytest.raises(InputError, match="script is empty"):
-        await narration_studio.narration().generate(project("  \n\n [pause 2s] "))
+        await narration_studio.narration.generate(project("  \n\n [pause 2s] "))
 
 
 async def test_cloned_voice_needs_consent_and_marks_everything_it_makes(narration_studio, wire):
     with pytest.raises(InputError, match="consent"):
-        await clone_voice(narration_studio, "elevenlabs", name="Me", sample=JFK,
+        await narration_studio.narration.clone_voice("elevenlabs", name="Me", sample=JFK,
                           consent_given=False)  # fmt: skip
     assert not wire.requests("POST", "/elevenlabs/v1/voices/add")
-    cloned = await clone_voice(
-        narration_studio, "elevenlabs", name="Me", sample=JFK, consent_given=True
+    cloned = await narration_studio.narration.clone_voice(
+        "elevenlabs", name="Me", sample=JFK, consent_given=True
     )
     assert cloned.voice.id == "cloned_1" and cloned.voice.cloned
     assert cloned.notes and "1–2 minutes" in cloned.notes[0]  # jfk.flac is 11 s
@@ -180,15 +180,15 @@ async def test_cloned_voice_needs_consent_and_marks_everything_it_makes(narratio
         voice_settings={"stability": 0.3, "similarity_boost": 0.9, "style": 0.1},
     )  # fmt: skip
     p = project("One line only. And another.", settings)
-    report = await narration_studio.narration().generate(p)
+    report = await narration_studio.narration.generate(p)
     assert report.made == 2
     calls = wire.requests("POST", "/elevenlabs/v1/text-to-speech/cloned_1")
     assert calls and calls[0].query["output_format"] == ["pcm_24000"]
     assert calls[0].json()["voice_settings"] == {
         "stability": 0.3, "similarity_boost": 0.9, "style": 0.1
     }  # fmt: skip
-    takes = await narration_studio.history_query(HistoryQuery(kinds=(HistoryKind.TAKE,)))
+    takes = await narration_studio.library.query(HistoryQuery(kinds=(HistoryKind.TAKE,)))
     assert all(t.params["cloned_voice"] and t.params["voice_name"] == "Me" for t in takes)
     assert all("cloned-voice" in t.tags and t.usage.credits for t in takes)
-    out = await narration_studio.narration().export(p, narration_studio.paths.data_dir / "me.wav")
+    out = await narration_studio.narration.export(p, narration_studio.paths.data_dir / "me.wav")
     assert "cloned-voice" in out.item.tags and out.item.params["cloned_voice"]

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow
 
 
 async def local(service) -> LocalProvider:  # type: ignore[no-untyped-def]
-    provider: LocalProvider = await service.provider("local", Capability.SPEECH)
+    provider: LocalProvider = await service.context.provider("local", Capability.SPEECH)
     return provider
 
 

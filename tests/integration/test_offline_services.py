@@ -1,4 +1,4 @@
-"""Speak, transcribe and effects through StudioService: History rows with their provenance."""
+"""Speak, transcribe and effects through Studio: History rows with their provenance."""
 
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ from audio_studio.core.models import (
     SpeechRequest,
     TranscriptionRequest,
 )
-from audio_studio.core.services.sfx import regenerate
-from audio_studio.core.services.transcription import load_transcript
 from audio_studio.core.store.history import HistoryQuery
+from audio_studio.core.transcription.transcribe import load_transcript
 from tests.support.offline import JFK, write_audio
 
 pytestmark = pytest.mark.slow
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.slow
 async def test_speak_keeps_audio_and_provenance(service) -> None:  # type: ignore[no-untyped-def]
     chunks = []
     text = "History keeps every take. It also keeps how it was made."
-    outcome = await service.speak(
+    outcome = await service.narration.speak(
         SpeechRequest(text=text, speed=1.1, format=AudioFormat.FLAC), on_chunk=chunks.append
     )
     item = outcome.item
@@ -51,15 +50,17 @@ async def test_speak_keeps_audio_and_provenance(service) -> None:  # type: ignor
 async def test_speak_refuses_text_without_words_and_writes_nothing(service) -> None:  # type: ignore[no-untyped-def]
     for text in ("  \n ", "🎉🎉"):
         with pytest.raises(InputError, match="nothing to say"):
-            await service.speak(SpeechRequest(text=text))
-    assert await service.history_count(HistoryQuery()) == 0
+            await service.narration.speak(SpeechRequest(text=text))
+    assert await service.library.count(HistoryQuery()) == 0
 
 
 async def test_transcripts_hang_off_one_recording(service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     reports: list[tuple[float | None, str | None]] = []
 
     async def work(ctx: JobContext):  # type: ignore[no-untyped-def]
-        return await service.transcribe(TranscriptionRequest(audio=JFK), progress=ctx.report)
+        return await service.transcription.transcribe(
+            TranscriptionRequest(audio=JFK), progress=ctx.report
+        )
 
     runner = service.runner
     runner.add_listener(lambda snap, _result: reports.append((snap.progress, snap.message)))
@@ -78,17 +79,17 @@ async def test_transcripts_hang_off_one_recording(service, tmp_path: Path) -> No
     # The same audio again (another name): a second transcript under the same recording.
     copy = tmp_path / "copy.flac"
     copy.write_bytes(JFK.read_bytes())
-    second = await service.transcribe(TranscriptionRequest(audio=copy, vad=True))
+    second = await service.transcription.transcribe(TranscriptionRequest(audio=copy, vad=True))
     assert second.recording.id == recording.id
-    children = await service.history_query(HistoryQuery(parent_id=recording.id))
+    children = await service.library.query(HistoryQuery(parent_id=recording.id))
     assert {c.id for c in children} == {item.id, second.item.id}
-    found = await service.history_query(HistoryQuery(search="fellow Americans"))
+    found = await service.library.query(HistoryQuery(search="fellow Americans"))
     assert {f.id for f in found} == {item.id, second.item.id}
 
 
 async def test_silent_audio_is_kept_with_its_notice(service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     silent = write_audio(tmp_path / "quiet.wav", np.zeros(16_000))
-    outcome = await service.transcribe(TranscriptionRequest(audio=silent))
+    outcome = await service.transcription.transcribe(TranscriptionRequest(audio=silent))
     assert outcome.transcript.segments == () and outcome.item.transcript == ""
     assert outcome.item.params["notices"] == [
         "The audio is silent, so there is nothing to transcribe."
@@ -96,20 +97,20 @@ async def test_silent_audio_is_kept_with_its_notice(service, tmp_path: Path) -> 
 
 
 async def test_effects_regenerate_bit_for_bit_from_history(service) -> None:  # type: ignore[no-untyped-def]
-    outcome = await service.generate_sfx(SfxRequest(preset="explosion", seed=99))
+    outcome = await service.sound.generate(SfxRequest(preset="explosion", seed=99))
     item = outcome.item
     assert item.kind is HistoryKind.SFX and item.title == "explosion" and item.provider == "local"
     assert item.params["engine"] == "sfxr" and item.params["seed"] == 99
     assert item.params["sfxr"]["wave"] == "noise"
-    again = await service.history_query(HistoryQuery(kinds=(HistoryKind.SFX,)))
-    remade = await regenerate(service, again[0])
+    again = await service.library.query(HistoryQuery(kinds=(HistoryKind.SFX,)))
+    remade = await service.sound.render_again(again[0])
     assert remade.data == outcome.path.read_bytes()
     # Prompts that name a preset work offline; a different seed gives a different sound.
-    other = await service.generate_sfx(
+    other = await service.sound.generate(
         SfxRequest(prompt="laser zap", seed=1, format=AudioFormat.OGG)
     )
     assert other.item.params["preset"] == "laser" and other.path.suffix == ".ogg"
-    random_seed = await service.generate_sfx(SfxRequest(preset="coin"))
+    random_seed = await service.sound.generate(SfxRequest(preset="coin"))
     assert isinstance(random_seed.item.params["seed"], int)
-    stretched = await service.generate_sfx(SfxRequest(preset="jump", seed=4, duration_s=1.5))
+    stretched = await service.sound.generate(SfxRequest(preset="jump", seed=4, duration_s=1.5))
     assert stretched.item.duration_s == pytest.approx(1.5, abs=0.02)

@@ -28,7 +28,7 @@ def clip(tmp_path: Path) -> Path:
 
 
 async def test_speech_whole_file_with_key_latency_and_provenance(studio, wire):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     assert isinstance(provider, SpeechSynthesizer)
     result = await provider.synthesize(
         SpeechRequest(
@@ -51,14 +51,14 @@ async def test_speech_whole_file_with_key_latency_and_provenance(studio, wire):
 
 
 async def test_speech_streams_raw_chunks_for_tts_1(studio, wire):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     chunks = [c async for c in provider.stream(SpeechRequest("Hi", model="tts-1"))]
     assert len(chunks) > 1 and b"".join(c.data for c in chunks) == wav_bytes()
     assert "stream_format" not in wire.requests("POST")[0].json()
 
 
 async def test_speech_streams_sse_deltas_for_gpt_4o_mini_tts(studio, wire):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     request = SpeechRequest("Hi", format=AudioFormat.PCM)
     chunks = [c async for c in provider.stream(request)]
     assert wire.requests("POST")[0].json()["stream_format"] == "sse"
@@ -67,18 +67,18 @@ async def test_speech_streams_sse_deltas_for_gpt_4o_mini_tts(studio, wire):
 
 
 async def test_voices_and_models(studio):
-    openai = await studio.provider("openai")
+    openai = await studio.context.provider("openai")
     voices = await openai.list_voices()
     assert {"alloy", "marin"} <= {v.id for v in voices}
     models = {m.id: m for m in await openai.list_models()}
     assert models["gpt-4o-mini-tts"].takes_instructions
     assert await openai.check() == "Connected: 5 models available."
-    kokoro = await studio.provider("kokoro")
+    kokoro = await studio.context.provider("kokoro")
     assert [v.id for v in await kokoro.list_voices()] == ["af_heart", "bm_george"]
 
 
 async def test_transcription_verbose_json_with_words_and_segments(studio, wire, clip):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     transcript = await provider.transcribe(TranscriptionRequest(clip, language="en"))
     assert [s.text for s in transcript.segments] == ["Hello there.", "General Kenobi."]
     assert [w.text for w in transcript.segments[1].words] == ["General", "Kenobi."]
@@ -91,7 +91,7 @@ async def test_transcription_verbose_json_with_words_and_segments(studio, wire, 
 
 
 async def test_diarization_switches_to_the_diarize_model(studio, wire, clip):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     transcript = await provider.transcribe(TranscriptionRequest(clip, diarize=True))
     assert transcript.speakers == ("A", "B")
     fields = wire.requests("POST")[0].fields()
@@ -102,7 +102,7 @@ async def test_diarization_switches_to_the_diarize_model(studio, wire, clip):
 
 @pytest.mark.parametrize("fmt", ["text", "srt", "vtt", "json"])
 async def test_every_plain_reply_format(studio, clip, fmt):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     request = TranscriptionRequest(clip, settings={"response_format": fmt})
     transcript = await provider.transcribe(request)
     assert transcript.text == "Hello there. General Kenobi."
@@ -113,14 +113,14 @@ async def test_every_plain_reply_format(studio, clip, fmt):
 
 
 async def test_json_only_models_say_there_are_no_timestamps(studio, clip):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     transcript = await provider.transcribe(TranscriptionRequest(clip, model="gpt-4o-transcribe"))
     assert transcript.text == "Hello there. General Kenobi."
     assert any("without timestamps" in n for n in transcript.notices)
 
 
 async def test_streamed_transcript_reports_deltas(studio, wire, clip):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     seen: list[str | None] = []
     request = TranscriptionRequest(clip, model="gpt-4o-transcribe", settings={"stream": True})
     transcript = await provider.transcribe(request, lambda share, msg: seen.append(msg))
@@ -130,21 +130,21 @@ async def test_streamed_transcript_reports_deltas(studio, wire, clip):
 
 
 async def test_translation_goes_to_its_endpoint(studio, wire, clip):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     await provider.transcribe(TranscriptionRequest(clip, translate=True, language="de"))
     (request,) = wire.requests("POST")
     assert request.path.endswith("/audio/translations") and "language" not in request.fields()
 
 
 async def test_chat_completion_for_summaries(studio, wire):
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     assert isinstance(provider, ChatCompleter)
     text, usage = await provider.complete([ChatMessage("user", "Summarise: it rained.")])
     assert text == "Summary: Summarise: it rained" and usage.characters == 21
 
 
 async def test_groq_quirks(studio, wire, clip):
-    groq = await studio.provider("groq")
+    groq = await studio.context.provider("groq")
     with pytest.raises(InputError, match="cannot answer in 'srt'"):
         await groq.transcribe(TranscriptionRequest(clip, settings={"response_format": "srt"}))
     assert wire.log == []
@@ -155,7 +155,7 @@ async def test_groq_quirks(studio, wire, clip):
 
 
 async def test_self_hosted_presets_need_no_key_and_keep_their_quirks(studio, wire):
-    kokoro = await studio.provider("kokoro")
+    kokoro = await studio.context.provider("kokoro")
     await kokoro.synthesize(SpeechRequest("Hi"))
     body = wire.requests("POST")[0].json()
     assert body == {
@@ -163,7 +163,7 @@ async def test_self_hosted_presets_need_no_key_and_keep_their_quirks(studio, wir
         "stream": False,
     }  # fmt: skip
     assert "authorization" not in wire.requests("POST")[0].headers
-    localai = await studio.provider("localai")
+    localai = await studio.context.provider("localai")
     assert isinstance(localai, SfxGenerator)
     result = await localai.generate_sfx(SfxRequest("door slam", duration_s=2, model="ace-step"))
     assert result.format is AudioFormat.WAV
@@ -173,7 +173,7 @@ async def test_self_hosted_presets_need_no_key_and_keep_their_quirks(studio, wir
 
 
 async def test_limits_are_checked_before_anything_is_sent(studio, wire, tmp_path):
-    openai = await studio.provider("openai")
+    openai = await studio.context.provider("openai")
     with pytest.raises(InputError, match="4,096 per request"):
         await openai.synthesize(SpeechRequest("x" * 4097))
     with pytest.raises(InputError, match="needs gpt-4o-mini-tts"):
@@ -188,7 +188,7 @@ async def test_limits_are_checked_before_anything_is_sent(studio, wire, tmp_path
 
 async def test_a_gateway_without_a_voice_list_offers_openai_voices(studio, wire):
     wire.fail("GET", "/gateway/v1/audio/voices", Fault("status", 404, b"", {}))
-    voices = await (await studio.provider("gateway")).list_voices()
+    voices = await (await studio.context.provider("gateway")).list_voices()
     assert "alloy" in {v.id for v in voices}
     wire.fail("GET", "/speaches/v1/audio/voices", Fault("status", 404, b"", {}))
-    assert await (await studio.provider("speaches")).list_voices() == []
+    assert await (await studio.context.provider("speaches")).list_voices() == []

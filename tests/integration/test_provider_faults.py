@@ -53,7 +53,7 @@ def err(status: int, body: object, **headers: str) -> Fault:
 
 
 async def speak(studio, provider: str = "openai", fmt: AudioFormat = AudioFormat.WAV):  # type: ignore[no-untyped-def]
-    p = await studio.provider(provider)
+    p = await studio.context.provider(provider)
     return await p.synthesize(SpeechRequest("Hello there.", format=fmt))
 
 
@@ -133,7 +133,7 @@ async def test_a_post_the_server_read_is_never_sent_twice(studio, wire, naps):
 
 async def test_a_stream_reset_mid_body_is_reported_after_the_audio_so_far(studio, wire):
     wire.fail("POST", SPEECH, Fault("reset_mid", keep=3000))
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     got = bytearray()
     with pytest.raises(NetworkError) as info:
         async for chunk in provider.stream(
@@ -168,7 +168,7 @@ async def test_malformed_json_is_a_protocol_error(studio, wire, tmp_path):
     wire.fail("POST", STT, err(200, b'{"text": "hel'))
     clip = tmp_path / "clip.wav"
     clip.write_bytes(wav_bytes())
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     with pytest.raises(ProviderProtocolError) as info:
         await provider.transcribe(TranscriptionRequest(clip))
     assert len(wire.requests("POST", STT)) == 1
@@ -219,7 +219,7 @@ async def test_413_says_the_limit(studio, wire, tmp_path):
     wire.fail("POST", STT, err(413, body))
     clip = tmp_path / "clip.wav"
     clip.write_bytes(wav_bytes())
-    provider = await studio.provider("openai")
+    provider = await studio.context.provider("openai")
     with pytest.raises(InvalidRequestError) as info:
         await provider.transcribe(TranscriptionRequest(clip))
     assert "too large (the limit is 26 MB)" in info.value.message
@@ -267,7 +267,7 @@ async def test_cancelling_propagates_as_cancellation(studio, wire):
 
 async def test_polling_rides_out_a_short_outage_and_history_records_it(studio, wire):
     wire.fail("GET", "/replicate/v1/predictions/", err(503, b""))
-    outcome = await studio.generate_music(MusicRequest("calm piano", duration_s=4))
+    outcome = await studio.music.generate(MusicRequest("calm piano", duration_s=4))
     item = studio.history.get(outcome.item_id)
     assert item is not None and item.status is HistoryStatus.DONE
 
@@ -275,7 +275,7 @@ async def test_polling_rides_out_a_short_outage_and_history_records_it(studio, w
 async def test_a_refused_music_job_leaves_a_failed_history_row(studio, wire):
     wire.fail("POST", "/replicate/v1/predictions", err(422, {"detail": "Invalid version"}))
     with pytest.raises(InvalidRequestError) as info:
-        await studio.generate_music(MusicRequest("calm piano", duration_s=4))
+        await studio.music.generate(MusicRequest("calm piano", duration_s=4))
     actionable(info.value)
     (item,) = studio.history.query(HistoryQuery())
     assert item.status is HistoryStatus.FAILED and "Invalid version" in (item.error or "")

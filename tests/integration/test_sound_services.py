@@ -15,11 +15,11 @@ from audio_studio.core.errors import (
     MissingApiKeyError,
 )
 from audio_studio.core.models import HistoryKind, SfxRequest, Usage
-from audio_studio.core.services.music_board import QueueClock
-from audio_studio.core.services.sound import EffectSpec, more_like_this, spec_from_item
-from audio_studio.core.services.sound_pack import PackOptions
+from audio_studio.core.settings import Budget
+from audio_studio.core.sound.music_board import QueueClock
+from audio_studio.core.sound.pack import PackOptions
+from audio_studio.core.sound.variations import EffectSpec, more_like_this, spec_from_item
 from audio_studio.core.store.history import HistoryEntry, HistoryQuery
-from audio_studio.core.store.settings import Budget
 from tests.servers.base import Fault
 
 
@@ -29,7 +29,7 @@ def sfx_rows(service):  # type: ignore[no-untyped-def]
 
 async def test_offline_variations_render_their_recipes_and_group(service) -> None:  # type: ignore[no-untyped-def]
     spec = EffectSpec(SfxRequest(prompt="laser zap"), count=3, first_seed=100)
-    landed = await service.generate_sfx_variations(spec)
+    landed = await service.sound.variations(spec)
     assert [v.seed for v in landed] == [100, 101, 102]
     assert all(v.outcome.item.params["preset"] == "laser" for v in landed)
     heads = [r for r in sfx_rows(service) if r.parent_id is None]
@@ -37,24 +37,24 @@ async def test_offline_variations_render_their_recipes_and_group(service) -> Non
     # "Render panel": one tile with exactly the given values; it joins the batch's group.
     exact = landed[1].outcome.item.params["sfxr"]
     spec = EffectSpec(SfxRequest(), count=1, base=exact, exact=True, parent_id=heads[0].id)
-    (one,) = await service.generate_sfx_variations(spec)
+    (one,) = await service.sound.variations(spec)
     assert one.outcome.item.params["sfxr"] == exact and one.outcome.item.parent_id == heads[0].id
     # The same spec from History makes the same sound again.
     again = spec_from_item(landed[2].outcome.item)
-    (same,) = await service.generate_sfx_variations(dataclasses.replace(again, exact=True, count=1))
+    (same,) = await service.sound.variations(dataclasses.replace(again, exact=True, count=1))
     assert same.outcome.result.data == landed[2].outcome.result.data
 
 
 async def test_bad_batches_fail_before_anything_is_made(service) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match="1 to 8"):
-        await service.generate_sfx_variations(EffectSpec(SfxRequest(preset="coin"), count=9))
+        await service.sound.variations(EffectSpec(SfxRequest(preset="coin"), count=9))
     with pytest.raises(InvalidRequestError, match="does not understand"):
-        await service.generate_sfx_variations(EffectSpec(SfxRequest(prompt="rain on a roof")))
+        await service.sound.variations(EffectSpec(SfxRequest(prompt="rain on a roof")))
     with pytest.raises(InputError, match="outside"):
         bad = {"base_freq": 3.0}
-        await service.generate_sfx_variations(EffectSpec(SfxRequest(), mutate_from=bad))
+        await service.sound.variations(EffectSpec(SfxRequest(), mutate_from=bad))
     with pytest.raises(MissingApiKeyError):
-        await service.generate_sfx_variations(
+        await service.sound.variations(
             EffectSpec(SfxRequest(prompt="door"), provider_id="elevenlabs")
         )
     assert sfx_rows(service) == []
@@ -63,7 +63,7 @@ async def test_bad_batches_fail_before_anything_is_made(service) -> None:  # typ
 async def test_cloud_batches_cost_per_call_and_respect_the_budget(studio, wire) -> None:  # type: ignore[no-untyped-def]
     request = SfxRequest(prompt="rain on a tin roof", duration_s=3.0, model="stable-audio")
     spec = EffectSpec(request, count=3, provider_id="localai")
-    landed = await studio.generate_sfx_variations(spec)
+    landed = await studio.sound.variations(spec)
     assert all(v.ok for v in landed)
     bodies = [r.json() for r in wire.requests("POST", "/localai/v1/sound-generation")]
     assert len(bodies) == 3 and all(b["duration_seconds"] == 3.0 for b in bodies)
@@ -77,7 +77,7 @@ async def test_cloud_batches_cost_per_call_and_respect_the_budget(studio, wire) 
                                     usage=Usage(cost_usd=1.5)))  # fmt: skip
     before = len(wire.requests())
     with pytest.raises(BudgetExceededError, match="budget"):
-        await studio.generate_sfx_variations(dataclasses.replace(spec, provider_id="elevenlabs"))
+        await studio.sound.variations(dataclasses.replace(spec, provider_id="elevenlabs"))
     assert len(wire.requests()) == before
 
 
@@ -86,7 +86,7 @@ async def test_cancelling_a_batch_keeps_what_landed(studio, wire) -> None:  # ty
     wire.fail("POST", "/elevenlabs/v1/sound-generation", Fault("slow", delay=5.0), times=3)
     landed: list[object] = []
     spec = EffectSpec(SfxRequest(prompt="whoosh"), count=4, provider_id="elevenlabs")
-    task = asyncio.ensure_future(studio.generate_sfx_variations(spec, on_variation=landed.append))
+    task = asyncio.ensure_future(studio.sound.variations(spec, on_variation=landed.append))
     for _ in range(200):
         if landed:
             break
@@ -100,17 +100,17 @@ async def test_cancelling_a_batch_keeps_what_landed(studio, wire) -> None:  # ty
 async def test_more_like_this_for_a_cloud_effect(studio) -> None:  # type: ignore[no-untyped-def]
     spec = EffectSpec(SfxRequest(prompt="glass clink", prompt_influence=0.8), count=1,
                       provider_id="elevenlabs", first_seed=41)  # fmt: skip
-    (first,) = await studio.generate_sfx_variations(spec)
+    (first,) = await studio.sound.variations(spec)
     more = more_like_this(first.outcome.item, count=2)
     assert more.first_seed == 42 and more.request.prompt_influence == 0.8
-    landed = await studio.generate_sfx_variations(more)
+    landed = await studio.sound.variations(more)
     for v in landed:
         assert v.outcome.item.parent_id == first.outcome.item.id
         assert v.outcome.item.params["derived_from"] == first.outcome.item.id
 
 
 async def test_pack_export_never_overwrites_and_leaves_nothing_half_made(service, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    landed = await service.generate_sfx_variations(
+    landed = await service.sound.variations(
         EffectSpec(SfxRequest(preset="blip"), count=2, first_seed=5)
     )
     items = [v.outcome.item for v in landed]
@@ -118,7 +118,7 @@ async def test_pack_export_never_overwrites_and_leaves_nothing_half_made(service
     folder.mkdir()
     (folder / "blip_1.wav").write_bytes(b"mine")
     (folder / "pack.json").write_text("{}")
-    result = await service.export_sound_pack(items, PackOptions(folder))
+    result = await service.sound.export_pack(items, PackOptions(folder))
     assert result.names == ("blip_1-2.wav", "blip_2.wav")
     assert (folder / "blip_1.wav").read_bytes() == b"mine" and (
         folder / "pack.json"
@@ -126,25 +126,25 @@ async def test_pack_export_never_overwrites_and_leaves_nothing_half_made(service
     sidecar = json.loads((folder / "pack-2.json").read_text())
     assert [f["file"] for f in sidecar["files"]] == list(result.names)
     zipped = tmp_path / "blips.zip"
-    await service.export_sound_pack(items, PackOptions(zipped))
+    await service.sound.export_pack(items, PackOptions(zipped))
     with pytest.raises(InputError, match="exists already"):
-        await service.export_sound_pack(items, PackOptions(zipped))
-    await service.export_sound_pack(items, PackOptions(zipped, overwrite=True))
+        await service.sound.export_pack(items, PackOptions(zipped))
+    await service.sound.export_pack(items, PackOptions(zipped, overwrite=True))
     # A missing audio file stops the export; no partial pack is left behind.
     items[1].file().path.unlink()
     with pytest.raises(InputError, match="no audio file"):
-        await service.export_sound_pack(items, PackOptions(tmp_path / "broken"))
+        await service.sound.export_pack(items, PackOptions(tmp_path / "broken"))
     assert not (tmp_path / "broken").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pack-")]
     with pytest.raises(InputError, match="Star the effects"):
-        await service.export_sound_pack([], PackOptions(tmp_path / "none"))
+        await service.sound.export_pack([], PackOptions(tmp_path / "none"))
 
 
 async def test_the_submitted_message_counts_as_queued(studio) -> None:  # type: ignore[no-untyped-def]
     from audio_studio.core.models import MusicRequest
 
     seen: list[str] = []
-    await studio.generate_music(MusicRequest("calm", duration_s=8),
+    await studio.music.generate(MusicRequest("calm", duration_s=8),
                                 progress=lambda _s, m: seen.append(m or ""))  # fmt: skip
     submitted = next(m for m in seen if "(job " in m)
     assert QueueClock.queued(submitted)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from audio_studio.core.providers.local.provider import SPECS as LOCAL_SPECS
-from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 from tests.servers.base import WireServer
 from tests.support.wire import Naps, fast_specs, wire_settings
 
@@ -46,7 +46,7 @@ class CollectingSink:
 
 def open_narration_studio(
     paths: AppPaths, wire: WireServer, naps: Naps, secrets: MemorySecretStore
-) -> StudioService:
+) -> Studio:
     specs = [*fast_specs(naps), *LOCAL_SPECS]
     service = open_studio(paths, secrets=secrets, specs=specs)  # type: ignore[arg-type]
     service.use_settings(wire_settings(wire))
@@ -56,7 +56,7 @@ def open_narration_studio(
 @pytest.fixture
 async def narration_studio(
     paths: AppPaths, wire: WireServer, naps: Naps, wire_secrets: MemorySecretStore
-) -> AsyncIterator[StudioService]:
+) -> AsyncIterator[Studio]:
     """Cloud providers on the loopback server plus the offline engine, on a temp data folder."""
     service = open_narration_studio(paths, wire, naps, wire_secrets)
     yield service
@@ -66,7 +66,7 @@ async def narration_studio(
 @pytest.fixture
 def narration_gui_studio(
     qloop: object, paths: AppPaths, wire: WireServer, naps: Naps, wire_secrets: MemorySecretStore
-) -> Iterator[StudioService]:
+) -> Iterator[Studio]:
     """The same studio for pytest-qt tests: closed on the Qt loop it ran on, with a fake
     audio device so previews "play" without a sound server."""
     from audio_studio.core.audio.fake import FakeBackend

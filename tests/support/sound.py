@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from audio_studio.core.audio.fake import FakeBackend
-from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 from tests.servers.base import Fault, WireServer
 from tests.support.qt import run
 from tests.support.wire import Naps, fast_specs, wire_settings
@@ -35,14 +35,14 @@ def moderation_refusal() -> Fault:
     return Fault("status", 400, MODERATION, {"Content-Type": "application/json"})
 
 
-def use_deadline(service: StudioService, seconds: float) -> None:
+def use_deadline(service: Studio, seconds: float) -> None:
     """Stop polling async jobs after ``seconds`` (Settings allow 30 s at least; tests go lower)."""
     service.use_settings(dataclasses.replace(service.settings, music_read_timeout_s=seconds))
 
 
 def open_sound_studio(
     paths: AppPaths, wire: WireServer, naps: Naps, secrets: MemorySecretStore
-) -> StudioService:
+) -> Studio:
     from audio_studio.core.providers.local.provider import SPECS as LOCAL
 
     specs = [*LOCAL, *fast_specs(naps)]
@@ -58,7 +58,7 @@ def sound_studio(
     wire: WireServer,
     naps: Naps,
     wire_secrets: MemorySecretStore,
-) -> Iterator[StudioService]:
+) -> Iterator[Studio]:
     """The offline engines, cloud providers on the loopback server, and a fake speaker."""
     service = open_sound_studio(paths, wire, naps, wire_secrets)
     service.audio_backend = FakeBackend(speed=4)

@@ -19,8 +19,8 @@ def main() -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from audio_studio.core.services.studio import open_studio
     from audio_studio.core.store.paths import resolve_paths
+    from audio_studio.core.studio import open_studio
     from audio_studio.ui.bridge import JobController
     from audio_studio.ui.main_window import MainWindow
 
@@ -41,7 +41,7 @@ def main() -> int:
         page.prompt.setText(prompt)
         page.generate_button.click()
         for _ in range(1200):  # the provider accepts it within a minute, or the test fails
-            if jobs := await service.remote_jobs():
+            if jobs := await service.music.remote_jobs():
                 print("SUBMITTED", jobs[0].id, flush=True)
                 break
             await asyncio.sleep(0.05)

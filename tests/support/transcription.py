@@ -15,10 +15,10 @@ import pytest
 
 from audio_studio.core.audio.codec import decode
 from audio_studio.core.models import Segment, Transcript, Word
-from audio_studio.core.services.studio import StudioService, open_studio
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 from tests.servers import stt_wire
 from tests.servers.base import WireServer
 from tests.support.data import JFK
@@ -93,7 +93,7 @@ def clip_file(
 @pytest.fixture
 async def bursts_studio(
     paths: AppPaths, wire: WireServer, naps: Naps, wire_secrets: MemorySecretStore
-) -> AsyncIterator[StudioService]:
+) -> AsyncIterator[Studio]:
     """A studio with the offline engines, whose ``openai`` provider is the listening server
     (chat too), and every other cloud provider on the loopback server."""
     from audio_studio.core.providers.local.provider import SPECS as LOCAL
@@ -112,7 +112,7 @@ def transcription_gui_studio(
     wire: WireServer,
     naps: Naps,
     wire_secrets: MemorySecretStore,
-) -> Iterator[StudioService]:
+) -> Iterator[Studio]:
     """``bursts_studio`` for pytest-qt tests: opened here, closed on the Qt loop, fake audio."""
     from audio_studio.core.audio.fake import FakeBackend
     from audio_studio.core.providers.local.provider import SPECS as LOCAL
@@ -155,15 +155,14 @@ def long_transcript(hours: float, *, words_per_segment: int = 12, speakers: int 
 
 
 async def store_transcript(
-    service: StudioService, audio: Path, transcript: Transcript, provider: str = "openai"
+    service: Studio, audio: Path, transcript: Transcript, provider: str = "openai"
 ) -> HistoryItem:
     """A TRANSCRIPT row (under the RECORDING of ``audio``) as transcription.py would store it."""
     from audio_studio.core.models import HistoryKind
-    from audio_studio.core.services.transcription import recording_for
     from audio_studio.core.store.history import FileRecord, HistoryEntry
     from audio_studio.core.subtitles import to_json
 
-    recording = await recording_for(service, audio)
+    recording = await service.transcription.recording_for(audio)
     stored = service.files.put_bytes(to_json(transcript).encode(), "json")
     entry = HistoryEntry(
         kind=HistoryKind.TRANSCRIPT,

@@ -1,6 +1,6 @@
 """Fixtures for the cloud providers over a real socket: the loopback server and a studio on it.
 
-``wire`` is the session's server (reset for each test); ``studio`` is a StudioService whose
+``wire`` is the session's server (reset for each test); ``studio`` is a Studio whose
 providers point at it, with keys in a MemorySecretStore, short retry delays and a sleep that
 records every wait (so tests check Retry-After without sleeping for it).
 """
@@ -15,10 +15,10 @@ import pytest
 
 from audio_studio.core.providers import elevenlabs, openai, replicate
 from audio_studio.core.providers.http import RetryPolicy
-from audio_studio.core.services.studio import StudioService, open_studio
+from audio_studio.core.settings import Settings
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
-from audio_studio.core.store.settings import Settings
+from audio_studio.core.studio import Studio, open_studio
 from tests.servers.audio import mp3_bytes
 from tests.servers.base import WireServer
 from tests.servers.studio_wire import base_urls, build_server
@@ -95,7 +95,7 @@ def wire_secrets() -> MemorySecretStore:
 
 def open_wire_studio(
     paths: AppPaths, wire: WireServer, naps: Naps, secrets: MemorySecretStore
-) -> StudioService:
+) -> Studio:
     service = open_studio(paths, secrets=secrets, specs=fast_specs(naps))  # type: ignore[arg-type]
     service.use_settings(wire_settings(wire))
     return service
@@ -104,8 +104,8 @@ def open_wire_studio(
 @pytest.fixture
 async def studio(
     paths: AppPaths, wire: WireServer, naps: Naps, wire_secrets: MemorySecretStore
-) -> AsyncIterator[StudioService]:
-    """A StudioService on a temp data folder whose providers talk to the loopback server."""
+) -> AsyncIterator[Studio]:
+    """A Studio on a temp data folder whose providers talk to the loopback server."""
     service = open_wire_studio(paths, wire, naps, wire_secrets)
     yield service
     await service.aclose()

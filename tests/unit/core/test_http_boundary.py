@@ -17,6 +17,7 @@ from audio_studio.core.errors import (
     QuotaExceededError,
     RateLimitedError,
 )
+from audio_studio.core.models import Secret
 from audio_studio.core.providers.http import ProviderHttp, RetryPolicy
 from audio_studio.core.providers.http_errors import (
     error_for_status,
@@ -24,8 +25,7 @@ from audio_studio.core.providers.http_errors import (
     retry_after_seconds,
 )
 from audio_studio.core.providers.http_urls import check_base_url, check_response_url, is_loopback
-from audio_studio.core.store.secrets import Secret
-from audio_studio.core.store.settings import Settings
+from audio_studio.core.settings import Settings
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ import pytest
 
 from audio_studio.core.errors import InputError
 from audio_studio.core.models import Capability
+from audio_studio.core.narration.speech import check_text
 from audio_studio.core.providers.local import provider as local
 from audio_studio.core.providers.local.piper import has_words, split_sentences
 from audio_studio.core.providers.registry import load_builtin_specs
-from audio_studio.core.services.speech import check_text
 
 
 def test_registered_as_local_with_three_capabilities() -> None:

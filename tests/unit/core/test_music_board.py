@@ -19,7 +19,7 @@ from audio_studio.core.models import (
     Usage,
 )
 from audio_studio.core.providers.polling import RemoteStatus, poll_until_done
-from audio_studio.core.services.music_board import (
+from audio_studio.core.sound.music_board import (
     QUEUED_TEXT,
     QueueClock,
     RowState,

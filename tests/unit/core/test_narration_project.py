@@ -7,9 +7,9 @@ import json
 
 import numpy as np
 
-from audio_studio.core.services.narration_cache import cache_key
-from audio_studio.core.services.narration_preview import PcmDecoder, PreviewSequencer
-from audio_studio.core.services.narration_project import (
+from audio_studio.core.narration.cache import cache_key
+from audio_studio.core.narration.preview import PcmDecoder, PreviewSequencer
+from audio_studio.core.narration.project import (
     ChunkStatus,
     NarrationProject,
     NarrationSettings,

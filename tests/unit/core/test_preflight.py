@@ -8,9 +8,9 @@ import pytest
 
 from audio_studio.core.errors import BudgetExceededError
 from audio_studio.core.models import Capability, HistoryKind, SpeechRequest, Usage
-from audio_studio.core.services.preflight import month_spend, month_start, preflight
+from audio_studio.core.preflight import month_spend, month_start, preflight
+from audio_studio.core.settings import Budget
 from audio_studio.core.store.history import HistoryEntry
-from audio_studio.core.store.settings import Budget
 
 
 def test_no_budget_and_free_providers_never_block() -> None:
@@ -60,6 +60,8 @@ async def test_budget_block_stops_a_job_before_any_provider_call(studio, wire) -
     )
     before = len(wire.requests())
     with pytest.raises(BudgetExceededError) as info:
-        await studio.speak(SpeechRequest(text="x" * 2000, model="tts-1"), provider_id="openai")
+        await studio.narration.speak(
+            SpeechRequest(text="x" * 2000, model="tts-1"), provider_id="openai"
+        )
     assert "budget" in info.value.message and info.value.provider == "openai"
     assert len(wire.requests()) == before  # nothing was sent

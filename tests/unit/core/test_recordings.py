@@ -14,22 +14,22 @@ from audio_studio.core.audio.fake import FakeBackend
 from audio_studio.core.audio.spool import read_sidecar, sidecar_path
 from audio_studio.core.errors import AudioError, DeviceUnavailableError
 from audio_studio.core.models import HistoryKind, HistoryStatus
-from audio_studio.core.services.recordings import RecordingRequest
-from audio_studio.core.services.studio import StudioService, open_studio
+from audio_studio.core.recordings import RecordingRequest
 from audio_studio.core.store.history import HistoryEntry, HistoryQuery
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
+from audio_studio.core.studio import Studio, open_studio
 from tests.support.audio import poll_until
 
 
-async def record(service: StudioService, seconds: float, **kwargs: object) -> int:
+async def record(service: Studio, seconds: float, **kwargs: object) -> int:
     session = await service.recordings.start(RecordingRequest(**kwargs))  # type: ignore[arg-type]
     await poll_until(lambda: session.levels().seconds >= seconds or session.error is not None)
     item = await service.recordings.finish(session)
     return item.id
 
 
-async def test_a_take_becomes_a_history_recording(service: StudioService) -> None:
+async def test_a_take_becomes_a_history_recording(service: Studio) -> None:
     service.audio_backend = FakeBackend(speed=20)
     session = await service.recordings.start(RecordingRequest(title="Voice note"))
     running = service.history.get(session.item_id)
@@ -47,7 +47,7 @@ async def test_a_take_becomes_a_history_recording(service: StudioService) -> Non
     assert list(service.paths.recordings_dir.iterdir()) == []  # spool and sidecar moved away
 
 
-async def test_device_loss_keeps_the_take_and_tells(service: StudioService) -> None:
+async def test_device_loss_keeps_the_take_and_tells(service: Studio) -> None:
     service.audio_backend = FakeBackend(speed=20, fail_after_s=1.0)
     item_id = await record(service, 5.0)
     item = service.history.get(item_id)
@@ -56,7 +56,7 @@ async def test_device_loss_keeps_the_take_and_tells(service: StudioService) -> N
     assert item.error is not None and "recorded so far were kept" in item.error
 
 
-async def test_a_take_with_no_audio_fails_clearly(service: StudioService) -> None:
+async def test_a_take_with_no_audio_fails_clearly(service: Studio) -> None:
     service.audio_backend = FakeBackend(speed=20, fail_after_s=0.0)
     session = await service.recordings.start()
     await poll_until(lambda: session.error is not None)
@@ -66,7 +66,7 @@ async def test_a_take_with_no_audio_fails_clearly(service: StudioService) -> Non
     assert row is not None and row.status is HistoryStatus.FAILED
 
 
-async def test_a_device_that_cannot_open_marks_the_row_failed(service: StudioService) -> None:
+async def test_a_device_that_cannot_open_marks_the_row_failed(service: Studio) -> None:
     service.audio_backend = FakeBackend()
     with pytest.raises(DeviceUnavailableError, match="'Blue Yeti' is not connected"):
         await service.recordings.start(RecordingRequest(device="Blue Yeti"))
@@ -74,7 +74,7 @@ async def test_a_device_that_cannot_open_marks_the_row_failed(service: StudioSer
     assert row.status is HistoryStatus.FAILED and "Blue Yeti" in (row.error or "")
 
 
-async def test_discard_leaves_nothing(service: StudioService) -> None:
+async def test_discard_leaves_nothing(service: Studio) -> None:
     service.audio_backend = FakeBackend(speed=20)
     session = await service.recordings.start()
     await asyncio.sleep(0.05)

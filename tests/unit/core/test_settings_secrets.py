@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from audio_studio.core.logs import RedactingFilter, redact
-from audio_studio.core.store.secrets import MemorySecretStore, Secret, open_secret_store
-from audio_studio.core.store.settings import Budget, Settings, load_settings, save_settings
+from audio_studio.core.models import Secret
+from audio_studio.core.settings import Budget, Settings
+from audio_studio.core.store.secrets import MemorySecretStore, open_secret_store
+from audio_studio.core.store.settings import load_settings, save_settings
 
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from audio_studio.core.audio.codec import AudioData
 from audio_studio.core.audio.gain import apply_gain, normalize, plan_gain
 from audio_studio.core.errors import InputError
 from audio_studio.core.models import HistoryKind, HistoryStatus, Latency, Usage
-from audio_studio.core.services.sound_pack import file_names, safe_name
+from audio_studio.core.sound.pack import file_names, safe_name
 from audio_studio.core.store.history import HistoryItem
 from tests.support.audio import tone
 

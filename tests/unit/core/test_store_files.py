@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from audio_studio.core.errors import StorageError
-from audio_studio.core.store.atomic import atomic_write_text
+from audio_studio.core.fileio import atomic_write_text
 from audio_studio.core.store.db import Database
 from audio_studio.core.store.files import FileStore
 from audio_studio.core.store.paths import resolve_paths

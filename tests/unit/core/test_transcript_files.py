@@ -13,7 +13,6 @@ from audio_studio.core.audio.chunker import chunk_seconds, iter_chunks, iter_cut
 from audio_studio.core.audio.codec import AudioData, decode, write
 from audio_studio.core.errors import InputError, ProviderProtocolError
 from audio_studio.core.models import AudioFormat, Segment, SummaryResult, Transcript, Word
-from audio_studio.core.services.summary import parse_summary
 from audio_studio.core.subtitles import (
     read_json,
     read_markdown,
@@ -25,6 +24,7 @@ from audio_studio.core.subtitles import (
     to_txt,
     to_vtt,
 )
+from audio_studio.core.transcription.summary import parse_summary
 from audio_studio.core.transcripts import (
     NO_SPEECH,
     Part,
