@@ -188,6 +188,19 @@ async def test_imarouter_takes_a_file_url_as_it_is(studio, wire):
     assert item.latency.total_ms is not None and item.latency.queue_ms is None
 
 
+async def test_make_again_asks_imarouter_with_the_address_again(studio, wire):
+    url = f"{wire.url}/media/meeting.mp3"
+    first = await studio.transcription.transcribe_link(
+        url, TranscriptionRequest(audio=Path("x"), language="en"), provider_id="imarouter"
+    )
+    again = await studio.library.rerun(first.item)
+    assert again.provider == "imarouter" and again.params["source"] == url
+    assert again.transcript == first.item.transcript
+    assert wire.state["fetched"] == [url, url]
+    calls = wire.requests("POST", "/imarouter/v1/audio/transcriptions")
+    assert [dict(c.fields())["language"] for c in calls] == [["en"], ["en"]]
+
+
 @pytest.mark.parametrize("provider_id", ["crazyrouter", "openai"])
 async def test_other_providers_download_the_url_and_upload_it(studio, wire, provider_id):
     url = f"{wire.url}/media/meeting.mp3"
@@ -231,7 +244,7 @@ async def test_a_link_that_fails_says_what_to_do(studio, wire, path, words):
 async def test_a_link_over_the_size_cap_is_refused(studio, wire):
     from audio_studio.core.transcription.links import transcribe_link
 
-    with pytest.raises(InputError, match="over the 0 MB the studio downloads"):
+    with pytest.raises(InputError, match="over the 1 KB the studio downloads"):
         await transcribe_link(
             studio.context, f"{wire.url}/media/meeting.mp3",
             TranscriptionRequest(audio=Path("x")), provider_id="openai", max_bytes=1000,

@@ -107,28 +107,28 @@ async def download_link(
             if response.status_code >= 400:
                 reason = response.reason_phrase or "error"
                 raise InputError(
-                    f"The link {url} could not be downloaded: the server answered HTTP "
+                    f"{name} could not be downloaded: {host} answered HTTP "
                     f"{response.status_code} ({reason}). Check that the link is right and still "
                     "valid."
                 )
             ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype.startswith("text/") or ctype in ("application/json", "application/xhtml+xml"):
                 raise InputError(
-                    f"The link {url} gives a web page ({ctype}), not an audio file. Use a direct "
-                    "link to the file (it usually ends in .mp3, .m4a, .wav…)."
+                    f"The link to {name} on {host} gives a web page ({ctype}), not an audio "
+                    "file. Use a direct link to the file (it usually ends in .mp3, .m4a, .wav…)."
                 )
             size = int(response.headers.get("content-length") or 0) or None
             if size and size > max_bytes:
-                raise InputError(_too_big(url, size, max_bytes))
+                raise InputError(_too_big(name, size, max_bytes))
             suffix = PurePosixPath(name).suffix.lower()
             if suffix not in _AUDIO_SUFFIXES:
                 guess = _SUFFIX_FOR_TYPE.get(ctype) or mimetypes.guess_extension(ctype) or ""
                 name = f"{name}{guess}" if guess else name
             target = folder / name.replace("/", "_")
-            await _save(response, target, url, size, max_bytes, progress)
+            await _save(response, target, size, max_bytes, progress)
     except httpx.HTTPError as exc:
         raise NetworkError(
-            f"The download of {url} failed ({exc.__class__.__name__}: could not reach {host} "
+            f"The download of {name} failed ({exc.__class__.__name__}: could not reach {host} "
             "or the connection broke). Check your connection and the link, then try again."
         ) from exc
     return target
@@ -137,7 +137,6 @@ async def download_link(
 async def _save(
     response: httpx.Response,
     target: Path,
-    url: str,
     size: int | None,
     max_bytes: int,
     progress: ProgressFn | None,
@@ -150,7 +149,7 @@ async def _save(
         async for chunk in response.aiter_bytes():
             got += len(chunk)
             if got > max_bytes:
-                raise InputError(_too_big(url, got, max_bytes, partial=True))
+                raise InputError(_too_big(target.name, got, max_bytes, partial=True))
             buffer += chunk
             if len(buffer) >= _FLUSH:
                 await asyncio.to_thread(handle.write, bytes(buffer))
@@ -158,24 +157,28 @@ async def _save(
             now = time.monotonic()
             if progress is not None and now - last >= 0.1:
                 last = now
-                of = f" of {size / 1e6:.1f}" if size else ""
+                of = f" of {_size(size)}" if size else ""
                 share = min(1.0, got / size) if size else None
-                progress(share, f"Downloading {target.name}: {got / 1e6:.1f}{of} MB")
+                progress(share, f"Downloading {target.name}: {_size(got)}{of}")
         if buffer:
             await asyncio.to_thread(handle.write, bytes(buffer))
     finally:
         await asyncio.to_thread(handle.close)
     if got == 0:
-        raise InputError(f"The link {url} gave an empty file; there is nothing to transcribe.")
+        raise InputError(f"The link to {target.name} gave an empty file; nothing to transcribe.")
     if progress is not None:
-        progress(1.0, f"Downloaded {target.name} ({got / 1e6:.1f} MB)")
+        progress(1.0, f"Downloaded {target.name} ({_size(got)})")
 
 
-def _too_big(url: str, size: int, cap: int, *, partial: bool = False) -> str:
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
+
+
+def _too_big(name: str, size: int, cap: int, *, partial: bool = False) -> str:
     more = "more than " if partial else ""
     return (
-        f"The file at {url} is {more}{size / 1e6:,.0f} MB, over the {cap / 1e6:,.0f} MB the "
-        "studio downloads. Download it yourself and open the file, or use a shorter recording."
+        f"{name} is {more}{_size(size)}, over the {_size(cap)} the studio downloads. Download "
+        "it yourself and open the file, or use a shorter recording."
     )
 
 
