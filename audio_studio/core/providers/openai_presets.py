@@ -282,7 +282,8 @@ IMAROUTER = Preset(
         "music (POST /v1/audio/generate at once, /v1/audio/generate/async as a job the studio "
         "polls) and sound effects. Outputs come as a URL or base64; 25 MB per transcription.",
         signup_url="https://imarouter.com",
-        stt=TEXT_ONLY_STT,  # "returns transcript text"
+        # "returns transcript text"; its fields are file, model and language.
+        stt=SttFeatures(word_timestamps=False, timestamps=False, prompt=False),
         stt_takes_urls=True,
         source_page=IMAROUTER_PAGE,
         unverified=(

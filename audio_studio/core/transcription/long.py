@@ -389,7 +389,7 @@ class ChunkedTranscription:
         limiter: asyncio.Semaphore,
         tracker: Progress,
     ) -> None:
-        request = replace(request, audio=part.path)
+        request = replace(request, audio=part.path, source_url=None)  # a part is a local file
         whole = len(self.parts) == 1 and not part.owned
 
         def report(share: float | None, message: str | None) -> None:
