@@ -21,6 +21,8 @@ for _var in (
     "GROQ_API_KEY",
     "REPLICATE_API_TOKEN",
     "AUDIO_STUDIO_API_KEY",
+    "CRAZYROUTER_API_KEY",
+    "IMAROUTER_API_KEY",
 ):
     os.environ.pop(_var, None)
 

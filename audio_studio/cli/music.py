@@ -29,7 +29,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if not (args.provider or studio.settings.music_provider):
         print(
             "audio-studio music: choose a provider with --provider (elevenlabs, replicate, "
-            "gateway), or set one in Settings.",
+            "gateway, crazyrouter, imarouter), or set one in Settings.",
             file=sys.stderr,
         )
         return 2

@@ -6,7 +6,10 @@ import argparse
 
 from audio_studio import __version__
 
-PROVIDER_HELP = "provider: local (default, offline), openai, elevenlabs, groq, replicate, gateway…"
+PROVIDER_HELP = (
+    "provider: local (default, offline), openai, elevenlabs, groq, replicate, gateway, "
+    "crazyrouter, imarouter, localai, speaches, kokoro"
+)
 AUDIO_FORMATS = ("wav", "mp3", "flac", "opus", "ogg", "pcm")
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "json", "md")
 
@@ -72,8 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paragraph-pause", type=float, metavar="S", help="seconds between paragraphs")
     p.add_argument("--loudness", type=float, metavar="LUFS", help="loudness target (default -16)")
 
-    p = sub.add_parser("transcribe", help="transcribe audio files")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = sub.add_parser("transcribe", help="transcribe audio files or web addresses")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="an audio file, or an https:// link to one"
+    )
     p.add_argument("-o", "--output", metavar="OUT", help="a file (one input) or a folder")
     p.add_argument("--format", choices=TRANSCRIPT_FORMATS, default=None)
     _provider_options(p)

@@ -1,4 +1,7 @@
-"""`audio-studio transcribe`: files to txt, srt, vtt, json or md, to stdout or files.
+"""`audio-studio transcribe`: files (or web addresses) to txt, srt, vtt, json or md.
+
+An https:// address is passed on to a provider that fetches files itself (ImaRouter), and
+downloaded first (progress on stderr, a size cap) for every other provider.
 
 Without -o the transcripts go to stdout (several files: each under a ``==> NAME <==`` line,
 or one JSON array). With -o and one input, -o is the file to write (or a folder); with
@@ -22,6 +25,7 @@ from audio_studio.core.errors import StudioError
 from audio_studio.core.fileio import atomic_write_text
 from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
 from audio_studio.core.subtitles import WRITERS, to_json, write_transcript
+from audio_studio.core.transcription.links import is_link, link_name
 
 
 def _format(args: argparse.Namespace) -> str | None:
@@ -60,7 +64,8 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.speakers is not None and args.speakers < 1:
         print("audio-studio transcribe: --speakers must be at least 1.", file=sys.stderr)
         return 2
-    files = [Path(f) for f in args.files]
+    sources: list[str] = list(args.files)
+    files = [Path(link_name(s)) if is_link(s) else Path(s) for s in sources]
     targets = _targets(files, args.output, fmt)
     provider_id, _ = await provider_from_args(ctx, args, Capability.TRANSCRIPTION)
     studio = ctx.studio()
@@ -70,28 +75,38 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         studio.runner.set_provider_limit(provider_id, args.concurrency)
     limit = asyncio.Semaphore(concurrency)
 
-    absolute = await asyncio.to_thread(lambda: [f.expanduser().resolve() for f in files])
+    pairs = list(zip(sources, files, strict=True))
+    absolute = await asyncio.to_thread(
+        lambda: [None if is_link(s) else f.expanduser().resolve() for s, f in pairs]
+    )
 
-    async def one(path: Path, audio: Path) -> Transcript | None:
+    async def one(path: Path, source: str, audio: Path | None) -> Transcript | None:
         request = TranscriptionRequest(
-            audio=audio,
+            audio=audio or path,
             model=args.model,
             language=args.language,
             prompt=args.prompt,
             diarize=args.diarize or bool(args.speakers),
             num_speakers=args.speakers,
         )
+        report = progress_printer(f"transcribe {path.name}")
         async with limit:
             try:
-                outcome = await studio.transcription.transcribe(
-                    request,
-                    provider_id=provider_id,
-                    progress=progress_printer(f"transcribe {path.name}"),
-                    concurrency=concurrency,
-                )
+                if audio is None:
+                    outcome = await studio.transcription.transcribe_link(
+                        source,
+                        request,
+                        provider_id=provider_id,
+                        progress=report,
+                        concurrency=concurrency,
+                    )
+                else:
+                    outcome = await studio.transcription.transcribe(
+                        request, provider_id=provider_id, progress=report, concurrency=concurrency
+                    )
             except StudioError as exc:
                 finish_progress()
-                print(f"audio-studio transcribe: {path}: {exc.message}", file=sys.stderr)
+                print(f"audio-studio transcribe: {source}: {exc.message}", file=sys.stderr)
                 return None
         finish_progress()
         if outcome.parts > 1:
@@ -100,7 +115,9 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             print(f"{path.name}: {notice}", file=sys.stderr)
         return outcome.transcript
 
-    results = await asyncio.gather(*(one(f, a) for f, a in zip(files, absolute, strict=True)))
+    results = await asyncio.gather(
+        *(one(f, s, a) for f, s, a in zip(files, sources, absolute, strict=True))
+    )
     done = [(f, t, out) for f, t, out in zip(files, results, targets, strict=True) if t]
     unwritten = 0
     for f, transcript, out in done:

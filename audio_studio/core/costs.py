@@ -33,6 +33,7 @@ FREE_PROVIDERS = frozenset({"local", "localai", "speaches", "kokoro"})
 
 class Unit(enum.StrEnum):
     CHARACTER = "character"
+    THOUSAND_CHARACTERS = "1,000 characters"
     SECOND = "second"
     MINUTE = "minute"
     HOUR = "hour"
@@ -62,10 +63,18 @@ class Price:
         return model == self.model
 
 
-_S, _T, _X = Capability.SPEECH, Capability.TRANSCRIPTION, Capability.SFX
+_S, _T, _X, _M = Capability.SPEECH, Capability.TRANSCRIPTION, Capability.SFX, Capability.MUSIC
 _SAN = "sanand0/blog posts/2025/openai-tts-cost.md"
 _EL_HELP = "help.elevenlabs.io article 21811236079505"
 _GROQ = "console.groq.com/docs/speech-text"
+# The two gateways' own pages, as kept in ../shared/seeds on this date. ImaRouter's states the
+# units it bills in but no amounts; Crazyrouter's guide states neither. Rows without a price
+# still say so in every estimate ("cost unknown"), and budgets treat them as unknown.
+_SEEN = "2026-12-06"
+_IMA = "ImaRouter's Speech & Audio API page (FAQ: how are STT and TTS priced)"
+_IMA_NOTE = "ImaRouter's page: {}; it gives no amount"
+_CRAZY = "crazyrouter.com/en/blog/ai-audio-generator-api-guide-tts-stt-music"
+_CRAZY_NOTE = "Crazyrouter's guide publishes no prices"
 
 # Order matters: the first matching row wins, so specific models come before "*".
 PRICES: tuple[Price, ...] = (
@@ -97,9 +106,28 @@ PRICES: tuple[Price, ...] = (
     Price("elevenlabs", _T, "*", Unit.HOUR, usd=0.40, as_of="2025-08-25",
           source="docs capabilities/speech-to-text.mdx",
           note="Starter plan rate; $0.22–$0.48 per hour depending on plan"),
+    # "Text-to-speech is priced per thousand characters of input text."
+    Price("imarouter", _S, "*", Unit.THOUSAND_CHARACTERS, as_of=_SEEN, source=_IMA,
+          note=_IMA_NOTE.format("priced per 1,000 characters of input text")),
+    # "Speech-to-text is priced per minute of audio input."
+    Price("imarouter", _T, "*", Unit.MINUTE, as_of=_SEEN, source=_IMA,
+          note=_IMA_NOTE.format("priced per minute of audio input")),
+    # "Music generation is priced per generated second."
+    Price("imarouter", _M, "*", Unit.SECOND, as_of=_SEEN, source=_IMA,
+          note=_IMA_NOTE.format("priced per generated second")),
+    Price("crazyrouter", _S, "*", Unit.CHARACTER, as_of=_SEEN, source=_CRAZY, note=_CRAZY_NOTE),
+    Price("crazyrouter", _T, "*", Unit.MINUTE, as_of=_SEEN, source=_CRAZY, note=_CRAZY_NOTE),
+    Price("crazyrouter", _M, "*", Unit.SECOND, as_of=_SEEN, source=_CRAZY, note=_CRAZY_NOTE),
 )  # fmt: skip
 
-_PER = {Unit.CHARACTER: 1.0, Unit.SECOND: 1.0, Unit.MINUTE: 60.0, Unit.HOUR: 3600.0}
+_PER = {
+    Unit.CHARACTER: 1.0,
+    Unit.THOUSAND_CHARACTERS: 1000.0,
+    Unit.SECOND: 1.0,
+    Unit.MINUTE: 60.0,
+    Unit.HOUR: 3600.0,
+}
+_TEXT_UNITS = (Unit.CHARACTER, Unit.THOUSAND_CHARACTERS)
 
 
 @dataclass(frozen=True)
@@ -144,10 +172,13 @@ def estimate(
         return Estimate(0.0, None, "runs on your own computer: no charge", free=True)
     price = find_price(provider, capability, model)
     if price is None or (price.usd is None and price.credits is None):
-        why = f" ({price.note})" if price and price.note else ""
-        return Estimate(None, None, f"no price known for {provider} {model or ''}".strip() + why)
-    if price.unit is Unit.CHARACTER:
-        amount, what = float(characters), f"{characters:,} characters"
+        why = f" ({price.note}, as of {price.as_of})" if price and price.note else ""
+        name = f"{provider} {model or ''}".strip()
+        return Estimate(
+            None, None, f"no price known for {name}{why}", price.as_of if price else None
+        )
+    if price.unit in _TEXT_UNITS:
+        amount, what = characters / _PER[price.unit], f"{characters:,} characters"
     else:
         if seconds is None:
             return Estimate(

@@ -232,6 +232,9 @@ class TranscriptionRequest:
     vad: bool = False
     translate: bool = False  # to English, where the provider offers it
     settings: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # The audio's web address, for a provider that fetches it itself (ProviderInfo.
+    # stt_takes_urls); ``audio`` then only names it. Also kept as the source of a download.
+    source_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,7 @@ class Transcript:
     provider: str | None = None
     model: str | None = None
     notices: tuple[str, ...] = ()  # e.g. "No speech was found in this audio."
+    latency: Latency | None = None  # the request that made it (upload, first byte, total)
 
     @property
     def text(self) -> str:

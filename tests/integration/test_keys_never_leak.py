@@ -102,6 +102,35 @@ async def test_keys_stay_out_of_logs_errors_and_history(studio, wire, paths, tmp
         await attempt(studio.music.generate(MusicRequest("piano"), provider_id="gateway"))
         wire.fail("GET", "/openai/v1/models", Fault("reset_before"))
         await attempt(studio.test_connection("openai"))
+        # The two gateways: JSON answers with links on another origin, a file URL passed on,
+        # music at once and as a job, and refusals that echo the key back.
+        ima = await studio.context.provider("imarouter")
+        crazy = await studio.context.provider("crazyrouter")
+        await attempt(ima.synthesize(SpeechRequest("Hello")))
+        wire.state["ima_speech"] = "missing_url"
+        await attempt(ima.synthesize(SpeechRequest("Hello")))
+        wire.fail("POST", "/imarouter/v1/audio/speech",
+                  echo(401, f"Invalid key {KEYS['imarouter']}"))  # fmt: skip
+        await attempt(ima.synthesize(SpeechRequest("Hello")))
+        await attempt(
+            studio.transcription.transcribe_link(
+                f"{wire.url}/media/meeting.mp3", TranscriptionRequest(clip),
+                provider_id="imarouter",
+            )
+        )  # fmt: skip
+        await attempt(studio.music.generate(MusicRequest("sting", duration_s=5),
+                                            provider_id="imarouter"))  # fmt: skip
+        await attempt(studio.music.generate(MusicRequest("bed", duration_s=90),
+                                            provider_id="imarouter"))  # fmt: skip
+        await attempt(crazy.synthesize(SpeechRequest("Hello", model="tts-1")))
+        wire.fail("POST", "/crazyrouter/v1/audio/transcriptions",
+                  echo(403, f"{KEYS['crazyrouter']} may not use whisper-1"))  # fmt: skip
+        await attempt(
+            studio.transcription.transcribe_link(
+                f"{wire.url}/media/meeting.mp3", TranscriptionRequest(clip),
+                provider_id="crazyrouter",
+            )
+        )  # fmt: skip
         await asyncio.sleep(0)
     finally:
         root.removeHandler(everything)
@@ -111,7 +140,7 @@ async def test_keys_stay_out_of_logs_errors_and_history(studio, wire, paths, tmp
                 root.removeHandler(handler)
         root.setLevel(old_level)
 
-    assert len(errors) >= 6, errors  # the refusals and breaks above really happened
+    assert len(errors) >= 9, errors  # the refusals and breaks above really happened
     texts = [f"{e}\n{e!r}\n{''.join(traceback.format_exception(e))}" for e in errors]
     rows = "\n".join(sqlite3.connect(paths.db_path).iterdump())
     assert "piano" in rows and len(everything.lines) > 20

@@ -1,10 +1,14 @@
 """OpenAI's wire shapes (and its compatibles'): models, speech (raw, chunked, SSE), transcriptions
-in every reply format (and SSE), translations, chat, voices, LocalAI's sound generation."""
+in every reply format (and SSE), translations, chat, voices, LocalAI's sound generation.
+
+``state["speech_shape"]`` makes speech answer as a gateway may (answers.py: a URL or base64 in
+JSON, or a broken answer) on every prefix."""
 
 from __future__ import annotations
 
 import base64
 
+from tests.servers.answers import audio_answer
 from tests.servers.audio import audio_for, chunked, wav_bytes
 from tests.servers.base import Request, Response, WireServer
 
@@ -103,6 +107,8 @@ def install(server: WireServer, prefix: str) -> None:
         delay = server.state.get("speech_delay_s")
         if delay:
             server.stopping.wait(float(delay))
+        if server.state.get("speech_shape"):
+            return audio_answer(server, server.state["speech_shape"])
         data, ctype = audio_for(body.get("response_format", "mp3"))
         if body.get("stream_format") == "sse":
             events = [

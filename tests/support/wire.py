@@ -29,6 +29,8 @@ KEYS = {
     "gateway": "gw-test-GATEWAY-0123456789abcdef",
     "elevenlabs": "xi-test-ELEVEN-0123456789abcdef",
     "replicate": "r8_test_REPLICATE_0123456789abcdef",
+    "crazyrouter": "cr-test-CRAZYROUTER-0123456789abcdef",
+    "imarouter": "ima-test-IMAROUTER-0123456789abcdef",
 }
 FAST_RETRY = RetryPolicy(limit=2, base_s=0.01, cap_s=0.05, max_hint_s=5.0)
 

@@ -31,6 +31,7 @@ from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.sound import MusicService, SoundService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.transcription import TranscriptionService
+from audio_studio.core.transcription.links import is_link, link_name
 
 __all__ = ["Remaker"]
 
@@ -125,12 +126,13 @@ class Remaker:
             recording = await asyncio.to_thread(self.ctx.history.get, item.parent_id)
             audio = recording.file("audio") if recording else None
             source = audio.path if audio else None
-        if source is None and p.get("source"):
-            source = Path(str(p["source"]))
-        if source is None:
+        link = str(p.get("source") or "")
+        if source is None and link and not is_link(link):
+            source = Path(link)
+        if source is None and not is_link(link):
             raise InputError("This transcript no longer has its audio, so it cannot be made again.")
         request = TranscriptionRequest(
-            audio=source,
+            audio=source or Path(link_name(link)),
             model=item.model,
             language=p.get("language_requested"),
             prompt=p.get("prompt"),
@@ -141,6 +143,11 @@ class Remaker:
             translate=bool(p.get("translate", False)),
             settings=dict(p.get("settings") or {}),
         )
+        if source is None:  # a provider fetched it from its address: ask again with the address
+            outcome = await self.transcription.transcribe_link(
+                link, request, provider_id=item.provider, progress=progress
+            )
+            return outcome.item
         outcome = await self.transcription.transcribe(
             request, provider_id=item.provider, progress=progress, recording_id=item.parent_id
         )

@@ -113,6 +113,9 @@ class ProviderInfo:
     description: str = ""
     signup_url: str | None = None
     stt: SttFeatures = field(default_factory=SttFeatures)  # for models not listed in ``models``
+    stt_takes_urls: bool = False  # transcription fetches an audio file URL itself
+    source_page: str | None = None  # the vendor page this info follows (address or title)
+    unverified: tuple[str, ...] = ()  # what that page says that could not be checked here
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities

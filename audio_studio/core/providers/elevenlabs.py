@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from audio_studio.core.errors import AuthenticationError, InputError, ProviderProtocolError
@@ -355,7 +355,8 @@ class ElevenLabsProvider:
             )
         finally:
             await part.aclose()
-        return parse_scribe(reply.json(), provider=INFO.id, model=fields["model_id"])
+        transcript = parse_scribe(reply.json(), provider=INFO.id, model=fields["model_id"])
+        return replace(transcript, latency=reply.latency)
 
     # -- voice cloning -----------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """OpenAI and every OpenAI-compatible base URL (gateways, Groq, LocalAI, speaches, Kokoro).
 
 One client class; the differences between servers are data in ``openai_presets``. Speech
-(whole, raw chunked stream, or SSE ``speech.audio.delta`` for gpt-4o-mini-tts), transcription
-and translation (``openai_stt``), chat completions for summaries, the model list (Test
-connection), LocalAI's sound generation, and the seed gateway's async music jobs (``polling``).
+(whole, raw chunked stream, or SSE ``speech.audio.delta`` for gpt-4o-mini-tts; a gateway's JSON
+answer with an audio URL or base64 is read by ``audio_reply``), transcription and translation
+(``openai_stt``; a file URL passed through where the server fetches it), chat completions for
+summaries, the model list (Test connection), LocalAI's sound generation, ImaRouter's
+``audio/generate`` and the seed gateways' async music jobs (``openai_extras``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from audio_studio.core.errors import (
@@ -34,13 +37,14 @@ from audio_studio.core.models import (
     Voice,
     frozen_mapping,
 )
+from audio_studio.core.providers.audio_reply import read_audio_reply
 from audio_studio.core.providers.base import (
     ModelInfo,
     ProgressFn,
     ProviderInfo,
     SubmittedFn,
 )
-from audio_studio.core.providers.http import ProviderHttp, RetryPolicy, SleepFn
+from audio_studio.core.providers.http import ProviderHttp, Reply, RetryPolicy, SleepFn
 from audio_studio.core.providers.openai_extras import PresetExtras
 from audio_studio.core.providers.openai_presets import (
     NEW_VOICES,
@@ -53,7 +57,6 @@ from audio_studio.core.providers.openai_stt import (
     plan_transcription,
     read_transcript_stream,
 )
-from audio_studio.core.providers.outputs import expect_audio, resolve_format
 from audio_studio.core.providers.registry import ProviderContext, ProviderSpec
 from audio_studio.core.providers.uploads import upload_part
 
@@ -204,7 +207,7 @@ class OpenAIProvider:
                 self._info.id,
                 description="gpt-4o-mini-tts" if v in NEW_VOICES else "",
             )
-            for v in OPENAI_VOICES
+            for v in self._quirks.static_voices
         ]
 
     # -- speech ------------------------------------------------------------------------------
@@ -271,35 +274,51 @@ class OpenAIProvider:
         body = self.speech_body(request)
         fmt, rate = self._speech_format(body)
         reply = await self.http.request("POST", "audio/speech", json=body)
-        data = expect_audio(reply)
+        audio = await read_audio_reply(self.http, reply, fmt, what="speech")
+        raw = audio.format is AudioFormat.PCM
         return AudioResult(
-            data=data,
-            format=resolve_format(data, reply.content_type, fmt),
+            data=audio.data,
+            format=audio.format,
             provider=self._info.id,
             model=body["model"],
-            sample_rate=rate,
-            channels=1 if rate else None,
-            latency=reply.latency,
+            sample_rate=rate if raw else None,
+            channels=1 if raw else None,
+            duration_s=audio.duration_s,
+            latency=audio.latency,
             usage=Usage(characters=len(request.text)),
             request_id=reply.request_id,
             params=frozen_mapping({k: v for k, v in body.items() if k not in ("input", "model")}),
         )
 
     async def stream(self, request: SpeechRequest) -> AsyncIterator[AudioChunk]:
-        """Speech as it is made: raw chunked audio, or base64 deltas over SSE."""
+        """Speech as it is made: raw chunked audio, or base64 deltas over SSE.
+
+        A gateway that answers with JSON (an audio URL or base64) gives one whole chunk.
+        """
         body = self.speech_body(request, streaming=True)
         fmt, rate = self._speech_format(body)
         async with self.http.stream("POST", "audio/speech", json=body) as reply:
-            if reply.content_type == "text/event-stream":
+            ctype = reply.content_type
+            if ctype == "text/event-stream":
                 done = False  # read to the end after "done" (see StreamReply.aiter_sse_json)
                 async for event in reply.aiter_sse_json():
                     done = done or event.get("type") == "speech.audio.done"
                     if not done and event.get("type") == "speech.audio.delta":
                         yield AudioChunk(self._b64(event.get("audio")), fmt, rate)
                 return
-            if reply.content_type in ("application/json", "text/html"):
+            if ctype == "application/json" or ctype.endswith("+json"):
+                content = b"".join([c async for c in reply.aiter_bytes()])
+                whole = Reply(
+                    reply.status, reply.headers, content, "", reply.latency, self.http.name,
+                    self._info.id,
+                )  # fmt: skip
+                audio = await read_audio_reply(self.http, whole, fmt, what="speech")
+                raw = audio.format is AudioFormat.PCM
+                yield AudioChunk(audio.data, audio.format, rate if raw else None)
+                return
+            if ctype == "text/html":
                 raise ProviderProtocolError(
-                    f"{self._info.name} answered with {reply.content_type} instead of audio.",
+                    f"{self._info.name} answered with {ctype} instead of audio.",
                     provider=self._info.id,
                 )
             async for chunk in reply.aiter_bytes():
@@ -323,7 +342,6 @@ class OpenAIProvider:
         info = self._info
         model = self._model(request.model, Capability.TRANSCRIPTION)
         plan = plan_transcription(request, self._quirks, model, info.name)
-        part = await upload_part(request.audio, info.limits.max_upload_bytes, info.name)
         data: dict[str, str | list[str]] = {}
         for key, value in plan.fields:
             if key in data:
@@ -331,32 +349,36 @@ class OpenAIProvider:
                 data[key] = [*(old if isinstance(old, list) else [old]), value]
             else:
                 data[key] = [value] if key.endswith("[]") else value
+        if request.source_url and info.stt_takes_urls:
+            # The server fetches the audio itself: the form's ``file`` is its address.
+            part = None
+            files: Any = {"file": (None, request.source_url.encode())}
+        else:
+            part = await upload_part(request.audio, info.limits.max_upload_bytes, info.name)
+            files = {"file": part.as_httpx()}
         # Long reads: a 25 MB file can take minutes to transcribe before the first byte.
-        args: dict[str, Any] = {
-            "data": data,
-            "files": {"file": part.as_httpx()},
-            "long": True,
-            "progress": progress,
-        }
+        args: dict[str, Any] = {"data": data, "files": files, "long": True, "progress": progress}
         try:
             if plan.stream:
                 async with self.http.stream("POST", plan.path, **args) as reply:
                     if reply.content_type == "text/event-stream":
-                        return await read_transcript_stream(
+                        streamed = await read_transcript_stream(
                             reply,
                             provider=info.id,
                             model=plan.model,
                             progress=progress,
                             notices=plan.notices,
                         )
+                        return replace(streamed, latency=reply.latency)
                     content = b"".join([c async for c in reply.aiter_bytes()])
-                    ctype = reply.content_type
+                    ctype, latency = reply.content_type, reply.latency
             else:
                 whole = await self.http.request("POST", plan.path, **args)
-                content, ctype = whole.content, whole.content_type
+                content, ctype, latency = whole.content, whole.content_type, whole.latency
         finally:
-            await part.aclose()
-        return parse_transcription(
+            if part is not None:
+                await part.aclose()
+        transcript = parse_transcription(
             content,
             ctype,
             plan.response_format,
@@ -366,6 +388,7 @@ class OpenAIProvider:
             quirks=self._quirks,
             notices=plan.notices,
         )
+        return replace(transcript, latency=latency)
 
 
 def specs(

@@ -1,12 +1,14 @@
-"""PresetExtras: chat, LocalAI's sound generation and a gateway's async music.
+"""PresetExtras: chat, sound effects (LocalAI's endpoint, ImaRouter's) and a gateway's music.
 
 The calls that only some OpenAI-compatible presets offer; OpenAIProvider owns one and hands
-these capabilities to it.
+these capabilities to it. Music goes to ImaRouter's ``audio/generate`` when the preset has it
+and the request is short; otherwise to the async jobs (submit, poll, fetch).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from audio_studio.core.errors import ConfigurationError, InputError, ProviderProtocolError
@@ -23,6 +25,7 @@ from audio_studio.core.models import (
 )
 from audio_studio.core.providers.base import ProgressFn, SubmittedFn
 from audio_studio.core.providers.http import ProviderHttp
+from audio_studio.core.providers.imarouter import ImaRouterGenerate
 from audio_studio.core.providers.openai_presets import Preset
 from audio_studio.core.providers.outputs import expect_audio, resolve_format
 from audio_studio.core.providers.polling import GatewayJobs
@@ -39,6 +42,7 @@ class PresetExtras:
         self._info = preset.info
         self._quirks = preset.quirks
         self._jobs = GatewayJobs(http) if preset.quirks.music_jobs else None
+        self._generate = ImaRouterGenerate(http, preset) if preset.quirks.audio_generate else None
 
     def _model(self, requested: str | None, capability: Capability) -> str:
         return self._preset.model(requested, capability)
@@ -71,6 +75,8 @@ class PresetExtras:
 
     async def generate_sfx(self, request: SfxRequest) -> AudioResult:
         self._need(Capability.SFX)
+        if self._generate is not None:
+            return await self._generate.sfx(request)
         if not self._quirks.sfx_path:
             raise ConfigurationError(f"{self._info.name} has no sound effects endpoint.")
         if not request.prompt.strip():
@@ -96,7 +102,7 @@ class PresetExtras:
             params=frozen_mapping({k: v for k, v in body.items() if k != "text"}),
         )
 
-    # -- music (the gateway's async jobs) ----------------------------------------------------
+    # -- music (ImaRouter's audio/generate, or the gateway's async jobs) ---------------------
 
     def _music_jobs(self) -> GatewayJobs:
         self._need(Capability.MUSIC)
@@ -111,6 +117,12 @@ class PresetExtras:
         progress: ProgressFn | None = None,
     ) -> AudioResult:
         jobs = self._music_jobs()
+        # The page names ``model`` as a field: send the preset's default when none was chosen.
+        request = replace(
+            request, model=request.model or self._info.default_models.get(Capability.MUSIC)
+        )
+        if self._generate is not None and self._generate.takes_music(request):
+            return await self._generate.music(request)  # answered at once: no job to keep
         job = await jobs.submit(request)
         if on_submitted is not None:
             await on_submitted(job)

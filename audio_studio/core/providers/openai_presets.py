@@ -1,8 +1,10 @@
 """The OpenAI-shaped servers the studio knows (PROVIDERS.md §6): their info, limits and quirks.
 
 Each preset is its own provider id with a default base URL: ``openai``, ``groq``, ``gateway``
-(any OpenAI-compatible or seed-style gateway; needs a base URL), ``localai``, ``speaches`` and
-``kokoro``. What differs between them is data here, not branches in the client.
+(any OpenAI-compatible or seed-style gateway; needs a base URL), the two gateways the studio
+was specified from, ``crazyrouter`` and ``imarouter`` (described from their own pages, in
+../shared/seeds), and ``localai``, ``speaches`` and ``kokoro``. What differs between them is
+data here, not branches in the client; ImaRouter's one endpoint of its own is imarouter.py.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ OPENAI_VOICES = (
 )  # fmt: skip
 # tts-1 and tts-1-hd predate these; only the gpt-4o-mini-tts family speaks with them.
 NEW_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})
+TTS1_VOICES = tuple(v for v in OPENAI_VOICES if v not in NEW_VOICES)
+# "OpenAI TTS-1 HD — 6 built-in voices" (ImaRouter's page): tts-1's original six.
+SIX_VOICES = ("alloy", "echo", "fable", "onyx", "nova", "shimmer")
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,12 @@ class Quirks:
     voices_path: str | None = None  # GET endpoint listing voices
     sfx_path: str | None = None  # ElevenLabs-style sound generation (LocalAI)
     music_jobs: bool = False  # the seed gateway's POST audio/generate/async pattern
+    # ImaRouter's POST audio/generate, answered at once: sound effects, and music up to
+    # ``music_sync_max_s`` (longer music goes to the async jobs above).
+    audio_generate: bool = False
+    music_sync_max_s: float | None = None
     nanosecond_times: bool = False  # old LocalAI whisper.cpp segment times
+    static_voices: tuple[str, ...] = OPENAI_VOICES  # offered when the server lists none
 
 
 @dataclass(frozen=True)
@@ -189,6 +199,123 @@ GATEWAY = Preset(
     Quirks(music_jobs=True, voices_path="audio/voices"),
 )
 
+# -- the two gateways the studio was specified from (../shared/seeds) ------------------------
+# What their pages say is data here; what they do not say is listed in ``unverified`` and
+# shown in Settings → Providers and the README, so nobody mistakes a guess for a fact.
+
+CRAZYROUTER_PAGE = "https://crazyrouter.com/en/blog/ai-audio-generator-api-guide-tts-stt-music"
+IMAROUTER_PAGE = "ImaRouter's Speech & Audio API page (imarouter.com)"
+# ImaRouter: "Maximum file size is 25MB per request".
+IMAROUTER_UPLOAD_LIMIT = 25_000_000
+
+CRAZYROUTER = Preset(
+    ProviderInfo(
+        id="crazyrouter",
+        name="Crazyrouter",
+        capabilities=frozenset({_S, _T, _C, _M}),
+        limits=ProviderLimits(max_chars=4096, max_upload_bytes=OPENAI_UPLOAD_LIMIT),
+        output_formats=(AudioFormat.MP3, AudioFormat.WAV, AudioFormat.OPUS),
+        input_formats=_STT_EXTENSIONS,
+        models=_models(
+            ("tts-1", _S, {"max_chars": 4096, "description": "the guide's tested model"}),
+            ("whisper-1", _T, {"description": "the guide's model", "stt": WHISPER_STT}),
+            ("gpt-4o-mini", _C, {}),
+        ),
+        default_models=frozen_mapping({_S: "tts-1", _T: "whisper-1", _C: "gpt-4o-mini"}),
+        default_voice="alloy",
+        default_base_url="https://crazyrouter.com/v1",
+        base_url_configurable=True,
+        key_env="CRAZYROUTER_API_KEY",
+        streams_speech=True,
+        description="An OpenAI-compatible gateway: speech (POST /v1/audio/speech, tts-1 with "
+        "the voice alloy, answered as MP3), transcription (POST /v1/audio/transcriptions, "
+        "whisper-1, the file uploaded), chat for summaries, and music as an async task "
+        "(submit, task id, poll, download), all with one key.",
+        signup_url="https://crazyrouter.com",
+        stt=WHISPER_STT,
+        source_page=CRAZYROUTER_PAGE,
+        unverified=(
+            "Speech: only tts-1 with the voice alloy is shown (tested there as audio/mpeg); "
+            "other models, voices, speed and formats besides MP3 are not confirmed.",
+            "Transcription: only whisper-1 with an uploaded file is shown; the reply with "
+            "timestamps (verbose_json) and the 25 MB limit are OpenAI's, assumed.",
+            "Music: the guide describes submit → task id → poll → download but names no "
+            "endpoint or model; the studio uses the gateway pattern POST "
+            "/v1/audio/generate/async, which could not be checked without an account.",
+            "Chat: /v1/chat/completions is named; the model gpt-4o-mini is assumed.",
+            "Prices: the guide publishes none, so costs show as unknown.",
+        ),
+    ),
+    Quirks(music_jobs=True, static_voices=TTS1_VOICES),
+)
+
+IMAROUTER = Preset(
+    ProviderInfo(
+        id="imarouter",
+        name="ImaRouter",
+        capabilities=frozenset({_S, _T, _M, _X}),
+        limits=ProviderLimits(max_chars=4096, max_upload_bytes=IMAROUTER_UPLOAD_LIMIT),
+        output_formats=(AudioFormat.MP3, AudioFormat.WAV),  # "an MP3 or WAV file"
+        # "MP3, MP4, MPEG, MPGA, M4A, WAV, and WEBM for speech-to-text".
+        input_formats=("mp3", "mp4", "mpeg", "mpga", "m4a", "wav", "webm"),
+        models=_models(
+            ("tts-1-hd", _S, {"max_chars": 4096, "description": "OpenAI TTS-1 HD, 6 voices"}),
+            ("elevenlabs-turbo", _S, {"description": "ElevenLabs Turbo: your voice ids"}),
+            ("whisper-large-v3", _T, {"description": "Whisper large-v3, 99 languages"}),
+            ("suno-v4", _M, {"description": "Suno v4: instrumental tracks from a prompt"}),
+            ("elevenlabs-sound-effects", _X, {"description": "ElevenLabs Sound Effects"}),
+        ),
+        default_models=frozen_mapping(
+            {
+                _S: "tts-1-hd",
+                _T: "whisper-large-v3",
+                _M: "suno-v4",
+                _X: "elevenlabs-sound-effects",
+            }
+        ),
+        default_voice="alloy",
+        default_base_url="https://api.imarouter.com/v1",
+        base_url_configurable=True,
+        key_env="IMAROUTER_API_KEY",
+        description="One key for speech (POST /v1/audio/speech, answered with an audio URL), "
+        "transcription (POST /v1/audio/transcriptions; a file URL is passed on as it is), "
+        "music (POST /v1/audio/generate at once, /v1/audio/generate/async as a job the studio "
+        "polls) and sound effects. Outputs come as a URL or base64; 25 MB per transcription.",
+        signup_url="https://imarouter.com",
+        # "returns transcript text"; its fields are file, model and language.
+        stt=SttFeatures(word_timestamps=False, timestamps=False, prompt=False),
+        stt_takes_urls=True,
+        source_page=IMAROUTER_PAGE,
+        unverified=(
+            "Model ids: the page names models (Whisper large-v3, ElevenLabs Turbo, OpenAI "
+            "TTS-1 HD, ElevenLabs Sound Effects, Suno v4), not their ids; the ids here are "
+            "guesses. Test connection lists the real ones (GET /v1/models).",
+            "Speech: the page says it returns an audio URL but not in which field; the studio "
+            "reads url, audio_url, b64_json, audio_base64 or audio (or binary audio).",
+            "Transcription: 'file (URL)' is sent as the form field file; whether uploads are "
+            "accepted too is not stated (local files are uploaded). Only text comes back.",
+            "Music: where 'short' ends is not stated; the studio sends music up to 30 s to "
+            "/v1/audio/generate and longer music to /v1/audio/generate/async, whose status "
+            "path (/v1/audio/generate/async/{id}) and fields are the seed gateway's.",
+            "Sound effects: ElevenLabs Sound Effects is listed without an endpoint; the "
+            "studio uses /v1/audio/generate.",
+            "Prices: per 1,000 characters (speech), per minute (transcription) and per "
+            "generated second (music); the page gives no amounts, so costs show as unknown.",
+            "Webhooks are for servers: the desktop polls async jobs instead.",
+        ),
+    ),
+    Quirks(
+        stt_formats=("json", "text"),
+        word_timestamps=False,
+        translation=False,
+        instructions_models=(),
+        music_jobs=True,
+        audio_generate=True,
+        music_sync_max_s=30.0,
+        static_voices=SIX_VOICES,
+    ),
+)
+
 LOCALAI = Preset(
     ProviderInfo(
         id="localai",
@@ -276,4 +403,6 @@ KOKORO = Preset(
     ),
 )
 
-PRESETS: tuple[Preset, ...] = (OPENAI, GROQ, GATEWAY, LOCALAI, SPEACHES, KOKORO)
+PRESETS: tuple[Preset, ...] = (
+    OPENAI, GROQ, GATEWAY, CRAZYROUTER, IMAROUTER, LOCALAI, SPEACHES, KOKORO,
+)  # fmt: skip

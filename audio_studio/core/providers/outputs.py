@@ -13,7 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from audio_studio.core.errors import ProviderError, ProviderProtocolError
+from audio_studio.core.errors import (
+    ProviderError,
+    ProviderProtocolError,
+    UnsupportedFormatError,
+)
 from audio_studio.core.models import AudioFormat, Latency
 
 if TYPE_CHECKING:
@@ -23,6 +27,7 @@ __all__ = [
     "MAX_AUDIO_BYTES",
     "DownloadedAudio",
     "MimePart",
+    "check_audio",
     "decode_base64_audio",
     "download_audio",
     "expect_audio",
@@ -126,26 +131,62 @@ def pcm_to_wav(pcm: bytes, sample_rate: int, channels: int = 1) -> bytes:
 
 
 def decode_base64_audio(text: str, *, name: str, max_bytes: int = MAX_AUDIO_BYTES) -> bytes:
-    """Audio given as base64 (plain or a ``data:`` URL), checked for size and validity."""
+    """Audio given as base64 (plain, URL-safe, or a ``data:`` URL), checked for size and validity.
+
+    Whitespace (MIME-style line breaks) is allowed; any other character outside the alphabet
+    means the field is not base64 at all, which is said rather than decoded into noise.
+    """
     text = text.strip()
     match = _DATA_URL.match(text)
     if match:
         if "base64" not in (match.group(2) or ""):
             raise ProviderProtocolError(f"{name} sent audio as a data URL that is not base64.")
         text = match.group(3)
+    text = "".join(text.split())
     if len(text) * 3 // 4 > max_bytes:
         raise ProviderProtocolError(
             f"{name} sent more than {max_bytes // 2**20} MB of audio; it was refused."
         )
+    padded = text + "=" * (-len(text) % 4)
     try:
-        data = base64.b64decode(text + "=" * (-len(text) % 4), validate=False)
+        if "-" in text or "_" in text:
+            data = base64.b64decode(padded, altchars=b"-_", validate=True)
+        else:
+            data = base64.b64decode(padded, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ProviderProtocolError(
-            f"{name} sent audio that is not valid base64. Try again."
+            f"{name} sent an audio field that is not valid base64; nothing was saved. Try again."
         ) from exc
     if not data:
         raise ProviderProtocolError(f"{name} sent empty audio. Try again or change the prompt.")
     return data
+
+
+def check_audio(
+    data: bytes, fmt: AudioFormat, *, name: str, provider: str | None = None
+) -> float | None:
+    """That ``data`` really is audio: it decodes and has a duration. Blocking (decodes).
+
+    Returns the duration in seconds; None for raw PCM, which has no header to check.
+
+    Raises:
+        ProviderProtocolError: the bytes are not audio (nothing should be saved from them).
+    """
+    if fmt is AudioFormat.PCM and sniff_format(data, strong_only=True) is None:
+        if len(data) < 2:
+            raise ProviderProtocolError(f"{name} sent no audio. Try again.", provider=provider)
+        return None
+    from audio_studio.core.audio.codec import decode
+
+    try:
+        audio = decode(data, name=f"the answer from {name}")
+    except UnsupportedFormatError as exc:
+        raise ProviderProtocolError(
+            f"{name} answered with {len(data):,} bytes that are not audio (they do not decode); "
+            "nothing was saved. Check the model and voice names, then try again.",
+            provider=provider,
+        ) from exc
+    return audio.duration_s
 
 
 @dataclass(frozen=True)
@@ -185,6 +226,7 @@ class DownloadedAudio:
     data: bytes
     format: AudioFormat
     latency: Latency
+    duration_s: float | None = None  # when it was checked (check_audio)
 
 
 async def download_audio(
@@ -202,23 +244,33 @@ async def download_audio(
     if url.startswith("data:"):
         data = decode_base64_audio(url, name=http.name, max_bytes=max_bytes)
         return DownloadedAudio(data, resolve_format(data, "", expected), Latency())
-    async with http.stream("GET", url, long=True, max_bytes=max_bytes) as reply:
-        ctype = reply.content_type
-        size = int(reply.headers.get("content-length") or 0)
-        if size > max_bytes:
-            raise ProviderError(
-                f"The audio {http.name} made is {size // 2**20} MB, over the "
-                f"{max_bytes // 2**20} MB the studio downloads. Ask for a shorter result.",
-                provider=http.provider_id,
-            )
-        if not (ctype.startswith("audio/") or ctype in _BINARY_TYPES or ctype in _MIME_FORMATS):
-            raise ProviderProtocolError(
-                f"The result link from {http.name} gave {ctype or 'something'} instead of audio "
-                "(it may have expired). Try again.",
-                provider=http.provider_id,
-            )
-        data = b"".join([chunk async for chunk in reply.aiter_bytes()])
-        latency = reply.latency
+    try:
+        async with http.stream("GET", url, long=True, max_bytes=max_bytes) as reply:
+            ctype = reply.content_type
+            size = int(reply.headers.get("content-length") or 0)
+            if size > max_bytes:
+                raise ProviderError(
+                    f"The audio {http.name} made is {size // 2**20} MB, over the "
+                    f"{max_bytes // 2**20} MB the studio downloads. Ask for a shorter result.",
+                    provider=http.provider_id,
+                )
+            if not (ctype.startswith("audio/") or ctype in _BINARY_TYPES or ctype in _MIME_FORMATS):
+                raise ProviderProtocolError(
+                    f"The result link from {http.name} gave {ctype or 'something'} instead of "
+                    "audio (it may have expired); nothing was saved. Try again.",
+                    provider=http.provider_id,
+                )
+            data = b"".join([chunk async for chunk in reply.aiter_bytes()])
+            latency = reply.latency
+    except ProviderError as exc:
+        if exc.status is None or not 400 <= exc.status < 500 or exc.status in (408, 409, 429):
+            raise
+        # A result link is not the API: "check the key / base URL" would send the user astray.
+        raise ProviderProtocolError(
+            f"The result link from {http.name} could not be downloaded (HTTP {exc.status}); it "
+            "may have expired. Nothing was saved. Try again.",
+            provider=http.provider_id,
+        ) from exc
     if not data:
         raise ProviderProtocolError(
             f"The result link from {http.name} gave no audio. Try again.", provider=http.provider_id

@@ -34,9 +34,15 @@ from audio_studio.core.models import (
     Usage,
     frozen_mapping,
 )
+from audio_studio.core.providers.audio_reply import audio_in_json, first_value
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.http import ProviderHttp
-from audio_studio.core.providers.outputs import decode_base64_audio, download_audio, resolve_format
+from audio_studio.core.providers.outputs import (
+    check_audio,
+    decode_base64_audio,
+    download_audio,
+    resolve_format,
+)
 
 __all__ = [
     "REMOTE_CANCELED",
@@ -158,43 +164,16 @@ _STATE_TEXT = {
 }
 
 
-def _first(d: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        value = d.get(key)
-        if value not in (None, "", []):
-            return value
-    return None
-
-
-def _url_in(value: Any) -> str | None:
-    if isinstance(value, str) and value.startswith(("http://", "https://", "data:")):
-        return value
-    if isinstance(value, list) and value:
-        return _url_in(value[0])
-    if isinstance(value, Mapping):
-        return _url_in(_first(value, "audio_url", "url", "audio", "output"))
-    return None
-
-
 def parse_gateway_status(data: Any) -> RemoteStatus:
     """A gateway's job object, whatever it calls its fields (id/job_id/task_id, audio_url/…)."""
     if not isinstance(data, Mapping):
         raise ProviderProtocolError("The job status is not a JSON object.")
     if "status" not in data and "state" not in data and isinstance(data.get("data"), Mapping):
         data = data["data"]
-    state = normalise_state(_first(data, "status", "state"))
+    state = normalise_state(first_value(data, "status", "state"))
     if state is None:
         raise ProviderProtocolError(f"The job has an unknown status {data.get('status')!r}.")
-    result = data.get("result") if isinstance(data.get("result"), Mapping) else {}
-    items = data.get("data") if isinstance(data.get("data"), list) else []
-    url = _url_in(_first(data, "audio_url", "url", "output", "outputs")) or _url_in(result)
-    url = url or (_url_in(items[0]) if items else None)
-    b64 = _first(data, "audio_base64", "b64_json", "audio_b64") or _first(
-        result, "audio_base64", "b64_json", "audio"
-    )
-    audio = data.get("audio")
-    if not b64 and isinstance(audio, str) and not audio.startswith(("http", "data:")):
-        b64 = audio
+    audio = audio_in_json(data)  # the field names speech replies use too (audio_reply.py)
     progress = data.get("progress")
     if isinstance(progress, int | float):
         progress = progress / 100 if progress > 1 else float(progress)
@@ -208,9 +187,9 @@ def parse_gateway_status(data: Any) -> RemoteStatus:
         progress=progress,
         message=data.get("message") if isinstance(data.get("message"), str) else None,
         error=str(error) if error else None,
-        audio_url=url if url and not url.startswith("data:") else None,
-        audio_b64=str(b64) if b64 else (url if url and url.startswith("data:") else None),
-        content_type=str(_first(data, "content_type", "mime_type") or ""),
+        audio_url=audio.url,
+        audio_b64=audio.b64,
+        content_type=audio.content_type,
         raw=frozen_mapping(dict(data)),
     )
 
@@ -231,7 +210,8 @@ class GatewayJobs:
         self.http = http
         self.config = config or GatewayConfig()
 
-    def body(self, request: MusicRequest) -> dict[str, Any]:
+    @staticmethod
+    def body(request: MusicRequest) -> dict[str, Any]:
         body: dict[str, Any] = {"prompt": request.prompt}
         if request.model:
             body["model"] = request.model
@@ -254,7 +234,7 @@ class GatewayJobs:
         reply = await self.http.request("POST", self.config.submit_path, json=self.body(request))
         data = reply.json()
         job_id = (
-            _first(data, "id", "job_id", "task_id", "request_id")
+            first_value(data, "id", "job_id", "task_id", "request_id")
             if isinstance(data, Mapping)
             else None
         )
@@ -265,7 +245,7 @@ class GatewayJobs:
                 provider=self.http.provider_id,
             )
         urls = data.get("urls") if isinstance(data.get("urls"), Mapping) else {}
-        poll = _first(data, "poll_url", "status_url") or urls.get("get")
+        poll = first_value(data, "poll_url", "status_url") or urls.get("get")
         cancel = data.get("cancel_url") or urls.get("cancel")
         jid = str(job_id)
         return RemoteJob(
@@ -329,18 +309,22 @@ async def fetch_output(
         raise ProviderProtocolError(
             f"{http.name} finished the job but gave no audio. Try again.", provider=http.provider_id
         )
+    duration = await asyncio.to_thread(
+        check_audio, data, fmt, name=http.name, provider=http.provider_id
+    )
     total = (time.time() - job.submitted_at) * 1000 if job.submitted_at else latency.total_ms
     return AudioResult(
         data=data,
         format=fmt,
         provider=http.provider_id,
         model=job.meta.get("model"),
+        duration_s=duration,
         latency=Latency(
             ttfb_ms=latency.ttfb_ms,
             total_ms=round(total, 3) if total is not None else None,
             queue_ms=round(polled.queue_ms, 3) if polled.queue_ms is not None else None,
         ),
-        usage=Usage(audio_seconds=float(job.meta.get("duration_s") or 0.0)),
+        usage=Usage(audio_seconds=float(job.meta.get("duration_s") or duration or 0.0)),
         request_id=job.job_id,
         params=frozen_mapping({"job_id": job.job_id}),
     )

@@ -105,8 +105,8 @@ class MusicService:
         pid = provider_id or ctx.settings.music_provider
         if not pid:
             raise ConfigurationError(
-                "Choose a music provider in Settings (or --provider elevenlabs, replicate or "
-                "gateway)."
+                "Choose a music provider in Settings (or --provider elevenlabs, replicate, "
+                "gateway, crazyrouter or imarouter)."
             )
         provider: MusicGenerator = await ctx.provider(pid, Capability.MUSIC)
         jid = job_id or f"music-{uuid.uuid4().hex[:12]}"

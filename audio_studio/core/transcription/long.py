@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio_studio.core.errors import StudioError
-from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
+from audio_studio.core.models import AudioFormat, Capability, Transcript, TranscriptionRequest
 from audio_studio.core.providers.base import ProgressFn, ProviderInfo
 from audio_studio.core.transcription.parts import (
     CHECK_WHOLE_S,
@@ -35,6 +35,7 @@ from audio_studio.core.transcription.parts import (
     PartState,
     Progress,
     fallback_notice,
+    part_format,
     peak,
     request_for,
     retryable,
@@ -96,6 +97,7 @@ class ChunkedTranscription:
         self._sleep = sleep
         self._notes: list[str] = []
         self._settled: asyncio.Event | None = None
+        self._format = AudioFormat.FLAC  # what parts are cut into (part_format)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -148,6 +150,7 @@ class ChunkedTranscription:
         self.providers.append(provider_id)
         limiter = limiter or self.ctx.runner.limiter(provider_id)
         max_bytes, max_seconds = upload_limits(info, request, self.max_bytes)
+        self._format = part_format(info)
         if not self._looked:
             await self._first_look(info, max_bytes, max_seconds)
         tracker = Progress(self.duration_s or 0.0, progress, self.parts, not self._cut_done)
@@ -261,7 +264,11 @@ class ChunkedTranscription:
         from audio_studio.core.audio.chunker import iter_chunks
 
         chunks = await asyncio.to_thread(
-            lambda: list(iter_chunks(part.path, max_bytes=max_bytes, max_seconds=max_seconds))
+            lambda: list(
+                iter_chunks(
+                    part.path, max_bytes=max_bytes, max_seconds=max_seconds, fmt=self._format
+                )
+            )
         )
         at = self.parts.index(part)
         pieces = [await self._store(c, part.start_s) for c in chunks]
@@ -288,6 +295,7 @@ class ChunkedTranscription:
             max_seconds=max_seconds,
             start_s=self._cut_until,
             encoded_rate=lambda: seen[-1] if seen else None,
+            fmt=self._format,
         )
         # Two stages, one thread each: the next piece is cut while the one before is encoded.
         # (Encoding several at once only slows the first parts down on a small machine, and
@@ -323,7 +331,9 @@ class ChunkedTranscription:
                     continue
                 try:
                     try:
-                        chunks = await asyncio.to_thread(encode_cut, *piece, max_bytes=max_bytes)
+                        chunks = await asyncio.to_thread(
+                            encode_cut, *piece, max_bytes=max_bytes, fmt=self._format
+                        )
                     finally:
                         first_encoded.set()  # failed or not, the cutter may go on
                     for chunk in chunks:
@@ -379,7 +389,7 @@ class ChunkedTranscription:
         limiter: asyncio.Semaphore,
         tracker: Progress,
     ) -> None:
-        request = replace(request, audio=part.path)
+        request = replace(request, audio=part.path, source_url=None)  # a part is a local file
         whole = len(self.parts) == 1 and not part.owned
 
         def report(share: float | None, message: str | None) -> None:
@@ -413,4 +423,5 @@ class ChunkedTranscription:
         tracker.inflight.pop(part.index, None)
         part.transcript, part.provider = transcript, provider_id
         part.model = transcript.model or request.model
+        part.latency = transcript.latency
         tracker.update()

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from audio_studio.core.errors import NetworkError, ProviderProtocolError, StudioError
-from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
+from audio_studio.core.models import (
+    AudioFormat,
+    Capability,
+    Latency,
+    Transcript,
+    TranscriptionRequest,
+)
 from audio_studio.core.providers.base import ProgressFn, ProviderInfo
 from audio_studio.core.transcripts import Part
 
@@ -20,6 +26,7 @@ __all__ = [
     "PartState",
     "Progress",
     "fallback_notice",
+    "part_format",
     "peak",
     "ranges",
     "request_for",
@@ -50,6 +57,7 @@ class PartState:
     model: str | None = None
     transcript: Transcript | None = None
     error: StudioError | None = None
+    latency: Latency | None = None  # of the request that brought the transcript back
 
     @property
     def done(self) -> bool:
@@ -128,6 +136,13 @@ def request_for(
         num_speakers=request.num_speakers if features.num_speakers else None,
         prompt=request.prompt if features.prompt else None,
     )
+
+
+def part_format(info: ProviderInfo) -> AudioFormat:
+    """What the parts are encoded as: FLAC, or WAV for a provider that does not take FLAC."""
+    if not info.input_formats or "flac" in info.input_formats:
+        return AudioFormat.FLAC
+    return AudioFormat.WAV
 
 
 def upload_limits(

@@ -1,7 +1,8 @@
 """TranscriptionService: what the Transcription tab and the CLI call, over the modules beside it.
 
 transcribe.py turns one file into a transcript in History (long.py and parts.py send long files
-in parts), edits.py keeps corrections as versions, summary.py asks a chat model for a summary.
+in parts), links.py does the same for a web address, edits.py keeps corrections as versions,
+summary.py asks a chat model for a summary.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 from audio_studio.core.models import SummaryResult, Transcript, TranscriptionRequest
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.store.history import HistoryItem
-from audio_studio.core.transcription import edits, summary
+from audio_studio.core.transcription import edits, links, summary
 from audio_studio.core.transcription.edits import RecordingTranscripts
 from audio_studio.core.transcription.long import ChunkedTranscription
 from audio_studio.core.transcription.summary import SummaryOutcome
@@ -54,6 +55,26 @@ class TranscriptionService:
             progress=progress,
             recording_id=recording_id,
             run=run,
+            concurrency=concurrency,
+        )
+
+    async def transcribe_link(
+        self,
+        url: str,
+        request: TranscriptionRequest,
+        *,
+        provider_id: str | None = None,
+        progress: ProgressFn | None = None,
+        concurrency: int | None = None,
+    ) -> TranscriptionOutcome:
+        """Transcribe the audio at a web address: passed on to a provider that fetches it,
+        else downloaded and transcribed like a file (see links.py)."""
+        return await links.transcribe_link(
+            self.ctx,
+            url,
+            request,
+            provider_id=provider_id,
+            progress=progress,
             concurrency=concurrency,
         )
 

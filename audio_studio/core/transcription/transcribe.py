@@ -46,8 +46,11 @@ class TranscriptionOutcome:
     parts: int = 1  # how many uploads the audio was sent in
 
 
-async def recording_for(ctx: StudioContext, audio: Path) -> HistoryItem:
-    """The RECORDING row for this audio: found by content hash, or stored and added now."""
+async def recording_for(ctx: StudioContext, audio: Path, source: str | None = None) -> HistoryItem:
+    """The RECORDING row for this audio: found by content hash, or stored and added now.
+
+    ``source`` is where the audio came from when it is not the file itself (a web address).
+    """
     stored = await asyncio.to_thread(ctx.files.put_file, audio)
     rows = await asyncio.to_thread(
         ctx.db.query,
@@ -62,7 +65,7 @@ async def recording_for(ctx: StudioContext, audio: Path) -> HistoryItem:
     entry = HistoryEntry(
         kind=HistoryKind.RECORDING,
         title=audio.name,
-        params={"source": str(audio)},
+        params={"source": source or str(audio)},
         files=(FileRecord.of("audio", stored),),
     )
     item_id = await asyncio.to_thread(ctx.history.add, entry)
@@ -75,7 +78,7 @@ async def _keep_after_cut(
     ctx: StudioContext, audio: Path, work: ChunkedTranscription
 ) -> HistoryItem:
     await work.cut_or_ended()
-    return await recording_for(ctx, audio)
+    return await recording_for(ctx, audio, work.request.source_url)
 
 
 async def _kept(keeping: asyncio.Future[HistoryItem]) -> HistoryItem:
@@ -182,7 +185,7 @@ async def _store(
         "settings": dict(request.settings),
         "segments": len(transcript.segments),
         "notices": list(transcript.notices),
-        "source": str(request.audio),
+        "source": request.source_url or str(request.audio),
     }
     if len(work.parts) > 1 or len(providers) > 1:
         params["parts"] = [
@@ -193,6 +196,7 @@ async def _store(
                 "model": p.model,
                 "attempts": p.attempts,
                 "bytes": p.size,
+                **request_latency(p.latency),
             }
             for p in work.parts
         ]
@@ -217,7 +221,7 @@ async def _store(
             requests=sum(p.attempts for p in work.parts) or 1,
             cost_usd=round(sum(known), 6) if known else None,
         ),
-        latency=Latency(total_ms=total_ms),
+        latency=summed_latency([p.latency for p in work.parts], total_ms),
         files=(FileRecord.of("transcript", stored),),
         parent_id=recording.id,
     )
@@ -227,6 +231,25 @@ async def _store(
     item = await asyncio.to_thread(ctx.history.get, item_id)
     assert item is not None
     return item
+
+
+def request_latency(latency: Latency | None) -> dict[str, float | None]:
+    """One request's upload and first-byte times, as a part's History params keep them."""
+    return {
+        "upload_ms": latency.upload_ms if latency else None,
+        "ttfb_ms": latency.ttfb_ms if latency else None,
+    }
+
+
+def summed_latency(latencies: list[Latency | None], total_ms: float) -> Latency:
+    """A transcript's row: upload and first-byte times summed over its requests (one or many
+    parts; None when no request measured them, e.g. the offline engine), and the job's total."""
+
+    def total(name: str) -> float | None:
+        values = [getattr(x, name) for x in latencies if x and getattr(x, name) is not None]
+        return round(sum(values), 3) if values else None
+
+    return Latency(ttfb_ms=total("ttfb_ms"), total_ms=total_ms, upload_ms=total("upload_ms"))
 
 
 async def load_transcript(item: HistoryItem) -> Transcript:

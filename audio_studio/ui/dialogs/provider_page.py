@@ -1,6 +1,12 @@
-"""Settings → Providers: enable, API key (through the SecretStore), base URL, Test connection."""
+"""Settings → Providers: enable, API key (through the SecretStore), base URL, Test connection.
+
+A provider described from its vendor's own page (the two gateways) names that page and lists
+what it says that could not be checked without an account.
+"""
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeyEvent
@@ -13,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +54,11 @@ class ProvidersPage(QWidget):
         self.title.setStyleSheet("font-weight: bold")
         self.description = QLabel()
         self.description.setWordWrap(True)
+        # The page a preset follows and what it could not check: long, so it scrolls.
+        self.source = QTextBrowser()
+        self.source.setObjectName("providerSource")
+        self.source.setOpenExternalLinks(True)
+        self.source.setMinimumHeight(90)
         self.enabled = QCheckBox("Use this provider")
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
@@ -86,6 +98,7 @@ class ProvidersPage(QWidget):
         right.addWidget(self.description)
         right.addLayout(self.form)
         right.addLayout(test_row)
+        right.addWidget(self.source, 10)
         right.addStretch(1)
         right.addWidget(self.store_state)
         layout = QHBoxLayout(self)
@@ -175,6 +188,7 @@ class ProvidersPage(QWidget):
         if spec is None:
             self.title.setText("")
             self.description.setText("")
+            self.source.clear()
             return
         info = spec.info
         ps = self._edits.get(info.id, ProviderSettings())
@@ -186,6 +200,8 @@ class ProvidersPage(QWidget):
         if missing:
             details.append(missing)
         self.description.setText(" ".join(details))
+        self.source.setHtml(_source_html(info.source_page, info.unverified))
+        self.source.setVisible(bool(info.source_page or info.unverified))
         self.enabled.setChecked(ps.enabled)
         for w in (self.key, self.save_key_button, self.remove_key_button):
             w.setVisible(info.needs_key or info.base_url_configurable)
@@ -281,3 +297,19 @@ class ProvidersPage(QWidget):
             self.test_result.setText(f"✓ {report}")
         finally:
             self.test_button.setEnabled(True)
+
+
+def _source_html(page: str | None, unverified: tuple[str, ...]) -> str:
+    """Where the description comes from, and what could not be checked, as rich text."""
+    parts = []
+    if page:
+        where = (
+            f'<a href="{html.escape(page)}">{html.escape(page)}</a>'
+            if page.startswith("https://")
+            else html.escape(page)
+        )
+        parts.append(f"<p>Described from its own page: {where}</p>")
+    if unverified:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in unverified)
+        parts.append(f"<p>Not verified without an account:</p><ul>{items}</ul>")
+    return "".join(parts)

@@ -46,19 +46,8 @@ def describe_item(item: HistoryItem) -> str:
     ]
     if item.params.get("cloned_voice"):
         lines.append("Made with a cloned voice (consent is stored with the voice).")
-    latency = item.latency
-    parts = [
-        f"{name} {value:.0f} ms"
-        for name, value in (
-            ("first audio", latency.ttfb_ms),
-            ("total", latency.total_ms),
-            ("upload", latency.upload_ms),
-            ("queue", latency.queue_ms),
-        )
-        if value is not None
-    ]
-    if parts:
-        lines.append("Latency: " + ", ".join(parts))
+    if item.provider is not None:  # made by a provider call (not a recording or an import)
+        lines.append(latency_line(item))
     usage = item.usage
     if item.provider in FREE_PROVIDERS:
         cost = "free (made on this computer)" if item.provider == "local" else "free"
@@ -75,6 +64,34 @@ def describe_item(item: HistoryItem) -> str:
     if item.error:
         lines.append(f"Error: {item.error}")
     return "\n".join(lines)
+
+
+def latency_line(item: HistoryItem) -> str:
+    """All four times (first byte, total, upload, queue); "—" where one does not apply.
+
+    A transcript sent in parts sums its requests' upload and first-byte times (each part's
+    own are in its Parameters).
+    """
+    latency = item.latency
+    first = "first byte" if item.kind.value == "transcript" else "first audio"
+    parts = item.params.get("parts")
+    summed = f" (summed over {len(parts)} parts)" if isinstance(parts, list) and parts else ""
+    figures = [
+        f"{name} {_ms(value)}"
+        for name, value in (
+            (first, latency.ttfb_ms),
+            ("total", latency.total_ms),
+            ("upload", latency.upload_ms),
+            ("queue", latency.queue_ms),
+        )
+    ]
+    return "Latency: " + ", ".join(figures) + summed
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} ms" if value < 10_000 else f"{value / 1000:.1f} s"
 
 
 class HistoryDetail(QWidget):

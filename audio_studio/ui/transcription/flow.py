@@ -27,6 +27,7 @@ from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, HistoryKind, JobKind, SummaryResult
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
 from audio_studio.core.subtitles import to_txt, write_transcript
+from audio_studio.core.transcription.links import is_link, link_name
 from audio_studio.core.transcription.long import ChunkedTranscription
 from audio_studio.core.transcription.transcribe import TranscriptionOutcome
 from audio_studio.ui import messages
@@ -84,6 +85,7 @@ class _JobInfo:
     job: Job[TranscriptionOutcome] | None = None
     outcome: TranscriptionOutcome | None = None
     current: str = ""  # the provider of the latest attempt
+    link: str | None = None  # a web address (no local file to finish offline from)
 
 
 class TranscriptionFlow:
@@ -147,6 +149,29 @@ class TranscriptionFlow:
             known = ", ".join(e.lstrip(".") for e in AUDIO_EXTENSIONS)
             self.say(f"Not audio the studio transcribes: {', '.join(skipped)}. It reads {known}.")
         return jobs
+
+    def add_link(self, text: str) -> Job[TranscriptionOutcome] | None:
+        """A job for the audio at a web address: passed on to a provider that fetches files
+        itself, downloaded first for the others (core/transcription/links.py)."""
+        url = text.strip()
+        if not is_link(url):
+            self.say("Paste a web address that starts with https:// and leads to an audio file.")
+            return None
+        title, options = link_name(url), self.tab.options
+        request, pid = options.request(Path(title)), options.provider_id()
+        info = _JobInfo(title, request, pid, None, self.transcription.run(request), True)
+        info.current, info.link = pid, url
+
+        async def work(ctx: JobContext) -> TranscriptionOutcome:
+            return await self.transcription.transcribe_link(
+                url, request, provider_id=pid, progress=ctx.report
+            )
+
+        job = self.controller.submit(JobKind.TRANSCRIPTION, title, work, provider=pid)
+        info.job = self.last_job = job
+        self.jobs[job.id] = info
+        self.tab.queue.add(job.id, title, self.ctx.registry.spec(pid).info.name)
+        return job
 
     def transcribe_recording(
         self, item: HistoryItem, *, open_now: bool = True
@@ -248,7 +273,7 @@ class TranscriptionFlow:
         local = any(
             s.info.id == "local" for s in self.ctx.registry.usable(Capability.TRANSCRIPTION)
         )
-        file_problem = isinstance(error, AudioError | InputError)
+        file_problem = isinstance(error, AudioError | InputError) or info.link is not None
         if isinstance(error, StudioError) and local and not spec.info.local and not file_problem:
             kept = info.run.kept
             note = (

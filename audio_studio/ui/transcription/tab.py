@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,6 +37,7 @@ from audio_studio.core.models import Capability
 from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.transcription import TranscriptionService
+from audio_studio.core.transcription.links import is_link
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tasks import asyncSlot
 from audio_studio.ui.transcription.flow import AUDIO_EXTENSIONS, TranscriptionFlow
@@ -79,6 +80,14 @@ class TranscriptionTab(QWidget):
         self.open_button = QPushButton("Open files…")
         self.open_button.setToolTip("Transcribe audio or video files (or drop them on this tab)")
         self.drop_hint = QLabel("or drop files here")
+        self.link = QLineEdit()
+        self.link.setObjectName("transcribeLink")
+        self.link.setPlaceholderText("or paste a link to audio, then Enter")
+        self.link.setToolTip(
+            "The web address of an audio file (https://…/meeting.mp3). A provider that fetches "
+            "files itself (ImaRouter) gets the link; for the others the studio downloads it first."
+        )
+        self.link.setClearButtonEnabled(True)
         self.queue = TranscriptionQueue()
         self.options = SttOptions(ctx)
         self.preflight = QLabel("")
@@ -151,6 +160,7 @@ class TranscriptionTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(record_box)
         left.addLayout(open_row)
+        left.addWidget(self.link)
         left.addWidget(self.queue, 1)
         left.addWidget(options_box)
         left.addWidget(self.find_all)
@@ -210,6 +220,7 @@ class TranscriptionTab(QWidget):
         flow = self.flow
         self.recorder.recorded.connect(self._on_recorder_recorded)
         self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.link.returnPressed.connect(self._on_link_return_pressed)
         self.queue.open_requested.connect(self._on_queue_open_requested)
         self.queue.cancel_requested.connect(self._on_queue_cancel_requested)
         self.queue.finish_offline_requested.connect(self._on_queue_finish_offline_requested)
@@ -242,7 +253,9 @@ class TranscriptionTab(QWidget):
     def refresh_availability(self) -> None:
         need = provider_need(self.ctx, Capability.TRANSCRIPTION, "Transcription")
         self.banner.show_need(need)
-        for widget in (self.recorder, self.open_button, self.options, self.again_button):
+        for widget in (
+            self.recorder, self.open_button, self.link, self.options, self.again_button
+        ):  # fmt: skip
             widget.setEnabled(need is None)
         self.update_actions()
 
@@ -261,13 +274,17 @@ class TranscriptionTab(QWidget):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()
         if any(u.isLocalFile() and Path(u.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS
-               for u in urls):  # fmt: skip
+               for u in urls) or _links(event.mimeData()):  # fmt: skip
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        links = _links(event.mimeData())
         if paths:
             self.flow.add_files(paths)
+        for link in links:  # a link dragged from a browser
+            self.flow.add_link(link)
+        if paths or links:
             event.acceptProposedAction()
 
     # -- slots -------------------------------------------------------------------------------
@@ -284,6 +301,11 @@ class TranscriptionTab(QWidget):
         )
         if files:
             self.flow.add_files([Path(f) for f in files])
+
+    @Slot()
+    def _on_link_return_pressed(self) -> None:
+        if self.flow.add_link(self.link.text()) is not None:
+            self.link.clear()
 
     @asyncSlot(str)
     async def _on_queue_open_requested(self, job_id: str) -> None:
@@ -346,3 +368,11 @@ class TranscriptionTab(QWidget):
     @Slot()
     def _on_read_back_button_clicked(self) -> None:
         self.flow.read_back()
+
+
+def _links(data: QMimeData) -> list[str]:
+    """Web addresses in a drop (a browser's link, or text that is one)."""
+    links = [u.toString() for u in data.urls() if u.scheme() in ("http", "https")]
+    if not links and data.hasText() and is_link(data.text()):
+        links = [data.text().strip()]
+    return links

@@ -42,3 +42,24 @@ def test_free_and_unknown():
     assert estimate_speech("kokoro", "kokoro", "x" * 10**6).text() == "free"
     assert estimate("replicate", Capability.MUSIC, None, seconds=8).text() == "cost unknown"
     assert estimate_speech("openai", "tts-1", "x" * 100).text() == "< $0.01"
+
+
+def test_the_gateways_pages_units_are_kept_and_their_missing_prices_said() -> None:
+    from audio_studio.core.costs import Unit, find_price
+    from audio_studio.core.models import Capability
+
+    units = {
+        c: find_price("imarouter", c, None).unit  # type: ignore[union-attr]
+        for c in (Capability.SPEECH, Capability.TRANSCRIPTION, Capability.MUSIC)
+    }
+    assert units == {
+        Capability.SPEECH: Unit.THOUSAND_CHARACTERS,
+        Capability.TRANSCRIPTION: Unit.MINUTE,
+        Capability.MUSIC: Unit.SECOND,
+    }
+    speech = estimate_speech("imarouter", "tts-1-hd", "x" * 2000)
+    assert not speech.known and speech.text() == "cost unknown"
+    assert "per 1,000 characters" in speech.basis and "gives no amount" in speech.basis
+    assert speech.as_of == "2026-12-06"
+    crazy = estimate_speech("crazyrouter", "tts-1", "hello")
+    assert not crazy.known and "publishes no prices" in crazy.basis
