@@ -25,6 +25,21 @@ _STATUS_TEXT = {
     JobStatus.FAILED: "Failed",
     JobStatus.CANCELLED: "Cancelled",
 }
+_STATE_KEYS = {
+    "Waiting": "pending", "Running": "running", "Done": "succeeded", "Failed": "failed",
+    "Cancelled": "cancelled", "Partly failed": "partial",
+}  # fmt: skip
+_COLOURS = {"Failed": "color: #b42828;", "Partly failed": "color: #9a5b00;"}
+_FINISHED_KEYS = {"succeeded", "failed", "cancelled", "partial"}
+
+
+def card_state(snapshot: JobSnapshot) -> str:
+    """What a job's card says it is: a job that ran to its end without all of it succeeding is
+    "Failed" (nothing made) or "Partly failed", never "Done"."""
+    problem = snapshot.problem
+    if snapshot.status is JobStatus.SUCCEEDED and problem is not None:
+        return "Failed" if problem.everything else "Partly failed"
+    return _STATUS_TEXT[snapshot.status]
 
 
 class JobRow(QFrame):
@@ -62,10 +77,10 @@ class JobRow(QFrame):
         kind = snapshot.kind.value.replace("_", " ").capitalize()
         provider = f" · {snapshot.provider}" if snapshot.provider else ""
         self.title.setText(f"{kind}{provider}: {snapshot.title}")
-        state = _STATUS_TEXT[snapshot.status]
+        look = card_state(snapshot)
         elapsed = f" · {snapshot.elapsed_s:.0f} s" if snapshot.started else ""
-        detail = f" — {snapshot.message}" if snapshot.message and snapshot.message != state else ""
-        self.status.setText(f"{state}{elapsed}{detail}")
+        detail = f" — {snapshot.message}" if snapshot.message and snapshot.message != look else ""
+        self.status.setText(f"{look}{elapsed}{detail}")
         if snapshot.progress is None and not snapshot.status.finished:
             self.progress.setRange(0, 0)  # busy indicator
         else:
@@ -73,8 +88,12 @@ class JobRow(QFrame):
             self.progress.setValue(int((snapshot.progress or 0.0) * 1000))
         finished = snapshot.status.finished
         self.cancel_button.setVisible(not finished)
-        self.progress.setVisible(not finished or snapshot.status is JobStatus.SUCCEEDED)
-        self.setProperty("jobStatus", snapshot.status.value)
+        self.progress.setVisible(not finished or look in ("Done", "Partly failed"))
+        why = snapshot.problem.message if snapshot.problem else snapshot.message
+        failed = look in ("Failed", "Partly failed")
+        self.setToolTip(why if failed else "")
+        self.status.setStyleSheet(_COLOURS.get(look, ""))
+        self.setProperty("jobStatus", _STATE_KEYS[look])
 
     @Slot()
     def _on_cancel_clicked(self) -> None:
@@ -129,7 +148,7 @@ class JobList(QWidget):
     @Slot()
     def clear_finished(self) -> None:
         for job_id, row in list(self._rows.items()):
-            if row.property("jobStatus") in {s.value for s in JobStatus if s.finished}:
+            if row.property("jobStatus") in _FINISHED_KEYS:
                 self._rows_box.removeWidget(row)
                 row.deleteLater()
                 del self._rows[job_id]
