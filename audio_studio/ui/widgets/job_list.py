@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,19 @@ def card_state(snapshot: JobSnapshot) -> str:
     return _STATUS_TEXT[snapshot.status]
 
 
+DOCK_WIDTH = 230
+
+
+def _wrapping_label() -> QLabel:
+    """A plain-text label that wraps to whatever width the card has and never widens it."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(0)
+    return label
+
+
 class JobRow(QFrame):
     """One job: title and kind, status line, progress, Cancel."""
 
@@ -51,16 +65,13 @@ class JobRow(QFrame):
         self._controller = controller
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName(f"job-{snapshot.id}")
-        self.title = QLabel()
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setWordWrap(True)
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setWordWrap(True)
+        self.title = _wrapping_label()
+        self.status = _wrapping_label()
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.cancel_button.setToolTip("Stop this job; what is already finished is kept.")
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         top = QHBoxLayout()
@@ -121,6 +132,8 @@ class JobList(QWidget):
         inner_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Cards wrap their text to the dock's width; they never scroll sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
         self.clear_button = QPushButton("Clear finished")
         self.clear_button.clicked.connect(self.clear_finished)
@@ -129,7 +142,12 @@ class JobList(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.clear_button)
         controller.job_changed.connect(self._on_controller_job_changed)
+        # A steady width: cards are laid out for it, and switching tabs does not move it.
+        self.setMinimumWidth(DOCK_WIDTH)
         self._refresh_empty()
+
+    def sizeHint(self) -> QSize:
+        return QSize(DOCK_WIDTH, super().sizeHint().height())
 
     def row(self, job_id: str) -> JobRow | None:
         return self._rows.get(job_id)
