@@ -1,6 +1,6 @@
 """Take screenshots of the studio window (for the README and for people reviewing a change).
 
-Usage: xvfb-run -a python scripts/screenshot.py OUT.png [TAB] [--settings] [--demo]
+Usage: xvfb-run -a python scripts/screenshot.py OUT.png [TAB] [--settings] [--demo] [--size WxH]
 TAB is a tab index (0 Narration, 1 Transcription, 2 Sound, 3 History). It uses a throwaway
 data folder unless AUDIO_STUDIO_HOME is set. --demo first does real work with the offline
 engines, as a user would (narrates a short script, transcribes tests/data/jfk.flac, makes six
@@ -23,6 +23,10 @@ def main() -> int:
     tab = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 0
     with_settings = "--settings" in sys.argv
     demo = "--demo" in sys.argv
+    size = (1280, 800)
+    if "--size" in sys.argv:
+        width, height = sys.argv[sys.argv.index("--size") + 1].lower().split("x")
+        size = (int(width), int(height))
     os.environ.setdefault("AUDIO_STUDIO_HOME", tempfile.mkdtemp(prefix="studio-shot-"))
     os.environ.setdefault("AUDIO_STUDIO_KEYRING", "memory")
 
@@ -43,7 +47,7 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     service = open_studio(resolve_paths())
     window = MainWindow(service, JobController(service.runner))
-    window.resize(1280, 800)
+    window.resize(*size)
 
     async def shoot() -> None:
         window.show()

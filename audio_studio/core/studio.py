@@ -12,6 +12,7 @@ goes through asyncio.to_thread.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 from collections.abc import Iterable
@@ -29,7 +30,7 @@ from audio_studio.core.providers.registry import (
     ProviderSpec,
     load_builtin_specs,
 )
-from audio_studio.core.settings import Settings
+from audio_studio.core.settings import ProviderSettings, Settings
 from audio_studio.core.store.db import Database
 from audio_studio.core.store.files import FileStore
 from audio_studio.core.store.history import HistoryStore
@@ -240,9 +241,29 @@ class Studio:
 
     # -- providers ---------------------------------------------------------------------------
 
-    async def test_connection(self, provider_id: str) -> str:
-        """Check the provider's key and base URL; returns a one-line report."""
-        provider = await self.context.provider(provider_id)
+    async def test_connection(
+        self, provider_id: str, provider_settings: ProviderSettings | None = None
+    ) -> str:
+        """Check the provider's key and base URL; returns a one-line report.
+
+        With ``provider_settings`` (what the Settings dialog shows, not saved yet) the check
+        uses them for this one call and saves nothing.
+        """
+        if provider_settings is None:
+            provider = await self.context.provider(provider_id)
+        else:
+            spec = self.registry.spec(provider_id)
+            await self.api_key(provider_id)
+            settings = self._settings.with_provider(
+                provider_id, **dataclasses.asdict(provider_settings)
+            )
+            ctx = dataclasses.replace(
+                self._context_for(spec),
+                provider_settings=settings.provider(provider_id),
+                settings=settings,
+                base_url=provider_settings.base_url or spec.info.default_base_url,
+            )
+            provider = self.registry.build(provider_id, ctx)
         report: str = await provider.check()
         return report
 

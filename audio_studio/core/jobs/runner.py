@@ -19,7 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from audio_studio.core.errors import StudioError
 from audio_studio.core.models import JobKind, JobStatus
 
-__all__ = ["Job", "JobContext", "JobListener", "JobRunner", "JobSnapshot"]
+__all__ = ["Job", "JobContext", "JobListener", "JobProblem", "JobRunner", "JobSnapshot"]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,16 @@ T = TypeVar("T")
 
 # Progress events closer together than this are merged, so a chatty engine cannot flood the UI.
 _PROGRESS_INTERVAL_S = 0.05
+
+
+@dataclass(frozen=True)
+class JobProblem:
+    """Work that ran to its end without all of it succeeding (sentences that failed, effects
+    the provider refused): the job is finished, but it must not read as a plain "Done"."""
+
+    message: str  # what failed and why, for the Jobs dock's card and its tooltip
+    everything: bool = False  # nothing at all was made: the card says Failed
+    done_share: float | None = None  # the share of the work that did succeed
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class JobSnapshot:
     created: float  # time.time()
     started: float | None
     finished: float | None
+    problem: JobProblem | None = None  # set when a finished job did not all succeed
 
     @property
     def elapsed_s(self) -> float:
@@ -70,6 +81,13 @@ class JobContext:
     def limiter(self, provider: str) -> asyncio.Semaphore:
         """The shared concurrency limit for calls to ``provider`` (across all jobs)."""
         return self._runner.limiter(provider)
+
+    def report_problem(
+        self, message: str, *, everything: bool = False, done_share: float | None = None
+    ) -> None:
+        """Say that the work will end without all of it succeeding (the result still comes
+        back); the job then finishes as failed (``everything``) or partly failed."""
+        self._runner._problems[self.job_id] = JobProblem(message, everything, done_share)
 
 
 class Job(Generic[T]):
@@ -100,6 +118,7 @@ class JobRunner:
         self._listeners: list[JobListener] = []
         self._counter = itertools.count(1)
         self._last_progress: dict[str, float] = {}
+        self._problems: dict[str, JobProblem] = {}
         self.bug_handler = bug_handler or _log_bug
 
     # -- listeners ---------------------------------------------------------------------------
@@ -171,15 +190,18 @@ class JobRunner:
         try:
             result = await work(JobContext(self, jid))
         except asyncio.CancelledError:
+            self._problems.pop(jid, None)
             self._update(jid, status=JobStatus.CANCELLED, finished=time.time(), message="Cancelled")
             raise
         except StudioError as exc:
+            self._problems.pop(jid, None)
             exc.job_id = exc.job_id or jid
             self._update(
                 jid, status=JobStatus.FAILED, finished=time.time(), message=exc.message, error=exc
             )
             raise
         except Exception as exc:
+            self._problems.pop(jid, None)
             self._update(
                 jid,
                 status=JobStatus.FAILED,
@@ -189,13 +211,18 @@ class JobRunner:
             )
             self.bug_handler(exc)
             raise
+        problem = self._problems.pop(jid, None)
+        if problem is None:
+            changes: dict[str, Any] = {"progress": 1.0, "message": "Done"}
+        else:
+            changes = {"progress": problem.done_share, "message": problem.message}
         self._update(
             jid,
             status=JobStatus.SUCCEEDED,
             finished=time.time(),
-            progress=1.0,
-            message="Done",
+            problem=problem,
             result=result,
+            **changes,
         )
         return result
 
@@ -230,6 +257,7 @@ class JobRunner:
         for jid in [j for j, (s, _) in self._jobs.items() if s.status.finished]:
             del self._jobs[jid]
             self._last_progress.pop(jid, None)
+            self._problems.pop(jid, None)
 
     def limiter(self, provider: str) -> asyncio.Semaphore:
         if provider not in self._limiters:

@@ -152,6 +152,26 @@ class ProviderRegistry:
             self._instances[provider_id] = instance
         return instance
 
+    def build(self, provider_id: str, ctx: ProviderContext) -> Any:
+        """A one-off instance of ``provider_id`` on ``ctx`` (not kept): to try settings that
+        are not saved yet, such as a base URL typed in Settings before Save.
+
+        Raises:
+            ConfigurationError: unknown id or not installed here.
+            MissingApiKeyError: the provider needs a key and ``ctx`` has none.
+        """
+        spec = self.spec(provider_id)
+        missing = spec.unavailable(None)
+        if missing:
+            raise ConfigurationError(missing, provider=provider_id)
+        if spec.info.needs_key and not ctx.api_key:
+            env = f" or set {spec.info.key_env}" if spec.info.key_env else ""
+            raise MissingApiKeyError(
+                f"{spec.info.name} needs an API key. Add it in Settings → Providers{env}.",
+                provider=provider_id,
+            )
+        return spec.factory(ctx)
+
     def invalidate(self, provider_id: str | None = None) -> None:
         """Forget built instances (after a key, base URL or setting changed)."""
         if provider_id is None:

@@ -255,7 +255,7 @@ async def generate_variations(
     info = ctx.registry.spec(pid).info
     limit = min(spec.count, info.limits.max_concurrency, ctx.settings.provider(pid).max_concurrency)
     gate = asyncio.Semaphore(max(1, limit))
-    head: list[int] = [spec.parent_id] if spec.parent_id is not None else []
+    head = _BatchHead(spec.parent_id)
     landed: list[Variation] = []
 
     async def one(index: int, seed: int, request: SfxRequest) -> None:
@@ -273,7 +273,7 @@ async def generate_variations(
                 log.info("variation %d of %d failed: %s", index + 1, spec.count, exc.message)
                 variation = Variation(index, seed, error=exc, params=request.params)
             else:
-                outcome = await _grouped(ctx, outcome, head)
+                outcome = await head.join(ctx, outcome, index)
                 variation = Variation(index, seed, outcome=outcome, params=request.params)
         landed.append(variation)
         if on_variation is not None:
@@ -285,16 +285,39 @@ async def generate_variations(
     return sorted(landed, key=lambda v: v.index)
 
 
-async def _grouped(ctx: StudioContext, outcome: SfxOutcome, head: list[int]) -> SfxOutcome:
-    """The first variation to land heads the batch; the others are moved under it."""
-    item = outcome.item
-    if not head:
-        head.append(item.id)
-        return outcome
-    if item.parent_id == head[0] or item.id == head[0]:
-        return outcome
-    await asyncio.to_thread(ctx.history.update, item.id, parent_id=head[0])
-    return dataclasses.replace(outcome, item=dataclasses.replace(item, parent_id=head[0]))
+class _BatchHead:
+    """Which row stands for a batch in History: its lowest-numbered variation that landed (a
+    given parent, for "more like this", stays the head). Variations land in any order, so when
+    a lower one lands after others, the batch moves under it."""
+
+    def __init__(self, parent_id: int | None) -> None:
+        self.fixed = parent_id is not None
+        self.id = parent_id
+        self.index: int | None = None
+        self.members: list[int] = []
+        self._lock = asyncio.Lock()
+
+    async def join(self, ctx: StudioContext, outcome: SfxOutcome, index: int) -> SfxOutcome:
+        item = outcome.item
+        async with self._lock:  # one re-parenting at a time, in the order they land
+            if self.fixed:
+                return outcome
+            if self.id is None or self.index is None or index < self.index:
+                old, self.id, self.index = self.id, item.id, index
+                moved = ([old] if old is not None else []) + self.members
+                self.members = moved
+                if moved:
+                    await asyncio.to_thread(_reparent, ctx, moved, item.id)
+                return outcome
+            self.members.append(item.id)
+            await asyncio.to_thread(ctx.history.update, item.id, parent_id=self.id)
+            return dataclasses.replace(outcome, item=dataclasses.replace(item, parent_id=self.id))
+
+
+def _reparent(ctx: StudioContext, ids: list[int], head: int) -> None:
+    """Blocking (SQLite): the batch's rows go under its new head."""
+    for member in ids:
+        ctx.history.update(member, parent_id=head)
 
 
 # -- from History ---------------------------------------------------------------------------

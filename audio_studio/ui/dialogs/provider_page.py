@@ -279,20 +279,17 @@ class ProvidersPage(QWidget):
         spec = self._current
         if spec is None:
             return
-        # Test what is on screen: save the URL change (the key is saved by its own button).
+        # Test what is on screen without saving it: Cancel must still discard the change.
         self._remember()
         ps = self._edits.get(spec.info.id, ProviderSettings())
-        settings = self.studio.settings
-        if ps != settings.provider(spec.info.id):
-            await self.studio.update_settings(
-                settings.with_provider(spec.info.id, enabled=ps.enabled, base_url=ps.base_url)
-            )
         self.test_button.setEnabled(False)
         self.test_result.setText("Testing…")
         try:
-            report = await self.studio.test_connection(spec.info.id)
+            report = await self.studio.test_connection(spec.info.id, ps)
         except StudioError as exc:
-            self.test_result.setText(f"✗ {messages.describe(exc).text}")
+            # The user is on that page already: say what to do here, not where to go.
+            text = messages.describe(exc).text.replace(" in Settings → Providers", " above")
+            self.test_result.setText(f"✗ {text}")
         else:
             self.test_result.setText(f"✓ {report}")
         finally:

@@ -184,7 +184,8 @@ class HistoryTab(QWidget):
             since=since,
             starred_only=self.starred.isChecked(),
             # Takes and transcripts live under their narration or recording, unless searched for.
-            top_level_only=not (self.search.text().strip() or kind),
+            # A starred effect of a batch is a child row: searching, a kind or Starred shows them.
+            top_level_only=not (self.search.text().strip() or kind or self.starred.isChecked()),
         )
 
     async def refresh(self) -> None:

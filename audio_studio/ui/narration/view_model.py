@@ -80,6 +80,7 @@ class NarrationViewModel(QObject):
         self.narration = narration
         self.project = NarrationProject()
         self.job: Job[Any] | None = None
+        self.last_job_id: str | None = None  # the job card in the Jobs dock shows its outcome
         self.plan: NarrationPlan | None = None
         self.last_report: GenerationReport | None = None
         self.last_export: ExportOutcome | None = None
@@ -174,10 +175,19 @@ class NarrationViewModel(QObject):
         title = f"{project.title or project_title(project.script, 40)} ({what})"
 
         async def work(ctx: JobContext) -> GenerationReport:
-            return await self.narration.generate(
+            report = await self.narration.generate(
                 project, chunks, force=force, offline=offline, preview=sink,
                 progress=ctx.report, on_change=self._on_chunk,
             )  # fmt: skip
+            if report.failed:
+                made = report.made + report.cached
+                why = report.errors[0] if report.errors else "see the sentence list"
+                ctx.report_problem(
+                    f"{made} of {report.targets} made, {report.failed} failed: {why}",
+                    everything=made == 0,
+                    done_share=made / max(1, report.targets),
+                )
+            return report
 
         pid = "local" if offline else project.settings.provider
         report = await self._run(JobKind.NARRATION, title, work, pid)
@@ -217,6 +227,7 @@ class NarrationViewModel(QObject):
             return None
         job = self.controller.submit(kind, title, work, provider=provider)
         self.job = job
+        self.last_job_id = job.id
         self.busy_changed.emit(True)
         try:
             return await job.result()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,34 @@ _STATUS_TEXT = {
     JobStatus.FAILED: "Failed",
     JobStatus.CANCELLED: "Cancelled",
 }
+_STATE_KEYS = {
+    "Waiting": "pending", "Running": "running", "Done": "succeeded", "Failed": "failed",
+    "Cancelled": "cancelled", "Partly failed": "partial",
+}  # fmt: skip
+_COLOURS = {"Failed": "color: #b42828;", "Partly failed": "color: #9a5b00;"}
+_FINISHED_KEYS = {"succeeded", "failed", "cancelled", "partial"}
+
+
+def card_state(snapshot: JobSnapshot) -> str:
+    """What a job's card says it is: a job that ran to its end without all of it succeeding is
+    "Failed" (nothing made) or "Partly failed", never "Done"."""
+    problem = snapshot.problem
+    if snapshot.status is JobStatus.SUCCEEDED and problem is not None:
+        return "Failed" if problem.everything else "Partly failed"
+    return _STATUS_TEXT[snapshot.status]
+
+
+DOCK_WIDTH = 230
+
+
+def _wrapping_label() -> QLabel:
+    """A plain-text label that wraps to whatever width the card has and never widens it."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(0)
+    return label
 
 
 class JobRow(QFrame):
@@ -36,16 +65,13 @@ class JobRow(QFrame):
         self._controller = controller
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName(f"job-{snapshot.id}")
-        self.title = QLabel()
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setWordWrap(True)
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setWordWrap(True)
+        self.title = _wrapping_label()
+        self.status = _wrapping_label()
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.cancel_button.setToolTip("Stop this job; what is already finished is kept.")
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         top = QHBoxLayout()
@@ -62,10 +88,10 @@ class JobRow(QFrame):
         kind = snapshot.kind.value.replace("_", " ").capitalize()
         provider = f" · {snapshot.provider}" if snapshot.provider else ""
         self.title.setText(f"{kind}{provider}: {snapshot.title}")
-        state = _STATUS_TEXT[snapshot.status]
+        look = card_state(snapshot)
         elapsed = f" · {snapshot.elapsed_s:.0f} s" if snapshot.started else ""
-        detail = f" — {snapshot.message}" if snapshot.message and snapshot.message != state else ""
-        self.status.setText(f"{state}{elapsed}{detail}")
+        detail = f" — {snapshot.message}" if snapshot.message and snapshot.message != look else ""
+        self.status.setText(f"{look}{elapsed}{detail}")
         if snapshot.progress is None and not snapshot.status.finished:
             self.progress.setRange(0, 0)  # busy indicator
         else:
@@ -73,8 +99,12 @@ class JobRow(QFrame):
             self.progress.setValue(int((snapshot.progress or 0.0) * 1000))
         finished = snapshot.status.finished
         self.cancel_button.setVisible(not finished)
-        self.progress.setVisible(not finished or snapshot.status is JobStatus.SUCCEEDED)
-        self.setProperty("jobStatus", snapshot.status.value)
+        self.progress.setVisible(not finished or look in ("Done", "Partly failed"))
+        why = snapshot.problem.message if snapshot.problem else snapshot.message
+        failed = look in ("Failed", "Partly failed")
+        self.setToolTip(why if failed else "")
+        self.status.setStyleSheet(_COLOURS.get(look, ""))
+        self.setProperty("jobStatus", _STATE_KEYS[look])
 
     @Slot()
     def _on_cancel_clicked(self) -> None:
@@ -102,6 +132,8 @@ class JobList(QWidget):
         inner_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Cards wrap their text to the dock's width; they never scroll sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
         self.clear_button = QPushButton("Clear finished")
         self.clear_button.clicked.connect(self.clear_finished)
@@ -110,7 +142,12 @@ class JobList(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.clear_button)
         controller.job_changed.connect(self._on_controller_job_changed)
+        # A steady width: cards are laid out for it, and switching tabs does not move it.
+        self.setMinimumWidth(DOCK_WIDTH)
         self._refresh_empty()
+
+    def sizeHint(self) -> QSize:
+        return QSize(DOCK_WIDTH, super().sizeHint().height())
 
     def row(self, job_id: str) -> JobRow | None:
         return self._rows.get(job_id)
@@ -129,7 +166,7 @@ class JobList(QWidget):
     @Slot()
     def clear_finished(self) -> None:
         for job_id, row in list(self._rows.items()):
-            if row.property("jobStatus") in {s.value for s in JobStatus if s.finished}:
+            if row.property("jobStatus") in _FINISHED_KEYS:
                 self._rows_box.removeWidget(row)
                 row.deleteLater()
                 del self._rows[job_id]
