@@ -4,7 +4,9 @@ POST /v1/audio/speech waits ``delay_s`` before the first byte (the provider's ti
 byte), then sends 24 kHz 16-bit PCM: as base64 SSE deltas for gpt-4o-mini-tts (what the
 studio streams) or as raw chunks otherwise. The audio lasts ``seconds_per_char`` per input
 character, so a long script makes as much audio as a real voice would. It runs in a separate
-process so its threads never compete with the studio's event loop for the GIL.
+process so its threads never compete with the studio's event loop for the GIL. GET /stats gives,
+for every request that reused a kept-alive connection, how long that connection sat idle since
+its previous reply ended: the client's own time between one reply and its next request.
 """
 
 from __future__ import annotations
@@ -33,15 +35,22 @@ def _tone(seconds: float) -> bytes:
 
 def _serve(conn: Any, delay_s: float, seconds_per_char: float) -> None:
     cache: dict[int, bytes] = {}
+    gaps: list[float] = []
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        reply_ended: float | None = None  # per connection (one handler per connection)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
-            body = json.dumps({"data": [{"id": "gpt-4o-mini-tts"}, {"id": "tts-1"}]}).encode()
+            if self.path.endswith("/stats"):
+                body = json.dumps({"gaps_s": gaps}).encode()
+                gaps.clear()
+            else:
+                models = [{"id": "gpt-4o-mini-tts"}, {"id": "tts-1"}]
+                body = json.dumps({"data": models}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -49,6 +58,8 @@ def _serve(conn: Any, delay_s: float, seconds_per_char: float) -> None:
             self.wfile.write(body)
 
         def do_POST(self) -> None:
+            if self.reply_ended is not None:
+                gaps.append(time.monotonic() - self.reply_ended)
             request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
             frames = int(len(request.get("input", "")) * seconds_per_char * RATE)
             pcm = cache.setdefault(frames, _tone(frames / RATE)[: frames * 2])
@@ -71,6 +82,8 @@ def _serve(conn: Any, delay_s: float, seconds_per_char: float) -> None:
                 done = b'data: {"type": "speech.audio.done"}\n\n'
                 self.wfile.write(f"{len(done):x}\r\n".encode() + done + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            self.reply_ended = time.monotonic()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

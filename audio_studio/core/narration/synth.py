@@ -87,10 +87,25 @@ class Voicing:
 
 @dataclass(frozen=True)
 class Rendered:
-    audio: codec.AudioData
+    """A sentence as the provider sent it: decoded ``audio`` when it was streamed (the preview
+    needed the samples), else the provider's ``data`` still encoded; ``decoded()`` gives both
+    forms one shape. Decoding waits for the keeping task, so a worker asks for its next
+    sentence as soon as the reply has arrived."""
+
+    audio: codec.AudioData | None
     latency: Latency
     usage: Usage
     request_id: str | None = None
+    data: bytes = b""
+    format: AudioFormat = AudioFormat.PCM
+    sample_rate: int | None = None
+    channels: int = 1
+
+    def decoded(self) -> codec.AudioData:
+        """The audio as samples. Blocking (decodes): call via asyncio.to_thread."""
+        if self.audio is not None:
+            return self.audio
+        return _to_audio(self.data, self.format, self.sample_rate, self.channels)
 
 
 def _to_audio(data: bytes, fmt: AudioFormat, rate: int | None, channels: int) -> codec.AudioData:
@@ -113,11 +128,16 @@ async def render(
     started = time.perf_counter()
     if on_samples is None or not provider.info.streams_speech:
         result = await provider.synthesize(request)
+        channels = result.channels or 1
+        if on_samples is None:  # nobody listens now: the keeping task decodes it
+            return Rendered(
+                None, result.latency, result.usage, result.request_id,
+                result.data, result.format, result.sample_rate, channels,
+            )  # fmt: skip
         audio = await asyncio.to_thread(
-            _to_audio, result.data, result.format, result.sample_rate, result.channels or 1
+            _to_audio, result.data, result.format, result.sample_rate, channels
         )
-        if on_samples is not None:
-            on_samples(audio.samples, audio.sample_rate)
+        on_samples(audio.samples, audio.sample_rate)
         return Rendered(audio, result.latency, result.usage, result.request_id)
     first: float | None = None
     raw: list[bytes] = []
@@ -152,8 +172,9 @@ async def render(
     return Rendered(audio, latency, Usage(characters=len(text), audio_seconds=audio.duration_s))
 
 
-def _encode_flac(audio: codec.AudioData) -> bytes:
-    return codec.encode(audio, AudioFormat.FLAC)
+def _flac(rendered: Rendered) -> tuple[codec.AudioData, bytes]:
+    audio = rendered.decoded()
+    return audio, codec.encode(audio, AudioFormat.FLAC)
 
 
 async def keep_take(
@@ -167,8 +188,7 @@ async def keep_take(
     key: str,
 ) -> Take:
     """Store a freshly made take: audio file, cache entry, TAKE row in History."""
-    audio = rendered.audio
-    data = await asyncio.to_thread(_encode_flac, audio)
+    audio, data = await asyncio.to_thread(_flac, rendered)
     stored = await asyncio.to_thread(ctx.files.put_bytes, data, "flac")
     await asyncio.to_thread(cache.put, key, stored.path, stored.sha256, "flac")
     est = estimate(voicing.provider, Capability.SPEECH, voicing.model, characters=len(spoken))

@@ -24,6 +24,12 @@ from audio_studio.core.models import Capability
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.local.catalog import CatalogModel, find_model, load_catalog
 from audio_studio.core.providers.local.download import MANIFEST, STAGING, download_model
+from audio_studio.core.providers.local.hibari_voices import (
+    ENGINE,
+    LICENCE,
+    PACKAGE,
+    found_voices,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -55,15 +61,18 @@ class InstalledModel:
     location: Path  # the .onnx file of a voice, the folder of a Whisper model
     bundled: bool  # came with a package: removed with pip, not from the studio
     package: str | None = None
+    engine_id: str | None = None  # "hibari" for its voices; else Piper (speech) or Whisper
 
     @property
     def engine(self) -> str:
+        if self.engine_id:
+            return self.engine_id
         return "piper" if self.kind is Capability.SPEECH else "whisper"
 
     @property
     def config(self) -> Path | None:
         """A Piper voice's .onnx.json."""
-        if self.kind is Capability.SPEECH:
+        if self.engine == "piper":
             return self.location.with_name(self.location.name + ".json")
         return None
 
@@ -151,7 +160,25 @@ def installed_models(models_dir: Path, *, bundled: bool = True) -> list[Installe
 
     Blocking (walks folders): call via asyncio.to_thread.
     """
-    return _in_folder(models_dir) + (_bundled() if bundled else [])
+    return _in_folder(models_dir) + _hibari(models_dir, bundled) + (_bundled() if bundled else [])
+
+
+def _hibari(models_dir: Path, bundled: bool) -> list[InstalledModel]:
+    return [
+        InstalledModel(
+            v.id,
+            v.title,
+            Capability.SPEECH,
+            v.size_bytes,
+            LICENCE,
+            v.path,
+            v.bundled,
+            PACKAGE if v.bundled else None,
+            engine_id=ENGINE,
+        )
+        for v in found_voices(models_dir)
+        if bundled or not v.bundled
+    ]
 
 
 def missing_model_hint(kind: Capability) -> str:

@@ -85,7 +85,7 @@ class PiperEngine:
 
     async def voices(self) -> list[InstalledModel]:
         models = await asyncio.to_thread(self._discover, self.models_dir)
-        return [m for m in models if m.kind is Capability.SPEECH]
+        return [m for m in models if m.kind is Capability.SPEECH and m.engine == "piper"]
 
     async def list_voices(self) -> list[Voice]:
         return [

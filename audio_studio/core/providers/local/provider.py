@@ -36,6 +36,9 @@ from audio_studio.core.providers.base import (
     ProviderLimits,
     SttFeatures,
 )
+from audio_studio.core.providers.local.hibari import HibariEngine
+from audio_studio.core.providers.local.hibari_voices import ENGINE as HIBARI
+from audio_studio.core.providers.local.hibari_voices import is_hibari_voice
 from audio_studio.core.providers.local.models import installed_models
 from audio_studio.core.providers.local.piper import PiperEngine
 from audio_studio.core.providers.local.whisper import WhisperEngine
@@ -66,6 +69,7 @@ LOCAL_INFO = ProviderInfo(
     input_formats=("wav", "flac", "mp3", "ogg", "opus", "m4a", "aac", "mp4", "webm"),
     models=(
         ModelInfo("piper", "Piper neural voices", Capability.SPEECH),
+        ModelInfo("hibari", "hibari voices", Capability.SPEECH),
         ModelInfo("tiny.en", "Whisper tiny.en", Capability.TRANSCRIPTION, stt=ENGLISH_STT),
         ModelInfo("sfxr", "Retro effects (sfxr)", Capability.SFX),
     ),
@@ -74,8 +78,8 @@ LOCAL_INFO = ProviderInfo(
     ),
     default_voice="en_US-joe-medium",
     streams_speech=True,
-    description="Runs on this computer: Piper voices, Whisper transcription and retro sound "
-    "effects. No key, no network, no cost.",
+    description="Runs on this computer: Piper and hibari voices, Whisper transcription and "
+    "retro sound effects. No key, no network, no cost.",
     stt=LOCAL_STT,
 )
 
@@ -109,6 +113,7 @@ class LocalProvider:
         transcription_worker: EngineWorker | None = None,
         piper: PiperEngine | None = None,
         whisper: WhisperEngine | None = None,
+        hibari: HibariEngine | None = None,
     ) -> None:
         self._ctx = ctx
         settings = ctx.provider_settings
@@ -117,6 +122,8 @@ class LocalProvider:
             speech_worker or shared_worker("piper"),
             default_voice=settings.voice,
         )
+        # Its own worker: a cast of a Piper and a hibari voice renders both at once.
+        self.hibari = hibari or HibariEngine(ctx.models_dir, shared_worker("hibari"))
         self.whisper = whisper or WhisperEngine(
             ctx.models_dir,
             transcription_worker or shared_worker("whisper"),
@@ -139,11 +146,14 @@ class LocalProvider:
     # -- speech ------------------------------------------------------------------------------
 
     async def list_voices(self) -> list[Voice]:
-        return await self.piper.list_voices()
+        return await self.piper.list_voices() + await self.hibari.list_voices()
 
     async def list_models(self) -> list[ModelInfo]:
         models = await asyncio.to_thread(installed_models, self._ctx.models_dir)
-        return [ModelInfo("piper", "Piper neural voices", Capability.SPEECH)] + [
+        speech = [ModelInfo("piper", "Piper neural voices", Capability.SPEECH)]
+        if any(m.engine == HIBARI for m in models):
+            speech.append(ModelInfo(HIBARI, "hibari voices", Capability.SPEECH))
+        return speech + [
             ModelInfo(
                 m.id,
                 m.name,
@@ -155,11 +165,17 @@ class LocalProvider:
             if m.kind is Capability.TRANSCRIPTION
         ]
 
+    def _speaker(self, request: SpeechRequest) -> PiperEngine | HibariEngine:
+        """The engine of the voice asked for (a hibari- voice, or the model "hibari")."""
+        if is_hibari_voice(request.voice) or request.model == HIBARI:
+            return self.hibari
+        return self.piper
+
     async def synthesize(self, request: SpeechRequest) -> AudioResult:
-        return await self.piper.synthesize(request)
+        return await self._speaker(request).synthesize(request)
 
     def stream(self, request: SpeechRequest) -> AsyncIterator[AudioChunk]:
-        return self.piper.stream(request)
+        return self._speaker(request).stream(request)
 
     # -- transcription -----------------------------------------------------------------------
 
