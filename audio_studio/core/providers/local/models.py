@@ -160,7 +160,7 @@ def installed_models(models_dir: Path, *, bundled: bool = True) -> list[Installe
 
     Blocking (walks folders): call via asyncio.to_thread.
     """
-    return _in_folder(models_dir) + _hibari(models_dir, bundled) + (_bundled() if bundled else [])
+    return _in_folder(models_dir) + (_bundled() if bundled else []) + _hibari(models_dir, bundled)
 
 
 def _hibari(models_dir: Path, bundled: bool) -> list[InstalledModel]:
