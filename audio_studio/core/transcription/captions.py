@@ -36,15 +36,11 @@ __all__ = [
 
 # Words a line should not end on (a line ending on "the" or "of" splits a phrase).
 _WEAK_END = frozenset(
-    "a an the of to in on at by for with from into onto over under about as and or but nor "
-    "my your his her its our their this that these those is are was were be been am i we you "
-    "he she it they not no so if than then".split()
+    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "over", "under", "about", "as", "and", "or", "but", "nor", "my", "your", "his", "her", "its", "our", "their", "this", "that", "these", "those", "is", "are", "was", "were", "be", "been", "am", "i", "we", "you", "he", "she", "it", "they", "not", "no", "so", "if", "than", "then"]
 )
 # Words a new line or cue may well start with (the start of a clause or phrase).
 _GOOD_START = frozenset(
-    "and but or so because although though while when where which who whom whose that if "
-    "unless until since after before then however therefore to in on at for with from about "
-    "into by of".split()
+    ["and", "but", "or", "so", "because", "although", "though", "while", "when", "where", "which", "who", "whom", "whose", "that", "if", "unless", "until", "since", "after", "before", "then", "however", "therefore", "to", "in", "on", "at", "for", "with", "from", "about", "into", "by", "of"]
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$")
 _CLAUSE_END = re.compile(r"[,;:—–-][\"')\]]*$")
@@ -77,9 +73,7 @@ class CueStyle:
 
 PRESETS: dict[str, CueStyle] = {
     "netflix": CueStyle(),
-    "bbc": CueStyle(
-        name="bbc", max_chars=37, max_lines=2, max_cps=None, max_wpm=180.0, fps=25.0
-    ),
+    "bbc": CueStyle(name="bbc", max_chars=37, max_lines=2, max_cps=None, max_wpm=180.0, fps=25.0),
     "sentence": CueStyle(name="sentence", sentence_per_cue=True),
 }
 PRESET_NAMES = {

@@ -197,7 +197,11 @@ def plain_words(text: str) -> list[str]:
 def test_a_reader_parses_every_export(
     transcripts: dict[str, Transcript], fmt: str, tmp_path: Path
 ) -> None:
-    for name in ("jfk.flac", "long speech, 2 speakers", "made-up 15 min, 3 speakers (no word times)"):
+    for name in (
+        "jfk.flac",
+        "long speech, 2 speakers",
+        "made-up 15 min, 3 speakers (no word times)",
+    ):
         t = transcripts[name]
         style = PRESETS["netflix"].with_changes(speaker_style="dash")
         cues = caption_cues(t, style)
@@ -249,4 +253,4 @@ def test_a_transcript_with_overlapping_segments_keeps_order() -> None:
     b = Segment("second part overlapping", 1.5, 3.0)
     cues = caption_cues(Transcript((a, dataclasses.replace(b))), PRESETS["netflix"])
     check_norms(cues, PRESETS["netflix"])
-    assert cue_words(cues) == "first part of it second part overlapping".split()
+    assert cue_words(cues) == ["first", "part", "of", "it", "second", "part", "overlapping"]
