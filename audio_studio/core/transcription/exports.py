@@ -175,5 +175,20 @@ def export_name(
 
 
 _AUDIO_SUFFIXES = frozenset(
-    [".mp3", ".mp4", ".mpeg", ".mpga", ".m4a", ".wav", ".webm", ".ogg", ".oga", ".opus", ".flac", ".aac", ".mkv", ".mov"]
+    (
+        ".mp3",
+        ".mp4",
+        ".mpeg",
+        ".mpga",
+        ".m4a",
+        ".wav",
+        ".webm",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".flac",
+        ".aac",
+        ".mkv",
+        ".mov",
+    )  # fmt: skip
 )
