@@ -174,21 +174,6 @@ def export_name(
     return f"{_safe(name)}.{fmt.lower().lstrip('.')}"
 
 
-_AUDIO_SUFFIXES = frozenset(
-    (
-        ".mp3",
-        ".mp4",
-        ".mpeg",
-        ".mpga",
-        ".m4a",
-        ".wav",
-        ".webm",
-        ".ogg",
-        ".oga",
-        ".opus",
-        ".flac",
-        ".aac",
-        ".mkv",
-        ".mov",
-    )  # fmt: skip
+_AUDIO_SUFFIXES = frozenset(  # noqa: SIM905
+    (".mp3 .mp4 .mpeg .mpga .m4a .wav .webm .ogg .oga .opus .flac .aac .mkv .mov ").split()
 )
