@@ -35,21 +35,19 @@ __all__ = [
 ]
 
 # Words a line should not end on (a line ending on "the" or "of" splits a phrase).
-_WEAK_END = frozenset(  # noqa: SIM905
-    (
-        "a an the of to in on at by for with from into onto over under about as and or but nor my "
-        "your his her its our their this that these those is are was were be been am i we you he "
-        "she it they not no so if than then "
-    ).split()
+_WEAK_END_WORDS = (
+    "a an the of to in on at by for with from into onto over under about as and or but nor my "
+    "your his her its our their this that these those is are was were be been am i we you he "
+    "she it they not no so if than then "
 )
+_WEAK_END = frozenset(_WEAK_END_WORDS.split())
 # Words a new line or cue may well start with (the start of a clause or phrase).
-_GOOD_START = frozenset(  # noqa: SIM905
-    (
-        "and but or so because although though while when where which who whom whose that if "
-        "unless until since after before then however therefore to in on at for with from about "
-        "into by of "
-    ).split()
+_GOOD_START_WORDS = (
+    "and but or so because although though while when where which who whom whose that if "
+    "unless until since after before then however therefore to in on at for with from about "
+    "into by of "
 )
+_GOOD_START = frozenset(_GOOD_START_WORDS.split())
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$")
 _CLAUSE_END = re.compile(r"[,;:—–-][\"')\]]*$")
 

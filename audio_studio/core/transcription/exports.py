@@ -174,6 +174,7 @@ def export_name(
     return f"{_safe(name)}.{fmt.lower().lstrip('.')}"
 
 
-_AUDIO_SUFFIXES = frozenset(  # noqa: SIM905
-    (".mp3 .mp4 .mpeg .mpga .m4a .wav .webm .ogg .oga .opus .flac .aac .mkv .mov ").split()
+_AUDIO_SUFFIXES_WORDS = (
+    ".mp3 .mp4 .mpeg .mpga .m4a .wav .webm .ogg .oga .opus .flac .aac .mkv .mov "
 )
+_AUDIO_SUFFIXES = frozenset(_AUDIO_SUFFIXES_WORDS.split())
