@@ -1,4 +1,4 @@
-"""Playback at another speed with the pitch kept: Rubber Band (via pedalboard) ahead of the playhead.
+"""Playback at another speed with the pitch kept: Rubber Band (pedalboard) ahead of the playhead.
 
 A Stretcher renders the audio after a source position in short chunks on its own thread and
 queues them for the player's callback, which only copies (as every audio callback here must).
