@@ -23,10 +23,12 @@ def timed(text: str, start: float, step: float = 0.5, speaker: str | None = None
     return Segment(text, start, words[-1].end, speaker, words, 0.9)
 
 
-T = Transcript(
-    (timed("one two three four", 0.0), timed("five six", 3.0, speaker="B"), Segment("seven eight nine", 5.0, 8.0)),
-    duration_s=9.0,
-)  # fmt: skip
+SEGMENTS = (
+    timed("one two three four", 0.0),
+    timed("five six", 3.0, speaker="B"),
+    Segment("seven eight nine", 5.0, 8.0),
+)
+T = Transcript(SEGMENTS, duration_s=9.0)
 
 
 def test_split_at_the_caret_divides_words_and_times() -> None:
