@@ -28,6 +28,14 @@ from tests.support.wire import KEYS
 pytestmark = pytest.mark.slow
 
 
+async def until(condition: object, wait_s: float = 120.0) -> None:
+    for _ in range(int(wait_s / 0.1)):
+        if condition():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out")
+
+
 def write_slowly(source: Path, target: Path, pieces: int, pause_s: float) -> float:
     """Copy ``source`` to ``target`` a piece at a time; returns when the last byte was written."""
     data = source.read_bytes()
@@ -63,8 +71,7 @@ async def test_a_folder_is_served_once_per_file_when_complete(
         def kinds(name: str) -> list[WatchEventKind]:
             return [e.kind for _, e in events if e.path.name == name]
 
-        while WatchEventKind.DONE not in kinds("interview.wav"):
-            await asyncio.sleep(0.1)
+        await until(lambda: WatchEventKind.DONE in kinds("interview.wav"))
         started = next(t for t, e in events if e.kind is WatchEventKind.STARTED)
         assert started >= finished  # never while the file was still growing
         srt = read_srt((out / "interview.srt").read_text())
@@ -75,17 +82,14 @@ async def test_a_folder_is_served_once_per_file_when_complete(
         # The same content under another name is skipped; a corrupt file gets one event.
         shutil.copyfile(made.path, inbox / "interview copy.wav")
         (inbox / "broken.mp3").write_bytes(b"ID3" + bytes(range(256)) * 50)
-        while not kinds("interview copy.wav")[-1:] == [WatchEventKind.SKIPPED] or not kinds(
-            "broken.mp3"
-        )[-1:] == [WatchEventKind.FAILED]:
-            await asyncio.sleep(0.1)
+        await until(lambda: kinds("interview copy.wav")[-1:] == [WatchEventKind.SKIPPED])
+        await until(lambda: kinds("broken.mp3")[-1:] == [WatchEventKind.FAILED])
         failed = [e for _, e in events if e.kind is WatchEventKind.FAILED]
         assert len(failed) == 1 and "broken.mp3" in failed[0].message
         # ... and the watch goes on.
         other = clip_file(tmp_path / "other.wav", 12, seed=9)
         shutil.copyfile(other.path, inbox / "memo.wav")
-        while WatchEventKind.DONE not in kinds("memo.wav"):
-            await asyncio.sleep(0.1)
+        await until(lambda: WatchEventKind.DONE in kinds("memo.wav"))
         await asyncio.sleep(watcher.settle_s + 0.5)  # nothing is done twice, nothing retried
     finally:
         task.cancel()

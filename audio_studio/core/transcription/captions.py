@@ -37,8 +37,7 @@ __all__ = [
 # Words a line should not end on (a line ending on "the" or "of" splits a phrase).
 _WEAK_END_WORDS = (
     "a an the of to in on at by for with from into onto over under about as and or but nor my "
-    "your his her its our their this that these those is are was were be been am i we you he "
-    "she it they not no so if than then "
+    "your his her its our their these those is are was were be been am i not no if than "
 )
 _WEAK_END = frozenset(_WEAK_END_WORDS.split())
 # Words a new line or cue may well start with (the start of a clause or phrase).
@@ -299,6 +298,17 @@ def _cuts(words: list[TimedWord], style: CueStyle) -> list[tuple[int, int, str]]
     return cuts
 
 
+def _speech_start(w: TimedWord) -> float:
+    """When a word's sound likely starts: recognisers often hang the pause before a word on
+    the word itself, so a long word is taken to last what its letters would take."""
+    return max(w.start, w.end - (0.2 + 0.08 * len(w.text)))
+
+
+def _speech_end(w: TimedWord) -> float:
+    """When a segment's last word likely ends (its time often runs on to the segment's end)."""
+    return min(w.end, w.start + 0.2 + 0.08 * len(w.text))
+
+
 def _cue_cost(
     words: list[TimedWord],
     j: int,
@@ -311,9 +321,14 @@ def _cue_cost(
     cost = 1.0  # each cue costs something: fewer, fuller cues read better than many flashes
     if after is not None and after.speaker == last.speaker:
         cost += _break_cost(last.text, after.text)
-        pause = after.start - last.end
-        if pause > 0.3:
-            cost -= min(2.0, pause)  # a pause is where a viewer expects a new caption
+        # Whisper-style timings stretch a word back over the silence before it, and the last
+        # word of a segment forward to the segment's end: read the pause past both.
+        ended = _speech_end(last) if after.segment != last.segment else last.end
+        pause = _speech_start(after) - ended
+        if pause > 0.25:
+            cost -= min(3.0, 3 * pause)  # a pause is where a viewer expects a new caption
+        if after.segment != last.segment:
+            cost -= 1.0  # the recogniser ended a segment here: often a pause or a sentence
     # The time this cue can stay up: until the next word starts (less the gap), at most the
     # maximum; reading slower than the norm costs in proportion.
     until = after.start - style.min_gap if after is not None else last.end + style.max_duration
