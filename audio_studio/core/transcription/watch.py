@@ -45,6 +45,7 @@ __all__ = [
     "FolderWatcher",
     "WatchEvent",
     "WatchEventKind",
+    "WatchFolders",
     "media_files",
 ]
 
@@ -259,3 +260,76 @@ class FolderWatcher:
                 await asyncio.to_thread(export_file, outcome.transcript, fmt, target, options)
             )
         return written
+
+
+class WatchFolders:
+    """The watch folders in Settings, served while the studio is open (``apply`` after a change).
+
+    Args:
+        on_event: told of every file seen, started, done, skipped or failed, and of folders
+            that cannot be watched (as a FAILED event for the folder).
+    """
+
+    def __init__(
+        self,
+        ctx: StudioContext,
+        transcription: TranscriptionService,
+        on_event: Callable[[WatchEvent], None] = lambda _e: None,
+    ) -> None:
+        self.ctx = ctx
+        self.transcription = transcription
+        self.on_event = on_event
+        self.watcher: FolderWatcher | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._key: tuple[object, ...] = ()
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return tuple(self.watcher.folders) if self.watcher is not None else ()
+
+    async def apply(self) -> None:
+        """Serve what Settings say now (restarting only if something changed)."""
+        settings = self.ctx.settings
+        key = (
+            settings.watch_folders, settings.watch_output_dir, settings.watch_formats,
+            settings.transcription_provider,
+        )  # fmt: skip
+        if key == self._key and (self._task is None or not self._task.done()):
+            return
+        await self.stop()
+        self._key = key
+        folders = []
+        for name in settings.watch_folders:
+            folder = Path(name)
+            if await asyncio.to_thread(folder.is_dir):
+                folders.append(folder)
+            else:
+                message = "is not a folder (any more): not watched; check Settings → Transcription"
+                self.on_event(WatchEvent(WatchEventKind.FAILED, folder, message))
+        formats = [f for f in settings.watch_formats if f in EXPORT_FORMATS] or ["txt"]
+        if not folders:
+            return
+        output = Path(settings.watch_output_dir) if settings.watch_output_dir else None
+        self.watcher = FolderWatcher(
+            self.ctx, self.transcription, folders, output=output, formats=formats,
+            on_event=self.on_event,
+        )  # fmt: skip
+        self._task = asyncio.ensure_future(self._serve(self.watcher))
+
+    async def _serve(self, watcher: FolderWatcher) -> None:
+        try:
+            await watcher.run()
+        except StudioError as exc:
+            folder = watcher.folders[0] if watcher.folders else Path()
+            self.on_event(WatchEvent(WatchEventKind.FAILED, folder, exc.message))
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        self.watcher = None
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise
