@@ -80,6 +80,8 @@ class TranscriptionPage(QScrollArea):
         self.minutes.setRange(1, 120)
         self.minutes.setValue(settings.document_timestamp_minutes)
         self.minutes.setSuffix(" min")
+        self.minutes.setEnabled(settings.document_timestamps == "minutes")
+        self.timestamps.currentIndexChanged.connect(self._on_timestamps_changed)
         self.template = QLineEdit(settings.export_name_template)
         self.template.setObjectName("exportNameTemplate")
         self.template.setToolTip("{title}, {date} and {provider} are filled in")
@@ -139,6 +141,10 @@ class TranscriptionPage(QScrollArea):
         page.addWidget(documents)
         page.addWidget(watch)
         page.addStretch(1)
+
+    @Slot(int)
+    def _on_timestamps_changed(self, _index: int) -> None:
+        self.minutes.setEnabled(self.timestamps.currentData() == "minutes")
 
     @Slot()
     def _on_add_clicked(self) -> None:
