@@ -254,3 +254,19 @@ def test_a_transcript_with_overlapping_segments_keeps_order() -> None:
     cues = caption_cues(Transcript((a, dataclasses.replace(b))), PRESETS["netflix"])
     check_norms(cues, PRESETS["netflix"])
     assert cue_words(cues) == ["first", "part", "of", "it", "second", "part", "overlapping"]
+
+
+def test_ass_and_ttml_read_back_through_the_studios_readers() -> None:
+    from audio_studio.core.errors import InputError
+    from audio_studio.core.subtitles import read_transcript
+
+    segs = (Segment("Hello there, how are you?", 0, 1.5, "Ann"), Segment("Fine.", 2, 3, "Bob"))
+    t = Transcript(segs)
+    ass = read_transcript(captions_text(t, "ass"), "ass")
+    assert [(s.text, s.speaker) for s in ass.segments] == [
+        ("- Hello there, how are you?", "Ann"), ("- Fine.", "Bob")
+    ]  # fmt: skip
+    ttml = read_transcript(captions_text(t, "ttml"), "ttml")
+    assert [s.start for s in ttml.segments] == [0.0, 2.0]
+    with pytest.raises(InputError):
+        read_transcript("just some words", "ttml")
