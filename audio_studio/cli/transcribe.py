@@ -65,7 +65,12 @@ def _inputs(args: argparse.Namespace) -> tuple[list[Path], list[Path], list[str]
 
 
 def _targets(
-    files: list[Path], bases: list[Path], output: str | None, fmt: str, settings: Settings
+    files: list[Path],
+    bases: list[Path],
+    output: str | None,
+    fmt: str,
+    settings: Settings,
+    provider: str,
 ) -> list[Path | None]:
     if output is None:
         return [None] * len(files)
@@ -80,7 +85,7 @@ def _targets(
     targets: list[Path | None] = []
     for f, base in zip(files, bases, strict=True):
         sub = f.parent.relative_to(base) if base != Path(".") else Path()
-        targets.append(out / sub / export_name(template, fmt, title=f.name))
+        targets.append(out / sub / export_name(template, fmt, title=f.name, provider=provider))
     return targets
 
 
@@ -110,7 +115,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         return 1
     provider_id, _ = await provider_from_args(ctx, args, Capability.TRANSCRIPTION)
     studio = ctx.studio()
-    targets = _targets(files, bases, args.output, fmt, studio.settings)
+    targets = _targets(files, bases, args.output, fmt, studio.settings, provider_id)
     concurrency = args.concurrency or studio.settings.transcription_concurrency
     if args.concurrency:
         # Asked for explicitly: at most N requests at once to this provider, whatever Settings say.
