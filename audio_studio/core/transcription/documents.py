@@ -128,7 +128,8 @@ def to_docx(t: Transcript, options: DocumentOptions) -> bytes:
     document.core_properties.title = options.title
     document.add_heading(options.title, level=0)
     facts = document.add_paragraph(_facts(t, options))
-    facts.runs[0].italic = True if facts.runs else None
+    for run in facts.runs:
+        run.italic = True
     summary = options.summary
     if summary is not None:
         document.add_heading("Summary", level=1)
