@@ -209,3 +209,20 @@ def test_find_replace_dialog(qtbot, qloop, transcription_gui_studio: Studio) -> 
     assert [s.text.split()[0] for s in tab.view.transcript().segments[1:]] == ["Ask", "Ask"]
     assert "Replaced 2" in tab.status.text()
     dialog.close()
+
+
+def test_translate_opens_the_translation_as_another_version(  # type: ignore[no-untyped-def]
+    qtbot, qloop, transcription_gui_studio: Studio, tmp_path: Path
+) -> None:
+    tab = opened(qtbot, qloop, transcription_gui_studio)
+    saved = run(qloop, tab.flow.translate("German"))
+    assert saved is not None and tab.flow.item is not None and tab.flow.item.id == saved.id
+    assert tab.versions.count() == 2
+    texts = [s.text for s in tab.view.transcript().segments]
+    assert texts[0] == "«xx» AND SO MY FELLOW AMERICANS,"
+    assert "Translated into German" in tab.status.text()
+    path = run(qloop, tab.flow.export("srt", tmp_path / "de.srt"))
+    assert path is not None
+    cues = read_srt(path.read_text()).segments
+    assert cues[0].start == 0.0 and cues[-1].end <= 11.0
+    assert "AMERICANS" in " ".join(c.text for c in cues)
