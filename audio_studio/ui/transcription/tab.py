@@ -1,8 +1,11 @@
 """Transcription tab: record or drop audio, read along, correct, search, export and summarise.
 
 The tab is the layout and the wiring; the work lives in TranscriptionFlow (flow.py):
-jobs for files and takes, the offline fallback, loading from History, saving edits, exports
-and summaries. Public entry points for other parts of the studio:
+jobs for files and takes, the offline fallback, loading from History, saving edits, exports,
+summaries and translations. Correcting tools have their own objects: CorrectionBar
+(corrections.py: speed, split, merge, nudges, find and replace), SegmentEdges
+(segment_edges.py: the selected line's edges on the waveform) and TransportKeys
+(transport_keys.py: keys that work while typing). Public entry points for other parts of the studio:
 
 - ``open_item(item)`` (async): show a RECORDING, TRANSCRIPT or SUMMARY row from History.
 - ``send_to_narration(text, title)``: "Read back" of a summary (the window routes it).
