@@ -48,7 +48,9 @@ def test_speak_then_transcribe_in_every_format(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     vtt = (folder / "hello.vtt").read_text()
     assert vtt.startswith("WEBVTT") and "-->" in vtt
-    assert "ask not what" in (folder / "jfk.vtt").read_text()
+    said = [ln for ln in (folder / "jfk.vtt").read_text().splitlines()[1:]
+            if ln and "-->" not in ln and not ln.isdigit()]  # fmt: skip
+    assert "ask not what" in " ".join(said)  # captions are re-cut: a cue may end anywhere
     out = cli(home, "transcribe", str(JFK), "--format", "json")
     data = json.loads(out.stdout)
     assert data["language"] == "en" and data["segments"][0]["words"]

@@ -32,6 +32,7 @@ HANDLERS: dict[str, str] = {
     "speak": "audio_studio.cli.speak:run",
     "narrate": "audio_studio.cli.narrate:run",
     "transcribe": "audio_studio.cli.transcribe:run",
+    "watch": "audio_studio.cli.watch:run",
     "sfx": "audio_studio.cli.sfx:run",
     "models": "audio_studio.cli.models:run",
 }

@@ -11,7 +11,9 @@ PROVIDER_HELP = (
     "crazyrouter, imarouter, localai, speaches, kokoro"
 )
 AUDIO_FORMATS = ("wav", "mp3", "flac", "opus", "ogg", "pcm")
-TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "json", "md")
+TRANSCRIPT_FORMATS = (
+    "txt", "srt", "vtt", "ass", "ttml", "json", "md", "docx", "html", "csv", "pdf",
+)  # fmt: skip
 
 
 def _provider_options(p: argparse.ArgumentParser) -> None:
@@ -75,10 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paragraph-pause", type=float, metavar="S", help="seconds between paragraphs")
     p.add_argument("--loudness", type=float, metavar="LUFS", help="loudness target (default -16)")
 
-    p = sub.add_parser("transcribe", help="transcribe audio files or web addresses")
-    p.add_argument(
-        "files", nargs="+", metavar="FILE", help="an audio file, or an https:// link to one"
+    p = sub.add_parser(
+        "transcribe", help="transcribe audio files, every file in folders, or web addresses"
     )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE|DIR|URL",
+        help="an audio file, a folder of them, or an https:// link to one",
+    )
+    p.add_argument("--recursive", action="store_true", help="look into folders' sub-folders")
     p.add_argument("-o", "--output", metavar="OUT", help="a file (one input) or a folder")
     p.add_argument("--format", choices=TRANSCRIPT_FORMATS, default=None)
     _provider_options(p)
@@ -89,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--speakers", type=int, metavar="N", help="how many speakers (implies --diarize)"
     )
     p.add_argument("--concurrency", type=int, metavar="N", help="parts or files sent at once")
+
+    p = sub.add_parser("watch", help="transcribe every audio file that appears in a folder")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("-o", "--output", metavar="OUT", help="folder for the transcripts")
+    p.add_argument(
+        "--format", nargs="+", choices=TRANSCRIPT_FORMATS, metavar="F", default=None,
+        help=f"one or more of {', '.join(TRANSCRIPT_FORMATS)} (default: txt)",
+    )  # fmt: skip
+    p.add_argument("--provider", metavar="P", help=PROVIDER_HELP)
+    p.add_argument("--base-url", metavar="URL", help="base URL of an OpenAI-compatible server")
+    p.add_argument("--recursive", action="store_true", help="watch sub-folders too")
+    p.add_argument("--once", action="store_true", help="do what is there now, then stop")
 
     p = sub.add_parser("sfx", help="generate sound effects")
     p.add_argument("prompt", nargs="?", metavar="PROMPT")

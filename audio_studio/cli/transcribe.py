@@ -1,11 +1,15 @@
-"""`audio-studio transcribe`: files (or web addresses) to txt, srt, vtt, json or md.
+"""`audio-studio transcribe`: files, folders or web addresses to text, captions or documents.
 
 An https:// address is passed on to a provider that fetches files itself (ImaRouter), and
 downloaded first (progress on stderr, a size cap) for every other provider.
 
-Without -o the transcripts go to stdout (several files: each under a ``==> NAME <==`` line,
-or one JSON array). With -o and one input, -o is the file to write (or a folder); with
-several inputs, -o is a folder and each transcript is named after its input. A file over the
+Formats: txt, json, md; srt, vtt, ass, ttml (captions shaped to the norms in Settings);
+docx, html, csv, pdf. A folder stands for the audio and video files in it (``--recursive``:
+in its sub-folders too). Without -o the transcripts go to stdout (several files: each under a
+``==> NAME <==`` line, or one JSON array; docx and pdf need -o). With -o and one input, -o is
+the file to write (or a folder); with several inputs, -o is a folder and each transcript is
+named by the file-name template in Settings (``{title}`` by default), files from a folder
+keeping their sub-folder. A file over the
 provider's upload limit is sent in parts, ``--concurrency`` at a time (also the number of
 files worked on at once). Each file becomes one recording and one transcript in History. A
 file that fails does not stop the others; the exit code is then 1.
@@ -22,41 +26,94 @@ from pathlib import Path
 from audio_studio.cli.common import finish_progress, progress_printer, provider_from_args
 from audio_studio.cli.main import CliContext
 from audio_studio.core.errors import StudioError
-from audio_studio.core.fileio import atomic_write_text
 from audio_studio.core.models import Capability, Transcript, TranscriptionRequest
-from audio_studio.core.subtitles import WRITERS, to_json, write_transcript
+from audio_studio.core.settings import Settings
+from audio_studio.core.subtitles import to_json
+from audio_studio.core.transcription.exports import (
+    EXPORT_FORMATS,
+    ExportOptions,
+    export_file,
+    export_name,
+    render,
+)
 from audio_studio.core.transcription.links import is_link, link_name
+from audio_studio.core.transcription.watch import media_files
+
+BINARY = ("docx", "pdf")
 
 
 def _format(args: argparse.Namespace) -> str | None:
     if args.format:
         return str(args.format)
     suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
-    return suffix if suffix in WRITERS else "txt"
+    return suffix if suffix in EXPORT_FORMATS else "txt"
 
 
-def _targets(files: list[Path], output: str | None, fmt: str) -> list[Path | None]:
+def _inputs(args: argparse.Namespace) -> tuple[list[str], list[Path], list[Path], list[str]]:
+    """What to transcribe as given (a path or a link), as a file name, the folder each came
+    from (or ``.``), and problems. Blocking (looks into folders)."""
+    sources: list[str] = []
+    files: list[Path] = []
+    bases: list[Path] = []
+    problems = []
+    for name in args.files:
+        if is_link(name):
+            sources.append(name)
+            files.append(Path(link_name(name)))
+            bases.append(Path("."))
+            continue
+        path = Path(name)
+        if path.is_dir():
+            found = media_files(path, recursive=args.recursive)
+            if not found:
+                problems.append(f"{path}: no audio or video files in this folder")
+            sources += [str(f) for f in found]
+            files += found
+            bases += [path] * len(found)
+        else:
+            sources.append(name)
+            files.append(path)
+            bases.append(Path("."))
+    return sources, files, bases, problems
+
+
+def _targets(
+    files: list[Path],
+    bases: list[Path],
+    output: str | None,
+    fmt: str,
+    settings: Settings,
+    provider: str,
+) -> list[Path | None]:
     if output is None:
         return [None] * len(files)
     out = Path(output)
-    if len(files) == 1 and not (out.is_dir() or output.endswith(("/", "\\"))):
+    if (
+        len(files) == 1
+        and bases[0] == Path(".")
+        and not (out.is_dir() or output.endswith(("/", "\\")))
+    ):
         return [out]
-    return [out / f"{f.stem}.{fmt}" for f in files]
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, text)
+    template = settings.export_name_template
+    targets: list[Path | None] = []
+    for f, base in zip(files, bases, strict=True):
+        sub = f.parent.relative_to(base) if base != Path(".") else Path()
+        targets.append(out / sub / export_name(template, fmt, title=f.name, provider=provider))
+    return targets
 
 
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
-    if fmt not in WRITERS:
+    if fmt not in EXPORT_FORMATS:
         print(
-            f"audio-studio transcribe: {fmt} output is not available yet; use "
-            f"{', '.join(WRITERS)}.",
+            f"audio-studio transcribe: {fmt} output is not available; use "
+            f"{', '.join(EXPORT_FORMATS)}.",
             file=sys.stderr,
         )
+        return 2
+    if fmt in BINARY and not args.output:
+        print(f"audio-studio transcribe: {fmt} is a binary document; give -o FILE or -o DIR/.",
+              file=sys.stderr)  # fmt: skip
         return 2
     if args.concurrency is not None and args.concurrency < 1:
         print("audio-studio transcribe: --concurrency must be at least 1.", file=sys.stderr)
@@ -64,11 +121,14 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.speakers is not None and args.speakers < 1:
         print("audio-studio transcribe: --speakers must be at least 1.", file=sys.stderr)
         return 2
-    sources: list[str] = list(args.files)
-    files = [Path(link_name(s)) if is_link(s) else Path(s) for s in sources]
-    targets = _targets(files, args.output, fmt)
+    sources, files, bases, problems = await asyncio.to_thread(_inputs, args)
+    for problem in problems:
+        print(f"audio-studio transcribe: {problem}", file=sys.stderr)
+    if not files:
+        return 1
     provider_id, _ = await provider_from_args(ctx, args, Capability.TRANSCRIPTION)
     studio = ctx.studio()
+    targets = _targets(files, bases, args.output, fmt, studio.settings, provider_id)
     concurrency = args.concurrency or studio.settings.transcription_concurrency
     if args.concurrency:
         # Asked for explicitly: at most N requests at once to this provider, whatever Settings say.
@@ -120,18 +180,23 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     )
     done = [(f, t, out) for f, t, out in zip(files, results, targets, strict=True) if t]
     unwritten = 0
+    where = dict(zip(files, absolute, strict=True))
+
+    def options(f: Path, t: Transcript) -> ExportOptions:
+        return ExportOptions.from_settings(
+            studio.settings, title=f.stem, provider=t.provider or provider_id, audio=where[f]
+        )
+
     for f, transcript, out in done:
         if out is not None:
-            text = write_transcript(transcript, fmt, title=f.stem)
             try:
-                await asyncio.to_thread(_write, out, text)
-            except OSError as exc:
+                await asyncio.to_thread(export_file, transcript, fmt, out, options(f, transcript))
+            except StudioError as exc:
                 # The transcript is safe in History; say so rather than lose it.
                 unwritten += 1
-                reason = exc.strerror or exc
                 print(
-                    f"audio-studio transcribe: {out} could not be written ({reason}); the "
-                    "transcript is in History (audio-studio history --kind transcript).",
+                    f"audio-studio transcribe: {exc.message} The transcript is in History "
+                    "(audio-studio history --kind transcript).",
                     file=sys.stderr,
                 )
                 continue
@@ -144,5 +209,6 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         for f, transcript in to_stdout:
             if len(files) > 1:
                 sys.stdout.write(f"==> {f} <==\n")
-            sys.stdout.write(write_transcript(transcript, fmt, title=f.stem))
-    return 0 if len(done) == len(files) and not unwritten else 1
+            data = await asyncio.to_thread(render, transcript, fmt, options(f, transcript))
+            sys.stdout.write(data.decode("utf-8"))
+    return 0 if len(done) == len(files) and not unwritten and not problems else 1

@@ -11,6 +11,7 @@ Threads: everything here runs on the event loop; blocking work goes through asyn
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,6 +44,8 @@ class SettingsSource(Protocol):
     def settings(self) -> Settings: ...
 
     def use_settings(self, settings: Settings) -> None: ...
+
+    async def remember_settings(self, settings: Settings) -> None: ...
 
 
 class KeySource(Protocol):
@@ -99,6 +102,16 @@ class StudioContext:
     def use_settings(self, settings: Settings) -> None:
         """Use ``settings`` for this run without saving them (a resumed job's base URL)."""
         self._settings.use_settings(settings)
+
+    async def remember(self, **changes: Any) -> None:
+        """Save a preference the user set in passing (playback speed, caption style...).
+
+        Only plain fields: providers and keys change through the Settings dialog.
+
+        Raises:
+            StorageError: the settings file could not be written.
+        """
+        await self._settings.remember_settings(dataclasses.replace(self.settings, **changes))
 
     def http(self) -> httpx.AsyncClient:
         """The one shared AsyncClient (connection pooling)."""

@@ -56,6 +56,18 @@ class Settings:
     paragraph_pause_s: float = 0.6
     narration_concurrency: int = 4
     transcription_concurrency: int = 4
+    # Transcription: correcting, captions, documents, file names and watch folders.
+    playback_speed: float = 1.0
+    caption_preset: str = "netflix"  # "netflix", "bbc" or "sentence"
+    caption_max_chars: int = 0  # 0 = the preset's
+    caption_max_lines: int = 0  # 0 = the preset's
+    caption_speakers: str = "dash"  # "dash", "name" or "none"
+    document_timestamps: str = "paragraph"  # "paragraph", "minutes" or "off"
+    document_timestamp_minutes: int = 5
+    export_name_template: str = "{title}"
+    watch_folders: tuple[str, ...] = ()
+    watch_output_dir: str | None = None  # None = the output folder
+    watch_formats: tuple[str, ...] = ("txt", "srt")
     budgets: Mapping[str, Budget] = field(default_factory=frozen_mapping)
 
     def provider(self, provider_id: str) -> ProviderSettings:
@@ -84,6 +96,13 @@ FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "paragraph_pause_s": _in_range(0, 10),
     "narration_concurrency": _in_range(1, 16),
     "transcription_concurrency": _in_range(1, 16),
+    "playback_speed": _in_range(0.5, 2.0),
+    "caption_preset": lambda v: v in ("netflix", "bbc", "sentence"),
+    "caption_max_chars": lambda v: v == 0 or 20 <= v <= 80,
+    "caption_max_lines": _in_range(0, 3),
+    "caption_speakers": lambda v: v in ("dash", "name", "none"),
+    "document_timestamps": lambda v: v in ("paragraph", "minutes", "off"),
+    "document_timestamp_minutes": _in_range(1, 120),
     "max_concurrency": _in_range(1, 64),
     "monthly_usd": _in_range(0, 1_000_000),
     "warn_at": _in_range(0, 10),

@@ -180,6 +180,11 @@ class Studio:
         self._settings = settings
         self.registry.invalidate()
 
+    async def remember_settings(self, settings: Settings) -> None:
+        """Save preferences that need no new HTTP client or providers (see context.remember)."""
+        await asyncio.to_thread(save_settings, self.paths.settings_path, settings)
+        self._settings = settings
+
     async def update_settings(self, settings: Settings) -> None:
         await asyncio.to_thread(save_settings, self.paths.settings_path, settings)
         self._settings = settings

@@ -1,11 +1,15 @@
-"""Transcripts as files: TXT, SRT, VTT, JSON and Markdown writers; SRT, VTT, JSON, MD readers.
+"""Transcripts as files: TXT, SRT, VTT, JSON and Markdown writers; SRT, VTT, ASS, TTML, JSON, MD
+readers.
 
 Writers take a ``Transcript`` and return text; readers return a ``Transcript``. JSON keeps
 everything (words, confidences, language, notices) and reads back equal; SRT and VTT keep
 segments, times and speakers, as cues that are valid subtitles whatever the provider sent:
 in time order, never overlapping, never empty, at most two lines (a long segment becomes
 several cues, timed by its words when it has them); Markdown keeps text, start times and
-speakers for reading and sharing. Pure functions, no I/O.
+speakers for reading and sharing. ASS and TTML are read by pysubs2 (its WebVTT reader drops
+voice tags and cue settings, so SRT and VTT keep the readers here). Captions shaped to the
+subtitle norms are written by core/transcription (captions.py, caption_files.py). Pure
+functions, no I/O.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from audio_studio.core.models import Segment, SummaryResult, Transcript, Word
 __all__ = [
     "READERS",
     "WRITERS",
+    "read_ass",
     "read_json",
     "read_markdown",
     "read_srt",
     "read_transcript",
+    "read_ttml",
     "read_vtt",
     "timestamp",
     "to_json",
@@ -295,6 +301,37 @@ def read_vtt(text: str) -> Transcript:
     return _read_cues(text, "vtt")
 
 
+def _read_pysubs2(text: str, fmt: str) -> Transcript:
+    import pysubs2
+
+    try:
+        subs = pysubs2.SSAFile.from_string(text, format_=fmt)
+    except Exception as exc:  # pysubs2 raises several types for a file that is not its format
+        raise InputError(f"This is not a readable .{fmt} file ({exc.__class__.__name__}).") from exc
+    segments = []
+    for event in subs:
+        if event.is_comment or not event.plaintext.strip():
+            continue
+        body = " ".join(event.plaintext.split())
+        speaker = event.name.strip() or None if fmt == "ass" else None
+        segments.append(Segment(body, event.start / 1000, event.end / 1000, speaker))
+    if not segments and text.strip():
+        raise InputError(f"No {fmt.upper()} cues were found; is this really a .{fmt} file?")
+    segments.sort(key=lambda s: s.start)
+    return Transcript(
+        segments=tuple(segments), duration_s=max((s.end for s in segments), default=None)
+    )
+
+
+def read_ass(text: str) -> Transcript:
+    """Dialogue lines of an ASS/SSA file (the Name field as the speaker)."""
+    return _read_pysubs2(text, "ass")
+
+
+def read_ttml(text: str) -> Transcript:
+    return _read_pysubs2(text, "ttml")
+
+
 def read_markdown(text: str) -> Transcript:
     """The segments of a Markdown transcript the studio wrote (ends are the next start)."""
     found: list[tuple[float, str | None, str]] = []
@@ -369,6 +406,9 @@ WRITERS: dict[str, Callable[[Transcript], str]] = {
 READERS: dict[str, Callable[[str], Transcript]] = {
     "srt": read_srt,
     "vtt": read_vtt,
+    "ass": read_ass,
+    "ssa": read_ass,
+    "ttml": read_ttml,
     "json": read_json,
     "md": read_markdown,
 }

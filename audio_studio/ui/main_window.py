@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from audio_studio.core.studio import Studio
+    from audio_studio.core.transcription.watch import WatchEvent, WatchFolders
     from audio_studio.ui.bridge import JobController
     from audio_studio.ui.dialogs.device_doctor import DeviceDoctor
     from audio_studio.ui.dialogs.settings import SettingsDialog
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1180, 760)
         self.settings_dialog: SettingsDialog | None = None
+        self.watch_folders: WatchFolders | None = None
         self.device_doctor: DeviceDoctor | None = None
         self.keep_alive: list[object] = []
         self._force_close = False
@@ -262,6 +264,29 @@ class MainWindow(QMainWindow):
             report.notices.clear()
         await self.studio.warm_up()
         await self.resume_music_jobs()
+        await self.serve_watch_folders()
+
+    async def serve_watch_folders(self) -> None:
+        """Start (or, after Settings changed, restart) the watch folders of Settings."""
+        from audio_studio.core.transcription.watch import WatchFolders
+
+        if self.watch_folders is None:
+            self.watch_folders = WatchFolders(
+                self.studio.context, self.studio.transcription, self._on_watch_event
+            )
+        await self.watch_folders.apply()
+
+    def _on_watch_event(self, event: WatchEvent) -> None:
+        from audio_studio.core.transcription.watch import WatchEventKind
+
+        if event.kind is WatchEventKind.SEEN:
+            return
+        text = f"Watch folder: {event.path.name}: {event.kind.value}"
+        if event.message:
+            text += f" — {event.message}"
+        self.statusBar().showMessage(text, 15_000)
+        if event.kind in (WatchEventKind.DONE, WatchEventKind.FAILED):
+            self.controller.history_changed.emit()
 
     async def resume_music_jobs(self) -> None:
         """Music jobs a previous run left on a provider: poll them again (Jobs dock, Music list)."""
@@ -331,6 +356,10 @@ class MainWindow(QMainWindow):
             refresh = getattr(tab, "refresh_availability", None)
             if refresh is not None:
                 refresh()
+        if result:
+            from audio_studio.ui.tasks import spawn
+
+            spawn(self.serve_watch_folders(), owner=self)
 
     @Slot()
     def _on_doctor_action_triggered(self) -> None:
@@ -385,6 +414,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         event.accept()
+        if self.watch_folders is not None:
+            from audio_studio.ui.tasks import spawn
+
+            spawn(self.watch_folders.stop())
         self.closed.emit()
 
     def force_close(self) -> None:

@@ -249,8 +249,11 @@ def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no
         path = run(qloop, tab.flow.export(fmt, folder / f"speech.{fmt}"))
         assert path is not None
         back = reader(path.read_text(encoding="utf-8"))
-        assert back.segments[0].text == "And so, my fellow Americans:"
-        assert back.segments[0].speaker == "President Kennedy"
+        if fmt in ("json", "md"):
+            assert back.segments[0].text == "And so, my fellow Americans:"
+            assert back.segments[0].speaker == "President Kennedy"
+        else:  # captions are re-cut to the norms; a speaker change starts a cue with "- "
+            assert back.segments[0].text.startswith("- And so, my fellow Americans:")
     assert run(qloop, tab.flow.export("txt", folder / "speech.txt")) is not None
     assert tab.flow.default_export_path("srt").name == "jfk.srt"
     # An export that cannot be written says so; nothing is lost.

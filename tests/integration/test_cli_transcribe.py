@@ -44,7 +44,8 @@ def test_cli_splits_a_big_file_and_writes_every_format(wire: WireServer, tmp_pat
     assert out.returncode == 0, out.stderr
     assert "board meeting.wav: sent in 2 parts" in out.stderr
     srt = read_srt((tmp_path / "board.srt").read_text())
-    assert len(srt.segments) == len(big.clips)
+    said = " ".join(s.text for s in srt.segments).split()  # captions re-cut: every word kept
+    assert said == ["speech"] * len(big.clips)
     assert all(len(r.body) < stt_wire.LIMIT for r in wire.requests("POST", stt_wire.PREFIX))
     small = [clip_file(tmp_path / f"note{n}.wav", 12, seed=n) for n in (1, 2)]
     readers = {"txt": None, "vtt": read_vtt, "json": read_json, "md": read_markdown}
@@ -60,6 +61,9 @@ def test_cli_splits_a_big_file_and_writes_every_format(wire: WireServer, tmp_pat
             text = (folder / f"{s.path.stem}.{fmt}").read_text()
             if reader is None:
                 assert text.split() == ["speech"] * len(s.clips)
+            elif fmt == "vtt":
+                said = " ".join(c.text for c in reader(text).segments).split()
+                assert said == ["speech"] * len(s.clips)
             else:
                 assert len(reader(text).segments) == len(s.clips)
         if fmt == "md":
@@ -69,3 +73,38 @@ def test_cli_splits_a_big_file_and_writes_every_format(wire: WireServer, tmp_pat
     assert kinds.count("recording") == 3 and kinds.count("transcript") == 1 + 2 * len(readers)
     big_row = next(h for h in history if h["kind"] == "transcript" and h["title"] == big.path.name)
     assert len(big_row["params"]["parts"]) == 2
+
+
+def test_cli_transcribes_folders_into_documents(wire: WireServer, tmp_path: Path) -> None:
+    import csv
+
+    import docx
+
+    home, url = tmp_path / "home", f"{wire.url}{stt_wire.PREFIX}"
+    inbox = tmp_path / "inbox"
+    (inbox / "week 2").mkdir(parents=True)
+    top = clip_file(inbox / "monday.wav", 10, seed=1)
+    deep = clip_file(inbox / "week 2" / "tuesday.wav", 10, seed=2)
+    (inbox / "notes.txt").write_text("not audio")
+    common = ("--provider", "openai", "--base-url", url)
+    out = cli(home, "transcribe", str(inbox), "--recursive", "-o", f"{tmp_path / 'docs'}/",
+              "--format", "docx", *common)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    for clip, path in ((top, tmp_path / "docs" / "monday.docx"),
+                       (deep, tmp_path / "docs" / "week 2" / "tuesday.docx")):  # fmt: skip
+        document = docx.Document(str(path))
+        assert document.paragraphs[0].text == clip.path.stem
+        said = " ".join(p.text for p in document.paragraphs if p.text.startswith("["))
+        assert said.count("speech") == len(clip.clips)
+    out = cli(home, "transcribe", str(inbox), "-o", f"{tmp_path / 'tables'}/", "--format", "csv",
+              *common)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == ["monday.csv"]
+    rows = list(csv.DictReader((tmp_path / "tables" / "monday.csv").read_text().splitlines()))
+    assert len(rows) == len(top.clips) and rows[0]["text"] == "speech"
+    out = cli(home, "transcribe", str(inbox), "--format", "pdf", *common)
+    assert out.returncode == 2 and "binary document" in out.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = cli(home, "transcribe", str(empty), *common)
+    assert out.returncode == 1 and "no audio or video files" in out.stderr

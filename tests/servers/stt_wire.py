@@ -56,6 +56,40 @@ def _error(message: str, status: int, kind: str = "invalid_request_error") -> Re
     return Response.json(body, status)
 
 
+def _translation(server: WireServer, numbered: str) -> str:
+    """A stand-in "translation": each numbered line upper-cased after a «xx» mark; lines listed
+    in state "skip_lines" are left out of the first reply ("skip_always": every reply)."""
+    skip = set(server.state.get("skip_lines", ()))
+    out = []
+    for line in numbered.split("\n"):
+        match = re.match(r"\[(\d+)\] (.*)", line)
+        if not match:
+            continue
+        number = int(match.group(1))
+        if number in skip:
+            if not server.state.get("skip_always"):
+                skip.discard(number)
+            continue
+        out.append(f"[{number}] «xx» {match.group(2).upper()}")
+    server.state["skip_lines"] = sorted(skip)
+    return "\n".join(out)
+
+
+def _chat_reply(body: dict, content: str) -> Response:  # type: ignore[type-arg]
+    return Response.json(
+        {
+            "id": "chatcmpl-bursts",
+            "object": "chat.completion",
+            "model": body["model"],
+            "choices": [
+                {"index": 0, "finish_reason": "stop",
+                 "message": {"role": "assistant", "content": content, "refusal": None}}
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        }
+    )  # fmt: skip
+
+
 def install(server: WireServer, prefix: str = PREFIX) -> None:
     @server.route("POST", f"{prefix}/audio/transcriptions")
     def transcriptions(req: Request) -> Response:
@@ -105,6 +139,8 @@ def install(server: WireServer, prefix: str = PREFIX) -> None:
     def chat(req: Request) -> Response:
         body = req.json()
         server.state.setdefault("chats", []).append(body)
+        if body["messages"][0]["content"].startswith("You translate"):
+            return _chat_reply(body, _translation(server, body["messages"][-1]["content"]))
         text = body["messages"][-1]["content"].split("\n\n", 1)[-1]
         words = re.findall(r"[\w']+", text)
         summary = {

@@ -11,6 +11,10 @@ and applies requests (seek, loop, pause) that other threads left as single attri
 it never locks, logs or allocates beyond that copy. ``play()`` and ``stop()`` open and close
 the device, which blocks for milliseconds: from async code call them via asyncio.to_thread.
 The UI polls ``position``, ``state`` and ``error`` on a QTimer.
+
+``speed`` (0.5–2.0) plays faster or slower with the pitch kept: a Stretcher (stretch.py)
+renders ahead on its own thread and the callback copies its blocks; ``position`` stays in the
+audio's own time.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import numpy as np
 
 from audio_studio.core.audio.backend import AudioBackend, AudioStream, Samples, choose_rate
 from audio_studio.core.audio.codec import AudioData, StreamResampler, resample
+from audio_studio.core.audio.stretch import MAX_SPEED, MIN_SPEED, StretchBlock, Stretcher
 from audio_studio.core.errors import DeviceUnavailableError, StudioError
 
 __all__ = ["PlaybackBuffer", "Player", "PlayerState"]
@@ -128,6 +133,10 @@ class Player:
         self._waiting = False
         self._state = PlayerState.STOPPED
         self.volume = 1.0
+        self._speed = 1.0
+        self._stretcher: Stretcher | None = None
+        self._block: StretchBlock | None = None
+        self._block_pos = 0
         self.underruns = 0
         self.error: StudioError | None = None
         self.notices: list[str] = []
@@ -137,6 +146,7 @@ class Player:
     def load(self, audio: AudioData | PlaybackBuffer) -> None:
         """Play this from now on (stops what was playing). Blocking (may resample)."""
         self.stop()
+        self._drop_stretcher()
         self._buffer = audio if isinstance(audio, PlaybackBuffer) else PlaybackBuffer.of(audio)
         self._pos = 0
         self._loop = None
@@ -178,6 +188,7 @@ class Player:
             if buffer.ended and self._pos >= buffer.frames:
                 self._pos = 0
             self._stream = self._open(buffer)
+            self._start_stretcher()
             self._paused = False
             self._waiting = not buffer.ended
             self._state = PlayerState.PLAYING
@@ -270,6 +281,60 @@ class Player:
 
     def close(self) -> None:
         self.stop()
+        self._drop_stretcher()
+
+    # -- speed -------------------------------------------------------------------------------
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @speed.setter
+    def speed(self, value: float) -> None:
+        """Play ``value`` times as fast (0.5–2.0), pitch kept; takes effect at once."""
+        value = round(min(MAX_SPEED, max(MIN_SPEED, float(value))), 3)
+        if value == self._speed:
+            return
+        with self._lock:
+            self._speed = value
+            if value == 1.0:
+                self._drop_stretcher()
+            elif self._stream is not None:
+                self._start_stretcher()
+
+    def _start_stretcher(self) -> None:
+        """Render from the playhead at the current speed (control threads, under the lock)."""
+        buffer = self._buffer
+        if self._speed == 1.0 or buffer is None:
+            return
+        stretcher = self._stretcher
+        if stretcher is None or stretcher.rate != buffer.sample_rate:
+            self._drop_stretcher()
+
+            def source() -> tuple[Samples, int, bool]:
+                current = self._buffer or buffer
+                data, frames = current.view()
+                return data, frames, current.ended
+
+            def loop() -> tuple[int, int] | None:
+                if not self._looping:
+                    return None
+                if self._loop is not None:
+                    return self._loop
+                current = self._buffer or buffer
+                return (0, current.frames) if current.ended else None
+
+            stretcher = Stretcher(source, buffer.sample_rate, self._speed, loop)
+        stretcher.speed = self._speed
+        stretcher.restart(self._pos)
+        self._block = None
+        self._stretcher = stretcher
+
+    def _drop_stretcher(self) -> None:
+        stretcher, self._stretcher = self._stretcher, None
+        self._block = None
+        if stretcher is not None:
+            stretcher.close()
 
     # -- the device --------------------------------------------------------------------------
 
@@ -321,8 +386,13 @@ class Player:
             out.fill(0)
             return buffer is not None
         serial, frame = self._seek
+        stretcher = self._stretcher
         if serial != self._seek_done:
             self._pos, self._seek_done = frame, serial
+            if stretcher is not None:
+                stretcher.restart(frame)
+        if stretcher is not None:
+            return self._fill_stretched(out, stretcher)
         data, avail = buffer.view()
         if self._waiting:
             preroll = int(self.preroll_s * buffer.sample_rate)
@@ -350,14 +420,57 @@ class Player:
                 self.underruns += 1
                 return True
             take = min(n - done, end - self._pos)
-            chunk = data[self._pos : self._pos + take]
-            target = out[done : done + take]
-            if chunk.shape[1] == target.shape[1]:
-                np.multiply(chunk, volume, out=target)
-            elif target.shape[1] > chunk.shape[1]:
-                target[:] = chunk[:, :1] * volume
-            else:
-                target[:, 0] = chunk.mean(axis=1) * volume
+            _copy(data[self._pos : self._pos + take], out[done : done + take], volume)
             done += take
             self._pos += take
         return True
+
+    def _fill_stretched(self, out: Samples, stretcher: Stretcher) -> bool:
+        """Copy rendered blocks of the current generation; position in source frames."""
+        generation = stretcher.generation
+        volume = self.volume
+        n, done = len(out), 0
+        while done < n:
+            block = self._block
+            if block is None or block.generation != generation:
+                block = None
+                while stretcher.blocks:
+                    candidate = stretcher.blocks.popleft()
+                    if candidate.generation == generation:
+                        block = candidate
+                        break
+                self._block, self._block_pos = block, 0
+                if block is None:  # rendering lags behind (just after a seek): silence
+                    out[done:].fill(0)
+                    self.underruns += done == 0
+                    stretcher.wake()
+                    return True
+            left = len(block.samples) - self._block_pos
+            if left <= 0:
+                if block.last:
+                    out[done:].fill(0)
+                    self._block = None
+                    self._pos = 0
+                    self._state = PlayerState.STOPPED
+                    stretcher.restart(0)
+                    return False
+                self._block = None
+                continue
+            take = min(n - done, left)
+            at = self._block_pos
+            _copy(block.samples[at : at + take], out[done : done + take], volume)
+            done += take
+            self._block_pos = at + take
+            self._pos = block.src_start + int(self._block_pos * block.ratio)
+        stretcher.wake()
+        return True
+
+
+def _copy(chunk: Samples, target: Samples, volume: float) -> None:
+    """``chunk`` times ``volume`` into ``target``, mixing or spreading channels to fit."""
+    if chunk.shape[1] == target.shape[1]:
+        np.multiply(chunk, volume, out=target)
+    elif target.shape[1] > chunk.shape[1]:
+        target[:] = chunk[:, :1] * volume
+    else:
+        target[:, 0] = chunk.mean(axis=1) * volume

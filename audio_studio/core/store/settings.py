@@ -115,6 +115,10 @@ _TYPE_OK: dict[type[Any], Callable[[Any], bool]] = {
 
 
 def _check(name: str, value: Any, default: Any, annotation: Any) -> Any:
+    if isinstance(default, tuple):  # a list of strings (folders, formats)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return _INVALID
+        return tuple(value)
     if value is None:
         return None if "None" in str(annotation) else _INVALID
     kind = type(default) if default is not None else _optional_base(str(annotation))

@@ -1,8 +1,10 @@
 """TranscriptionService: what the Transcription tab and the CLI call, over the modules beside it.
 
 transcribe.py turns one file into a transcript in History (long.py and parts.py send long files
-in parts), links.py does the same for a web address, edits.py keeps corrections as versions,
-summary.py asks a chat model for a summary.
+in parts), links.py does the same for a web address, edits.py keeps corrections as versions
+(segment_edits.py makes them), summary.py and translate.py ask a chat model for a summary or a
+translation; exports.py writes every format (captions.py shapes subtitles, documents.py builds
+documents) and watch.py serves watch folders.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 from audio_studio.core.models import SummaryResult, Transcript, TranscriptionRequest
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.store.history import HistoryItem
-from audio_studio.core.transcription import edits, links, summary
+from audio_studio.core.transcription import edits, links, summary, translate
 from audio_studio.core.transcription.edits import RecordingTranscripts
 from audio_studio.core.transcription.long import ChunkedTranscription
 from audio_studio.core.transcription.summary import SummaryOutcome
@@ -116,6 +118,21 @@ class TranscriptionService:
         """Summary and action items of a transcript, kept as its SUMMARY child in History."""
         return await summary.summarise(
             self.ctx, item, transcript, provider_id=provider_id, model=model
+        )
+
+    async def translate(
+        self,
+        item: HistoryItem,
+        transcript: Transcript,
+        language: str,
+        *,
+        provider_id: str | None = None,
+        model: str | None = None,
+    ) -> translate.TranslationOutcome:
+        """``transcript`` in ``language`` by the chat model, kept as another transcript of the
+        recording (times and speakers as they were)."""
+        return await translate.translate(
+            self.ctx, item, transcript, language, provider_id=provider_id, model=model
         )
 
     async def latest_summary(self, item: HistoryItem) -> SummaryResult | None:

@@ -31,6 +31,7 @@ from audio_studio.ui.dialogs.audio_page import AudioPage
 from audio_studio.ui.dialogs.budgets_page import BudgetsPage
 from audio_studio.ui.dialogs.models_page import ModelsPage
 from audio_studio.ui.dialogs.provider_page import ProvidersPage
+from audio_studio.ui.dialogs.transcription_page import TranscriptionPage
 from audio_studio.ui.tasks import asyncSlot
 
 
@@ -40,7 +41,7 @@ class SettingsDialog(QDialog):
     API keys are the exception: "Save key" stores a key at once, in the SecretStore.
     """
 
-    PAGES = ("Providers", "Budgets", "Audio", "Output", "Models", "Network")
+    PAGES = ("Providers", "Budgets", "Audio", "Output", "Transcription", "Models", "Network")
 
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,10 +56,16 @@ class SettingsDialog(QDialog):
         self.providers = ProvidersPage(studio)
         self.audio = AudioPage(studio)
         self.output = _OutputPage(studio)
+        self.transcription = TranscriptionPage(
+            studio.settings, studio.settings.output_dir or str(studio.paths.default_output_dir)
+        )
         self.models = ModelsPage()
         self.network = _NetworkPage(studio.settings)
         self.budgets = BudgetsPage(studio)
-        pages = (self.providers, self.budgets, self.audio, self.output, self.models, self.network)
+        pages = (
+            self.providers, self.budgets, self.audio, self.output, self.transcription,
+            self.models, self.network,
+        )  # fmt: skip
         for page in pages:
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -91,6 +98,7 @@ class SettingsDialog(QDialog):
         settings = self.providers.apply_to(self.studio.settings)
         settings = self.audio.apply_to(settings)
         settings = self.output.apply_to(settings)
+        settings = self.transcription.apply_to(settings)
         settings = self.budgets.apply_to(settings)
         return self.network.apply_to(settings)
 

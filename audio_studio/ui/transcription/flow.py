@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +21,12 @@ from PySide6.QtCore import QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QListWidgetItem, QWidget
 
-from audio_studio.core.errors import AudioError, InputError, StorageError, StudioError
+from audio_studio.core.errors import AudioError, InputError, StudioError
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, HistoryKind, JobKind, SummaryResult
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
-from audio_studio.core.subtitles import to_txt, write_transcript
+from audio_studio.core.subtitles import to_txt
+from audio_studio.core.transcription.exports import ExportOptions, export_file, export_name
 from audio_studio.core.transcription.links import is_link, link_name
 from audio_studio.core.transcription.long import ChunkedTranscription
 from audio_studio.core.transcription.transcribe import TranscriptionOutcome
@@ -430,28 +430,86 @@ class TranscriptionFlow:
     # -- outputs -----------------------------------------------------------------------------
 
     def default_export_path(self, fmt: str) -> Path:
-        folder = Path(self.ctx.settings.output_dir or self.ctx.paths.default_output_dir)
-        title = self.item.title if self.item else "transcript"
-        safe = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", Path(title).stem).strip(" .") or "transcript"
-        return folder / f"{safe}.{fmt}"
+        """The output folder and a name from the template in Settings ({title}, {date}...)."""
+        settings = self.ctx.settings
+        folder = Path(settings.output_dir or self.ctx.paths.default_output_dir)
+        item = self.item
+        name = export_name(
+            settings.export_name_template,
+            fmt,
+            title=item.title if item and item.title else "transcript",
+            date=_created(item),
+            provider=item.provider or "" if item else "",
+        )
+        return folder / name
+
+    def export_options(self) -> ExportOptions:
+        item = self.item
+        title = Path(item.title).stem if item and item.title else "Transcript"
+        values: dict[str, object] = {
+            "title": title,
+            "provider": (item.provider or "") if item else "",
+            "summary": self.summary,
+            "audio": self._audio,
+        }
+        created = _created(item)
+        if created is not None:
+            values["date"] = created
+        return ExportOptions.from_settings(self.ctx.settings, **values)
 
     async def export(self, fmt: str, path: Path) -> Path | None:
-        """Write the transcript (as corrected) to ``path``; problems are shown, never raised."""
+        """Write the transcript (as corrected) to ``path``; problems are shown, never raised.
+
+        Captions are re-cut to the norms in Settings; an HTML page gets the audio beside it.
+        """
         if self.item is None:
             return None
         await self.flush()
         transcript = self.tab.view.transcript()
-        title = Path(self.item.title).stem if self.item.title else None
+        options = self.export_options()
         try:
-            text = await asyncio.to_thread(
-                write_transcript, transcript, fmt, title=title, summary=self.summary
-            )
-            await asyncio.to_thread(_write_text, path, text)
+            await asyncio.to_thread(export_file, transcript, fmt, path, options)
         except StudioError as exc:
             self.fail(exc)
             return None
         self.say(f"Exported {fmt.upper()} to {path}")
         return path
+
+    async def remember(self, **changes: object) -> None:
+        """Save a preference (the playback speed); a failure is shown, never raised."""
+        try:
+            await self.ctx.remember(**changes)
+        except StudioError as exc:
+            self.fail(exc)
+
+    async def translate(self, language: str) -> HistoryItem | None:
+        """Translate the open transcript by the chat model; the result opens as a new version."""
+        if self.item is None:
+            return None
+        await self.flush()
+        item, transcript = self.item, self.tab.view.transcript()
+
+        async def work(ctx: JobContext) -> object:
+            ctx.report(None, f"Translating into {language}…")
+            return await self.transcription.translate(item, transcript, language)
+
+        job = self.controller.submit(JobKind.SUMMARY, f"{item.title} in {language}", work)
+        try:
+            outcome = await job.result()
+        except StudioError as exc:
+            self.fail(exc)
+            return None
+        except asyncio.CancelledError:
+            if not job.task.cancelled():
+                raise
+            return None
+        saved: HistoryItem = outcome.item  # type: ignore[attr-defined]
+        missing: int = outcome.missing  # type: ignore[attr-defined]
+        self.controller.history_changed.emit()
+        await self.open_item(saved)
+        note = f" {missing} lines stayed untranslated." if missing else ""
+        self.say(f"Translated into {language}; kept in History as another version.{note}")
+        return saved
 
     def copy_text(self) -> str:
         text = to_txt(self.tab.view.transcript())
@@ -554,18 +612,14 @@ class TranscriptionFlow:
             self.tab.view.step_match(True)
 
 
+def _created(item: HistoryItem | None) -> datetime | None:
+    if item is None or not item.created_at:
+        return None
+    try:
+        return datetime.fromisoformat(item.created_at).astimezone()
+    except ValueError:
+        return None
+
+
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write atomically, making the folder; OS errors become a StorageError that says why."""
-    from audio_studio.core.fileio import atomic_write_text
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise StorageError(
-            f"Could not write {path} ({exc.strerror or exc}). Choose another folder."
-        ) from exc

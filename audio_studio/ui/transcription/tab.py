@@ -1,8 +1,11 @@
 """Transcription tab: record or drop audio, read along, correct, search, export and summarise.
 
 The tab is the layout and the wiring; the work lives in TranscriptionFlow (flow.py):
-jobs for files and takes, the offline fallback, loading from History, saving edits, exports
-and summaries. Public entry points for other parts of the studio:
+jobs for files and takes, the offline fallback, loading from History, saving edits, exports,
+summaries and translations. Correcting tools have their own objects: CorrectionBar
+(corrections.py: speed, split, merge, nudges, find and replace), SegmentEdges
+(segment_edges.py: the selected line's edges on the waveform) and TransportKeys
+(transport_keys.py: keys that work while typing). Public entry points for other parts of the studio:
 
 - ``open_item(item)`` (async): show a RECORDING, TRANSCRIPT or SUMMARY row from History.
 - ``send_to_narration(text, title)``: "Read back" of a summary (the window routes it).
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -37,18 +41,33 @@ from audio_studio.core.models import Capability
 from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.transcription import TranscriptionService
+from audio_studio.core.transcription.exports import EXPORT_FORMATS
 from audio_studio.core.transcription.links import is_link
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.transcription.corrections import CorrectionBar
 from audio_studio.ui.transcription.flow import AUDIO_EXTENSIONS, TranscriptionFlow
 from audio_studio.ui.transcription.options import SttOptions
 from audio_studio.ui.transcription.queue import TranscriptionQueue
 from audio_studio.ui.transcription.recorder_panel import RecorderPanel
+from audio_studio.ui.transcription.segment_edges import SegmentEdges
 from audio_studio.ui.transcription.transcript_view import TranscriptView
+from audio_studio.ui.transcription.transport_keys import TransportKeys
 from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
-EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "md")
+EXPORT_LABELS = {
+    "txt": "Text (TXT)", "srt": "Captions (SRT)", "vtt": "Captions (VTT)",
+    "ass": "Styled captions (ASS)", "ttml": "Captions (TTML)", "json": "Data (JSON)",
+    "md": "Markdown", "docx": "Word (DOCX)", "html": "Web page (HTML)", "csv": "Table (CSV)",
+    "pdf": "PDF",
+}  # fmt: skip
+
+
+LANGUAGES = [
+    "English", "Spanish", "French", "German", "Italian", "Portuguese", "Dutch", "Polish",
+    "Ukrainian", "Russian", "Turkish", "Arabic", "Hindi", "Chinese", "Japanese", "Korean",
+]  # fmt: skip
 
 
 class TranscriptionTab(QWidget):
@@ -126,9 +145,24 @@ class TranscriptionTab(QWidget):
         self.summary_text.setMinimumHeight(60)
         self.read_back_button = QPushButton("Read back")
         self.read_back_button.setToolTip("Send the summary to the Narration tab")
-        self.export_buttons = {fmt: QPushButton(fmt.upper()) for fmt in EXPORT_FORMATS}
-        for fmt, button in self.export_buttons.items():
-            button.setToolTip(f"Save the transcript as {fmt.upper()}")
+        self.corrections = CorrectionBar(self.view, self.player)
+        self.corrections.set_speed(ctx.settings.playback_speed, remember=False)
+        self.edges = SegmentEdges(self.player.waveform, self) if self.player.waveform else None
+        self.export_format = QComboBox()
+        self.export_format.setObjectName("exportFormat")
+        for fmt in EXPORT_FORMATS:
+            self.export_format.addItem(EXPORT_LABELS.get(fmt, fmt.upper()), fmt)
+        self.export_format.setCurrentIndex(EXPORT_FORMATS.index("srt"))
+        self.export_format.setToolTip(
+            "Captions are re-cut to the norms in Settings → Transcription; documents carry "
+            "the summary and speakers"
+        )
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the transcript in the chosen format")
+        self.translate_button = QPushButton("Translate…")
+        self.translate_button.setToolTip(
+            "Translate with the chat model; kept as another transcript with the same timings"
+        )
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the transcript as text")
         self.summarise_button = QPushButton("Summarise")
@@ -140,6 +174,7 @@ class TranscriptionTab(QWidget):
 
         self._layout()
         self.flow = TranscriptionFlow(self, self, ctx, transcription, controller)
+        self.keys = TransportKeys(self, self.player, self.corrections)
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
         self._preflight_timer.setInterval(250)
@@ -183,11 +218,11 @@ class TranscriptionTab(QWidget):
         summary_layout.addLayout(summary_side)
         self.summary_box.hide()
         actions = QHBoxLayout()
-        actions.addWidget(QLabel("Export"))
-        for button in self.export_buttons.values():
-            actions.addWidget(button)
+        actions.addWidget(self.export_format)
+        actions.addWidget(self.export_button)
         actions.addWidget(self.copy_button)
         actions.addStretch(1)
+        actions.addWidget(self.translate_button)
         actions.addWidget(self.summarise_button)
         # The summary shares the height with the transcript; the user moves the line between.
         reading = QSplitter(Qt.Orientation.Vertical)
@@ -200,6 +235,7 @@ class TranscriptionTab(QWidget):
         right = QVBoxLayout()
         right.addLayout(head)
         right.addWidget(self.player)
+        right.addWidget(self.corrections)
         right.addWidget(reading, 1)
         right.addLayout(actions)
         right.addWidget(self.status)
@@ -234,8 +270,15 @@ class TranscriptionTab(QWidget):
         self.player.position_changed.connect(self.view.set_position)
         self.view.seek_requested.connect(self.player.seek)
         self.view.edited.connect(flow.schedule_save)
-        for fmt, button in self.export_buttons.items():
-            button.clicked.connect(lambda _=False, f=fmt: self._on_export_clicked(f))
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.translate_button.clicked.connect(self._on_translate_button_clicked)
+        self.corrections.message.connect(self.status.setText)
+        self.corrections.speed_changed.connect(self._on_corrections_speed_changed)
+        self.view.list.selectionModel().currentChanged.connect(self._on_segment_changed)
+        self.view.model.edited.connect(self._on_segment_changed)
+        self.view.model.modelReset.connect(self._on_segment_changed)
+        if self.edges is not None:
+            self.edges.times_changed.connect(self._on_edges_times_changed)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self.summarise_button.clicked.connect(self._on_summarise_button_clicked)
         self.read_back_button.clicked.connect(self._on_read_back_button_clicked)
@@ -262,8 +305,10 @@ class TranscriptionTab(QWidget):
     def update_actions(self) -> None:
         """Enable what makes sense for what is open."""
         has_text = self.flow.item is not None
-        for button in (*self.export_buttons.values(), self.copy_button, self.summarise_button):
-            button.setEnabled(has_text)
+        for widget in (self.export_format, self.export_button, self.copy_button,
+                       self.summarise_button, self.translate_button, self.corrections.split_button,
+                       self.corrections.merge_button, self.corrections.replace_button):  # fmt: skip
+            widget.setEnabled(has_text)
         has_recording = self.flow.recording is not None
         self.again_button.setEnabled(has_recording and not self.banner.isVisible())
         self.compare_button.setEnabled(self.versions.count() > 1)
@@ -349,13 +394,43 @@ class TranscriptionTab(QWidget):
         await self.flow.on_job_finished(job_id, result)
 
     @asyncSlot()
-    async def _on_export_clicked(self, fmt: str) -> None:
+    async def _on_export_button_clicked(self) -> None:
+        fmt = str(self.export_format.currentData())
         target = self.flow.default_export_path(fmt)
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export {fmt.upper()}", str(target), f"{fmt.upper()} (*.{fmt})"
         )
         if path:
             await self.flow.export(fmt, Path(path))
+
+    @asyncSlot()
+    async def _on_translate_button_clicked(self) -> None:
+        language, ok = QInputDialog.getItem(
+            self, "Translate", "Translate this transcript into:", LANGUAGES, 0, True
+        )
+        if ok and language.strip():
+            await self.flow.translate(language)
+
+    @asyncSlot(float)
+    async def _on_corrections_speed_changed(self, speed: float) -> None:
+        await self.flow.remember(playback_speed=speed)
+
+    @Slot()
+    def _on_segment_changed(self) -> None:
+        if self.edges is None:
+            return
+        row = self.corrections.row()
+        if 0 <= row < self.view.model.rowCount():
+            seg = self.view.model.segment(row)
+            self.edges.set_segment(row, seg.start, seg.end)
+        else:
+            self.edges.set_segment(-1, 0.0, 0.0)
+
+    @Slot(int, float, float)
+    def _on_edges_times_changed(self, row: int, start: float, end: float) -> None:
+        if 0 <= row < self.view.model.rowCount():
+            self.corrections.set_times(row, start, end)
+        self._on_segment_changed()
 
     @Slot()
     def _on_copy_button_clicked(self) -> None:

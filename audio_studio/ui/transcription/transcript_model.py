@@ -148,11 +148,19 @@ class TranscriptModel(QAbstractListModel):
         self.undo_stack.push(_Snapshot(self, before, after, f"Rename {old} to {new.strip()}"))
         return True
 
+    def apply_edit(self, after: Transcript, what: str) -> bool:
+        """Show ``after`` (a split, merge, new times, replacements) as one undoable step."""
+        before = self.transcript()
+        if after == before:
+            return False
+        self.undo_stack.push(_Snapshot(self, before, after, what))
+        return True
+
     def speakers(self) -> tuple[str, ...]:
         return self.transcript().speakers
 
     def _apply(self, transcript: Transcript) -> None:
-        segments = list(transcript.segments)
+        segments = [s for s in transcript.segments if s.text.strip()]
         if len(segments) == len(self._segments):
             changed = [n for n, (a, b) in enumerate(zip(self._segments, segments, strict=True))
                        if a is not b]  # fmt: skip

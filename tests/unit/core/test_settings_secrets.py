@@ -106,3 +106,26 @@ def test_redaction_of_log_lines() -> None:
     )
     RedactingFilter().filter(record)
     assert "sk-abcdefghijklmnopq" not in record.getMessage()
+
+
+def test_transcription_settings_round_trip_and_fall_back(
+    tmp_path: Path, expect_warnings: None
+) -> None:
+    path = tmp_path / "settings.json"
+    original = Settings(
+        playback_speed=1.25,
+        caption_preset="bbc",
+        caption_max_chars=32,
+        watch_folders=("/srv/in", "/home/me/Recordings"),
+        watch_formats=("srt", "docx"),
+        export_name_template="{date} {title}",
+    )
+    save_settings(path, original)
+    loaded, warnings = load_settings(path)
+    assert warnings == [] and loaded == original
+    path.write_text(json.dumps({"playback_speed": 3.0, "watch_folders": "/srv/in",
+                                "watch_formats": ["txt", 4], "caption_preset": "bbc"}))  # fmt: skip
+    loaded, warnings = load_settings(path)
+    assert loaded.playback_speed == 1.0 and loaded.watch_folders == ()
+    assert loaded.watch_formats == Settings().watch_formats and loaded.caption_preset == "bbc"
+    assert len(warnings) == 3
