@@ -121,11 +121,16 @@ class Chunk:
     current: int | None = None  # index into takes
     locked: bool = False
     spoken: str = ""  # the text as sent, after the project's lexicon
+    locked_text: str = ""  # the text it was locked with, when an edit unlocked it
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @property
     def take(self) -> Take | None:
         return self.takes[self.current] if self.current is not None else None
+
+    def made_for(self, text: str) -> bool:
+        """It holds, or some take or lock of it belongs to, ``text`` (undo brings it back)."""
+        return text in (self.text, self.locked_text) or any(t.text == text for t in self.takes)
 
     @property
     def stale(self) -> bool:
@@ -186,6 +191,9 @@ class NarrationProject:
         self.settings = settings or NarrationSettings()
         self.script = ""
         self.chunks: list[Chunk] = []
+        # Sentences taken out of the script that had takes: text that comes back (an undo)
+        # finds them again; they stay until the user clears them.
+        self.removed: list[Chunk] = []
         self._positions: dict[str, int] = {}
         self.lead_pause_s = 0.0
         self.warnings: tuple[str, ...] = ()
@@ -223,24 +231,54 @@ class NarrationProject:
         lexicon = self.settings.lexicon
         out: list[Chunk] = []
         for op, i1, i2, j1, j2 in _opcodes([c.text for c in old], [c.text for c in new]):
+            spare = old[i1:i2]
             for k in range(j2 - j1):
                 src = new[j1 + k]
-                if op == "equal" or (op == "replace" and k < i2 - i1):
+                if op == "equal":
                     chunk = old[i1 + k]
-                    if op == "replace":
-                        chunk.locked = False  # an edited sentence needs a new look
-                        if chunk.status is ChunkStatus.FAILED:
-                            chunk.status, chunk.error, chunk.error_kind = _pending_or_done(chunk)
                 else:
-                    chunk = Chunk(src.text)
+                    chunk = self._take_back(src.text, spare) or self._edit(spare, op)
                 chunk.text, chunk.paragraph = src.text, src.paragraph
                 chunk.start, chunk.end, chunk.pause_after_s = src.start, src.end, src.pause_after_s
                 chunk.spoken = lexicon.apply(src.text)
+                if chunk.locked_text and chunk.locked_text == chunk.text and chunk.take:
+                    chunk.locked, chunk.locked_text = True, ""  # back to the words it was locked on
                 out.append(chunk)
+            if op != "equal":
+                self.removed.extend(c for c in spare if c.takes)
         self.chunks = out
         self._positions = {c.id: i for i, c in enumerate(out)}
         self.lead_pause_s = plan.lead_pause_s
         self.warnings = plan.warnings
+
+    def _take_back(self, text: str, spare: list[Chunk]) -> Chunk | None:
+        """The replaced or removed chunk whose takes were made for ``text``, taken out of
+        its list (matched by text, as the cache matches)."""
+        for pool in (spare, self.removed):
+            for i, chunk in enumerate(pool):
+                if chunk.made_for(text):
+                    return pool.pop(i)
+        return None
+
+    @staticmethod
+    def _edit(spare: list[Chunk], op: str) -> Chunk:
+        """The next replaced chunk, now holding edited text (its takes are stale), or a new one."""
+        if op != "replace" or not spare:
+            return Chunk("")
+        chunk = spare.pop(0)
+        if chunk.locked:
+            # An edited sentence needs a new look; its lock returns with its words.
+            chunk.locked, chunk.locked_text = False, chunk.text
+        if chunk.status is ChunkStatus.FAILED:
+            chunk.status, chunk.error, chunk.error_kind = _pending_or_done(chunk)
+        return chunk
+
+    def clear_removed(self) -> int:
+        """Drop the takes of sentences no longer in the script; how many sentences they were."""
+        count = len(self.removed)
+        self.removed = []
+        self.updated_at = now_iso()
+        return count
 
     def replace_chunk_text(self, chunk: Chunk, text: str) -> None:
         """Edit one chunk's words in the script (the chunk list's editor); it becomes stale."""
@@ -314,6 +352,7 @@ class NarrationProject:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "chunks": [c.to_json() for c in self.chunks],
+            "removed": [c.to_json() for c in self.removed],
         }
 
     @classmethod
@@ -327,6 +366,7 @@ class NarrationProject:
         )
         project.chunks = [Chunk.from_json(c) for c in data.get("chunks") or []]
         project._positions = {c.id: i for i, c in enumerate(project.chunks)}
+        project.removed = [Chunk.from_json(c) for c in data.get("removed") or []]
         # Re-split the script to bring spans and markup up to date; saved chunks are kept.
         project.set_script(str(data.get("script") or ""))
         project.item_id = data.get("item_id")

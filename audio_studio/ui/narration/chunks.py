@@ -36,6 +36,7 @@ class ChunkList(QWidget):
         retry_requested(list): failed chunks to try again with the project's voice.
         offline_requested(list): failed chunks to finish with the offline voice.
         selected(object): the chunk now selected (or None).
+        clear_removed_requested(): drop the takes of sentences no longer in the script.
     """
 
     regenerate_requested = Signal(list)
@@ -45,6 +46,7 @@ class ChunkList(QWidget):
     retry_requested = Signal(list)
     offline_requested = Signal(list)
     selected = Signal(object)
+    clear_removed_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +84,11 @@ class ChunkList(QWidget):
         self.offline_button.setToolTip(
             "Make the sentences the cloud provider failed on with the voice on this computer"
         )
+        self.clear_removed_button = QPushButton()
+        self.clear_removed_button.setToolTip(
+            "Sentences taken out of the script keep their takes, so an undo finds them again; "
+            "this deletes those takes from the narration (History keeps its copies)"
+        )
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -93,6 +100,7 @@ class ChunkList(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.retry_button)
         bar.addWidget(self.offline_button)
+        bar.addWidget(self.clear_removed_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -106,6 +114,7 @@ class ChunkList(QWidget):
         self.lock_button.clicked.connect(self._on_lock_clicked)
         self.retry_button.clicked.connect(self._on_retry_clicked)
         self.offline_button.clicked.connect(self._on_offline_clicked)
+        self.clear_removed_button.clicked.connect(self.clear_removed_requested)
         self._busy = False
         self.refresh()
 
@@ -153,6 +162,10 @@ class ChunkList(QWidget):
         can_offline = [c for c in failed if (c.error_kind or "") in OFFLINE_CAN_FINISH]
         self.offline_button.setEnabled(idle and bool(can_offline))
         self.retry_button.setText(f"Retry failed ({len(failed)})" if failed else "Retry failed")
+        removed = len(self.model.project.removed) if self.model.project else 0
+        self.clear_removed_button.setText(f"Clear removed ({removed})")
+        self.clear_removed_button.setVisible(removed > 0)
+        self.clear_removed_button.setEnabled(idle)
         self.detail.setText(self._detail(one))
         self.detail.setVisible(bool(self.detail.text()))
 

@@ -186,6 +186,7 @@ class NarrationTab(QWidget):
         chunks.retry_requested.connect(self._on_retry_requested)
         chunks.offline_requested.connect(self._on_offline_requested)
         chunks.selected.connect(self._on_chunk_selected)
+        chunks.clear_removed_requested.connect(self._on_clear_removed_requested)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -367,6 +368,17 @@ class NarrationTab(QWidget):
         self.chunks.model.flush()
         self.chunks.refresh()
         self.vm.schedule_save()
+
+    @Slot()
+    def _on_clear_removed_requested(self) -> None:
+        count = self.vm.project.clear_removed()
+        self.chunks.refresh()
+        self.vm.schedule_save()
+        self._on_vm_message(
+            f"Cleared the takes of {count} sentence{'s' if count != 1 else ''} "
+            "no longer in the script.",
+            False,
+        )
 
     @asyncSlot(object, int)
     async def _on_take_chosen(self, chunk: Chunk, index: int) -> None:
