@@ -326,6 +326,23 @@ class NarrationProject:
             out["locked"] += c.locked
         return out
 
+    def made_by(self, takes: list[Take] | None = None) -> tuple[str, str | None, str | None]:
+        """(provider, model, voice) that made the audio: what most of ``takes`` (default: the
+        takes in use) came from, never what the voice picker shows now; the picker's choice
+        only while nothing is made yet."""
+        used = takes if takes is not None else [c.take for c in self.chunks if c.take]
+        s = self.settings
+        if not used:
+            return s.provider, s.model, s.voice_name or s.voice
+        tally: dict[tuple[str, str | None, str | None], int] = {}
+        for take in used:
+            key = (take.provider, take.model, take.voice)
+            tally[key] = tally.get(key, 0) + 1
+        provider, model, voice = max(tally, key=lambda k: tally[k])
+        if (provider, voice) == (s.provider, s.voice) and s.voice_name:
+            voice = s.voice_name
+        return provider, model, voice
+
     def spoken(self, chunk: Chunk) -> str:
         return chunk.spoken or self.settings.lexicon.apply(chunk.text)
 
