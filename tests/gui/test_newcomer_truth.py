@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from audio_studio.core.models import HistoryKind
 from audio_studio.core.studio import Studio
@@ -56,3 +57,42 @@ def test_a_history_row_shows_what_made_the_audio_not_the_picker(
     assert project.chunks[0].take is not None and project.chunks[0].take.provider == "openai"
     takes = [k for k in narration_gui_studio.history.children(project.item_id)]
     assert {t.provider for t in takes if t.kind is HistoryKind.TAKE} == {"local", "openai"}
+
+
+def test_inline_messages_go_when_their_cause_is_gone_and_one_count_is_explained(
+    qtbot, qloop, narration_gui_studio, wire
+):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, narration_gui_studio)
+    tab = window.narration
+    panel = tab.voice_panel
+    run(qloop, narration_gui_studio.delete_api_key("openai"))
+    # "The script is empty" goes as soon as there is a script.
+    tab.set_script("   \n")
+    qtbot.mouseClick(tab.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "script is empty" in tab.status.text())
+    tab.editor.setFocus()
+    qtbot.keyClicks(tab.editor, "Hello harbour.")
+    assert tab.status.text() == ""
+    # "Needs an API key" (under Voice, and after Generate) goes once the key is saved.
+    run(qloop, panel.choose_provider("openai"))
+    assert "API key" in panel.status.text()
+    run(qloop, tab.generate(), timeout=30)
+    assert "API key" in tab.status.text()
+    dialog = run(qloop, window.open_settings())
+    page = dialog.providers
+    page.key.setText("sk-test-key-123456789")
+    qtbot.mouseClick(page.save_key_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.key.text() == "", timeout=10_000)
+    dialog.accept()
+    qtbot.waitUntil(lambda: "API key" not in panel.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: panel.voice.count() > 1, timeout=10_000)
+    assert "API key" not in tab.status.text()
+    run(qloop, tab.refresh_preflight())
+    assert "$" in tab.preflight.text() and not panel.status.styleSheet()
+    # One character count; when the spoken count differs, the preflight says why.
+    tab.set_script("Wait here. [pause 1s] Then go on.")
+    run(qloop, tab.sync_script())
+    run(qloop, tab.refresh_preflight())
+    typed = len(tab.editor.toPlainText())
+    assert tab.char_count.text().startswith(f"{typed} characters")
+    assert f"characters spoken ({typed} in the script)" in tab.preflight.text()

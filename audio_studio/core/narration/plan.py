@@ -56,6 +56,7 @@ class NarrationPlan:
     max_chars: int | None
     preflight: Preflight
     warnings: tuple[str, ...]
+    script_characters: int = 0  # as typed, with spaces between sentences and markup
 
     @property
     def warning(self) -> str | None:
@@ -76,11 +77,20 @@ class NarrationPlan:
     def blocked(self) -> str | None:
         return self.preflight.blocked
 
+    def _characters(self) -> str:
+        """The count that is paid for; the script's own (shown above the editor) when they
+        differ, so two numbers are never shown unexplained."""
+        if self.script_characters and self.script_characters != self.characters:
+            return (
+                f"{self.characters:,} characters spoken ({self.script_characters:,} in the script)"
+            )
+        return f"{self.characters:,} characters"
+
     def text(self) -> str:
         parts = [
             f"{self.chunks:,} sentence{'s' if self.chunks != 1 else ''} in "
             f"{self.paragraphs:,} paragraph{'s' if self.paragraphs != 1 else ''}",
-            f"{self.characters:,} characters",
+            self._characters(),
         ]
         if self.to_make or self.cached:
             parts.append(f"to make: {self.to_make:,} ({self.to_make_characters:,} characters)")

@@ -131,6 +131,7 @@ class NarrationService:
             max_chars=project.max_chars,
             preflight=check,
             warnings=project.warnings,
+            script_characters=len(project.script),
         )
 
     async def warm_up(self, project: NarrationProject) -> bool:

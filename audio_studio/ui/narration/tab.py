@@ -31,7 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.context import StudioContext
-from audio_studio.core.errors import InputError, StudioError
+from audio_studio.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InputError,
+    StudioError,
+)
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
@@ -98,6 +103,9 @@ class NarrationTab(QWidget):
         self.export_button = QPushButton("Export…")
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        # What the status line's error is about, so it goes when that is fixed: "empty" (the
+        # script), "setup" (a key, base URL or budget), or "" (a run's outcome, kept).
+        self._status_cause = ""
         self.chunks = ChunkList()
         self.chunks.model.set_project(self.vm.project)
         self.player_bar = StreamingPlayerBar.for_context(ctx)
@@ -194,6 +202,10 @@ class NarrationTab(QWidget):
         need = provider_need(self.ctx, Capability.SPEECH, "Narration")
         self.banner.show_need(need)
         self._usable = need is None
+        if self._status_cause == "setup":
+            self._clear_status()  # Settings changed; the preflight says if it still applies
+        if self._usable and self.voice_panel.loaded and self.voice_panel.status.styleSheet():
+            run_soon(self.voice_panel.reload, owner=self)  # its lists failed: try again
         for widget in (self.voice_panel, self.open_button, self.chunks, self.lexicon_button):
             widget.setEnabled(self._usable)
         self._set_busy(self.vm.busy)
@@ -218,6 +230,8 @@ class NarrationTab(QWidget):
     def _on_editor_text_changed(self) -> None:
         text = self.editor.toPlainText()
         self.char_count.setText(f"{len(text):,} characters")
+        if self._status_cause == "empty" and text.strip():
+            self._clear_status()
         self._script_timer.start()
 
     @Slot()
@@ -318,6 +332,7 @@ class NarrationTab(QWidget):
             self._on_vm_message(
                 "There is nothing to narrate: the script is empty. Paste or open a script.", True
             )
+            self._status_cause = "empty"
             return
         await self.vm.generate(preview=self._preview_sink)
 
@@ -408,10 +423,18 @@ class NarrationTab(QWidget):
 
     @Slot(str, bool)
     def _on_vm_message(self, text: str, error: bool) -> None:
+        cause, self.vm.last_error = self.vm.last_error, None
+        setup = (ConfigurationError, AuthenticationError)
+        self._status_cause = "setup" if error and isinstance(cause, setup) else ""
         self.status.setText(text)
         self.status.setStyleSheet(_ERROR if error else "")
         self.chunks.model.flush()
         self.chunks.refresh()
+
+    def _clear_status(self) -> None:
+        self._status_cause = ""
+        self.status.setText("")
+        self.status.setStyleSheet("")
 
     # -- projects ----------------------------------------------------------------------------
 

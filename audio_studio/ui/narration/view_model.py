@@ -84,6 +84,7 @@ class NarrationViewModel(QObject):
         self.plan: NarrationPlan | None = None
         self.last_report: GenerationReport | None = None
         self.last_export: ExportOutcome | None = None
+        self.last_error: StudioError | None = None  # behind the last error message, if any
         self._splits = 0
         self._warmed: tuple[str, str | None] | None = None
         self._save_timer = QTimer(self)
@@ -131,6 +132,7 @@ class NarrationViewModel(QObject):
         except StudioError as exc:
             self.plan = None
             self.plan_changed.emit(None)
+            self.last_error = exc
             self.message.emit(messages.describe(exc).text, True)
             return None
         self.plan = plan
@@ -236,6 +238,7 @@ class NarrationViewModel(QObject):
                 raise  # the tab itself is going away
             self.message.emit("Stopped. Finished sentences are kept.", False)
         except StudioError as exc:
+            self.last_error = exc
             self.message.emit(messages.describe(exc).text, True)
         finally:
             self.job = None
