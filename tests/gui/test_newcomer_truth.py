@@ -96,3 +96,35 @@ def test_inline_messages_go_when_their_cause_is_gone_and_one_count_is_explained(
     typed = len(tab.editor.toPlainText())
     assert tab.char_count.text().startswith(f"{typed} characters")
     assert f"characters spoken ({typed} in the script)" in tab.preflight.text()
+
+
+def test_switching_voice_says_other_takes_are_kept_and_offers_a_remake(
+    qtbot, qloop, narration_gui_studio, wire
+):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, narration_gui_studio)
+    tab = window.narration
+    run(qloop, tab.voice_panel.choose_provider("openai"))
+    tab.live.setChecked(False)
+    tab.set_script("The pier is long. The lamps are lit. A boat comes in.", title="Pier")
+    run(qloop, tab.generate(), timeout=30)
+    project = tab.vm.project
+    assert not tab.remake_button.isVisible()
+    # Another voice, and one sentence edited: "to make: 1", and the other two are said to stay.
+    panel = tab.voice_panel
+    panel.voice.setCurrentIndex(panel.voice.findData("nova"))
+    panel.changed.emit()
+    tab.edit_chunk(project.chunks[2], "A ferry comes in.")
+    run(qloop, tab.sync_script())
+    run(qloop, tab.refresh_preflight())
+    assert "to make: 1" in tab.preflight.text()
+    assert "2 sentences have takes in another voice" in tab.other_voice.text()
+    assert tab.remake_button.isVisible() and "$" in tab.remake_button.text()
+    assert tab.remake_button.text() == "Remake all in this voice (< $0.01)"
+    # Remake: every sentence now has a take in the chosen voice; the old takes are kept.
+    qtbot.mouseClick(tab.remake_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.vm.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not tab.vm.busy, timeout=30_000)
+    assert all(c.take and c.take.voice == "nova" for c in project.chunks)
+    assert [len(c.takes) for c in project.chunks] == [2, 2, 2]
+    run(qloop, tab.refresh_preflight())
+    assert not tab.remake_button.isVisible() and not tab.other_voice.isVisible()

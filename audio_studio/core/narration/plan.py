@@ -57,6 +57,8 @@ class NarrationPlan:
     preflight: Preflight
     warnings: tuple[str, ...]
     script_characters: int = 0  # as typed, with spaces between sentences and markup
+    other_voice: int = 0  # unlocked sentences whose take is in another voice (kept as is)
+    other_voice_cost: str = ""  # what remaking those in this voice would cost, e.g. "≈ $0.01"
 
     @property
     def warning(self) -> str | None:

@@ -101,6 +101,13 @@ class NarrationTab(QWidget):
         self.generate_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
         self.export_button = QPushButton("Export…")
+        self.other_voice = QLabel("")  # takes in another voice are kept: say so
+        self.other_voice.setWordWrap(True)
+        self.remake_button = QPushButton("Remake all in this voice")
+        self.remake_button.setToolTip(
+            "Make every unlocked sentence again in the voice chosen now (takes already in it "
+            "stay; the other takes are kept, and you can choose them back)"
+        )
         self.status = QLabel("")
         self.status.setWordWrap(True)
         # What the status line's error is about, so it goes when that is fixed: "empty" (the
@@ -120,6 +127,7 @@ class NarrationTab(QWidget):
         self._plan_timer.setInterval(250)
         self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
         self.refresh_availability()
+        self._show_other_voice(None)
         self._set_busy(False)
         QTimer.singleShot(0, self._on_first_show)
 
@@ -145,6 +153,8 @@ class NarrationTab(QWidget):
         side.addWidget(self.live)
         side.addLayout(actions)
         side.addWidget(self.export_button)
+        side.addWidget(self.other_voice)
+        side.addWidget(self.remake_button)
         side.addWidget(self.status)
         side.addStretch(1)
         side_widget = QWidget()
@@ -177,6 +187,7 @@ class NarrationTab(QWidget):
         self.generate_button.clicked.connect(self._on_generate_clicked)
         self.stop_button.clicked.connect(self._on_stop_clicked)
         self.export_button.clicked.connect(self._on_export_clicked)
+        self.remake_button.clicked.connect(self._on_remake_clicked)
         self.voice_panel.changed.connect(self._on_voice_panel_changed)
         self.voice_panel.new_voice_requested.connect(self._on_new_voice_requested)
         vm = self.vm
@@ -217,6 +228,7 @@ class NarrationTab(QWidget):
         self.generate_button.setToolTip(self.vm.plan.blocked or "" if self.vm.plan else "")
         self.stop_button.setEnabled(busy)
         self.export_button.setEnabled(self._usable and not busy)
+        self.remake_button.setEnabled(self._usable and not busy and not blocked)
         self.voice_panel.setEnabled(self._usable and not busy)
         self.chunks.set_busy(busy)
 
@@ -316,7 +328,20 @@ class NarrationTab(QWidget):
             notes = [w for w in (*plan.warnings, plan.warning) if w]
             self.preflight.setText("\n".join([plan.text(), *notes]))
             self.preflight.setStyleSheet(_WARN if notes else "")
+        self._show_other_voice(plan)
         self._set_busy(self.vm.busy)
+
+    def _show_other_voice(self, plan: NarrationPlan | None) -> None:
+        n = plan.other_voice if plan is not None else 0
+        if n:
+            have, them = ("s have takes", "them") if n != 1 else (" has a take", "it")
+            self.other_voice.setText(
+                f"{n} sentence{have} in another voice; Generate keeps {them} as made."
+            )
+            assert plan is not None
+            self.remake_button.setText(f"Remake all in this voice ({plan.other_voice_cost})")
+        self.other_voice.setVisible(bool(n))
+        self.remake_button.setVisible(bool(n))
 
     # -- generating --------------------------------------------------------------------------
 
@@ -335,6 +360,20 @@ class NarrationTab(QWidget):
             self._status_cause = "empty"
             return
         await self.vm.generate(preview=self._preview_sink)
+
+    @asyncSlot()
+    async def _on_remake_clicked(self) -> None:
+        await self.remake_in_this_voice()
+
+    async def remake_in_this_voice(self) -> None:
+        """Make every unlocked sentence in the voice chosen now (Remake all in this voice)."""
+        await self.sync_script()
+        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        project = self.vm.project
+        chunks = [*project.needing_audio(), *self.vm.narration.other_voice(project)]
+        chunks.sort(key=project.index)
+        if chunks:
+            await self.vm.generate(chunks, preview=self._preview_sink)
 
     def _preview_sink(self) -> AudioSink | None:
         if not self.live.isChecked():
