@@ -101,6 +101,11 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(holder, title)
         self.setCentralWidget(self.tabs)
         self.jobs_status = QLabel("Starting…")
+        self.jobs_status.setObjectName("jobsStatus")
+        # A rule and a margin, so a long message never runs into "Ready".
+        self.jobs_status.setStyleSheet(
+            "#jobsStatus { border-left: 1px solid palette(mid); padding: 0 6px 0 10px; }"
+        )
         self.statusBar().addPermanentWidget(self.jobs_status)
         self._build_menus()
         self.settings_action.setEnabled(False)
@@ -284,7 +289,7 @@ class MainWindow(QMainWindow):
         text = f"Watch folder: {event.path.name}: {event.kind.value}"
         if event.message:
             text += f" — {event.message}"
-        self.statusBar().showMessage(text, 15_000)
+        self.show_status(text, 15_000)
         if event.kind in (WatchEventKind.DONE, WatchEventKind.FAILED):
             self.controller.history_changed.emit()
 
@@ -324,7 +329,18 @@ class MainWindow(QMainWindow):
         from audio_studio.ui.messages import status_text
 
         if isinstance(error, BaseException):
-            self.statusBar().showMessage(status_text(error), 15_000)
+            self.show_status(status_text(error), 15_000)
+
+    def show_status(self, text: str, timeout_ms: int) -> None:
+        """A status-bar message, shortened with "…" to the room left of the jobs count (the
+        whole text on hover)."""
+        from PySide6.QtCore import Qt
+
+        bar = self.statusBar()
+        room = bar.width() - self.jobs_status.sizeHint().width() - 40
+        short = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(80, room))
+        bar.showMessage(short, timeout_ms)
+        bar.setToolTip(text if short != text else "")
 
     @Slot()
     def _on_settings_action_triggered(self) -> None:

@@ -124,6 +124,7 @@ class TranscriptionFlow:
         self._save_lock = asyncio.Lock()
         self._open_lock = asyncio.Lock()
         self._open_seq = 0
+        self._pending: str | None = None  # the job whose file the pane waits for
         self._save_timer = QTimer(owner)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
@@ -145,6 +146,8 @@ class TranscriptionFlow:
                 skipped.append(path.name)
                 continue
             jobs.append(self._submit(path.name, path, None, open_now=len(paths) == 1))
+            if len(paths) == 1:  # the pane shows this file now, not the one before it
+                spawn(self.show_pending(path, jobs[-1].id), owner=self.owner)
         if skipped:
             known = ", ".join(e.lstrip(".") for e in AUDIO_EXTENSIONS)
             self.say(f"Not audio the studio transcribes: {', '.join(skipped)}. It reads {known}.")
@@ -287,11 +290,37 @@ class TranscriptionFlow:
         elif isinstance(error, StudioError):
             self.fail(error)
             spawn(asyncio.to_thread(info.run.close))
+            if self._pending == job_id:
+                self.tab.view.set_transcript(
+                    None, placeholder=f"“{info.title}” could not be transcribed: "
+                    f"{messages.describe(error).text}"
+                )  # fmt: skip
 
     def on_job_cancelled(self, job_id: str) -> None:
         info = self.jobs.get(job_id)
         if info is not None:
             spawn(asyncio.to_thread(info.run.close))
+
+    async def show_pending(self, path: Path, job_id: str) -> None:
+        """The right-hand pane for a file being transcribed: its name and audio, no text yet
+        (edits to the transcript shown before are saved first)."""
+        self._open_seq += 1
+        async with self._open_lock:
+            await self.flush()
+            self.recording, self.item, self.summary, self.versions = None, None, None, []
+            self._pending = job_id
+            self.tab.title.setText(path.name)
+            try:
+                await self.tab.player.load_file(path)
+                self._audio = path
+            except StudioError:
+                pass  # the player says why under its buttons
+            self._fill_versions(None)
+            self._show_summary(None)
+            self.tab.view.set_transcript(
+                None, placeholder="Transcribing… the text appears here when done."
+            )
+            self.tab.update_actions()
 
     async def open_job(self, job_id: str) -> None:
         info = self.jobs.get(job_id)
@@ -311,6 +340,7 @@ class TranscriptionFlow:
         mine = self._open_seq
         async with self._open_lock:
             if mine == self._open_seq:
+                self._pending = None
                 await self._open(item, pending)
 
     async def _open(self, item: HistoryItem, pending: str) -> None:

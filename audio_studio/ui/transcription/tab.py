@@ -268,7 +268,7 @@ class TranscriptionTab(QWidget):
         self.compare_button.clicked.connect(self._on_compare_button_clicked)
         self.again_button.clicked.connect(self._on_again_button_clicked)
         self.player.position_changed.connect(self.view.set_position)
-        self.view.seek_requested.connect(self.player.seek)
+        self.view.seek_requested.connect(self._on_view_seek_requested)
         self.view.edited.connect(flow.schedule_save)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.translate_button.clicked.connect(self._on_translate_button_clicked)
@@ -351,6 +351,10 @@ class TranscriptionTab(QWidget):
     def _on_link_return_pressed(self) -> None:
         if self.flow.add_link(self.link.text()) is not None:
             self.link.clear()
+
+    @Slot(float)
+    def _on_view_seek_requested(self, seconds: float) -> None:
+        self.player.seek_and_explain(seconds)
 
     @asyncSlot(str)
     async def _on_queue_open_requested(self, job_id: str) -> None:
