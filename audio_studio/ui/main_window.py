@@ -36,6 +36,19 @@ log = logging.getLogger(__name__)
 # (title, "module:class", what the tab is given). A tab is built the first time it is shown or
 # used, so the window appears without importing every tab's module. Each tab gets the studio's
 # context and its own feature service(s), never the Studio.
+# A focus ring a keyboard user can follow, unlike the default button's darker frame.
+FOCUS_RING = """
+QPushButton:focus, QToolButton:focus {
+    border: 2px solid palette(highlight); border-radius: 4px;
+    background: palette(button); padding: 3px 10px;
+}
+QCheckBox:focus, QRadioButton:focus { outline: none; border: 2px solid palette(highlight);
+    border-radius: 3px; }
+QAbstractItemView:focus, QPlainTextEdit:focus, QTextEdit:focus {
+    border: 2px solid palette(highlight);
+}
+"""
+
 TABS: tuple[tuple[str, str, Callable[[Studio], tuple[Any, ...]]], ...] = (
     (
         "Narration",
@@ -100,6 +113,7 @@ class MainWindow(QMainWindow):
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, title)
         self.setCentralWidget(self.tabs)
+        self.setStyleSheet(FOCUS_RING)
         self.jobs_status = QLabel("Starting…")
         self.jobs_status.setObjectName("jobsStatus")
         # A rule and a margin, so a long message never runs into "Ready".
@@ -138,7 +152,7 @@ class MainWindow(QMainWindow):
         controller.job_changed.connect(self._on_controller_job_changed)
         controller.job_failed.connect(self._on_controller_job_failed)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.tab(self.tabs.currentIndex())
+        self._fill_actions_menu(self.tab(self.tabs.currentIndex()))
         self.settings_action.setEnabled(True)
         self.doctor_action.setEnabled(True)
         self._on_controller_job_changed(None)
@@ -157,6 +171,9 @@ class MainWindow(QMainWindow):
         self._shortcuts.append((quit_action, QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        # The shown tab's main actions with their keys (filled when the tab changes).
+        self.actions_menu = bar.addMenu("&Actions")
 
         view_menu = self.view_menu = bar.addMenu("&View")
         for index, name in enumerate(("Narration", "Transcription", "Sound", "History")):
@@ -314,8 +331,14 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_tabs_current_changed(self, index: int) -> None:
-        self.tab(index)
+        self._fill_actions_menu(self.tab(index))
         log.info("tab changed to %s", self.tabs.tabText(index).replace("&&", "&"))
+
+    def _fill_actions_menu(self, tab: Any) -> None:
+        self.actions_menu.clear()
+        for action in getattr(getattr(tab, "tab_actions", None), "actions", ()):
+            self.actions_menu.addAction(action)
+        self.actions_menu.setEnabled(bool(self.actions_menu.actions()))
 
     @Slot(object)
     def _on_controller_job_changed(self, _snapshot: object) -> None:

@@ -58,6 +58,7 @@ class ChunkList(QWidget):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
+        self.table.setTabKeyNavigation(False)  # one Tab stop; arrows move between rows
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
@@ -74,12 +75,14 @@ class ChunkList(QWidget):
         self.take.setMinimumContentsLength(22)
         self.take.setToolTip("Which take of the selected sentence the export uses")
         self.play_button = QPushButton("Play take")
+        self.play_button.setToolTip("Play the selected sentence's take")
         self.regenerate_button = QPushButton("New take")
         self.regenerate_button.setToolTip("Make another take of the selected sentences")
         self.lock_button = QPushButton("Lock")
         self.lock_button.setCheckable(True)
         self.lock_button.setToolTip("A locked sentence keeps its take: Generate skips it")
         self.retry_button = QPushButton("Retry failed")
+        self.retry_button.setToolTip("Try the failed sentences again with the chosen voice")
         self.offline_button = QPushButton("Finish with offline voice")
         self.offline_button.setToolTip(
             "Make the sentences the cloud provider failed on with the voice on this computer"

@@ -53,11 +53,13 @@ from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
 from audio_studio.ui.narration.voice import VoicePanel
 from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
+from audio_studio.ui.widgets.shortcuts import TabActions, with_key
 
 log = logging.getLogger(__name__)
 
 SCRIPT_FILTER = "Scripts (*.txt *.md *.markdown);;All files (*)"
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
+_GENERATE_TIP = "Make audio for every sentence that needs it"
 
 
 class NarrationTab(QWidget):
@@ -118,6 +120,7 @@ class NarrationTab(QWidget):
         self.player_bar = StreamingPlayerBar.for_context(ctx)
         self._build_layout()
         self._connect()
+        self._keys_and_tips()
         self._script_timer = QTimer(self)
         self._script_timer.setSingleShot(True)
         self._script_timer.setInterval(300)
@@ -179,6 +182,22 @@ class NarrationTab(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
 
+    def _keys_and_tips(self) -> None:
+        # Tab leaves the script (a tab character is never wanted in a script).
+        self.editor.setTabChangesFocus(True)
+        self.new_button.setToolTip("Start a new, empty script (the open one stays in History)")
+        self.lexicon_button.setToolTip("Say words your way: names, acronyms, jargon")
+        self.live.setToolTip("Hear each sentence as soon as it is made")
+        keys = self.tab_actions = TabActions(self)
+        keys.add("open", "Open script…", self.open_button, "Open a .txt or .md script")
+        keys.add("run", "Generate", self.generate_button, _GENERATE_TIP)
+        keys.add("stop", "Stop", self.stop_button, "Stop making audio; finished sentences stay")
+        keys.add("export", "Export…", self.export_button, "Join the takes into one audio file")
+        keys.add("play", "Play or pause", self._on_play_key)
+
+    def _on_play_key(self) -> None:
+        spawn(self.player_bar.toggle(), owner=self)
+
     def _connect(self) -> None:
         self.editor.textChanged.connect(self._on_editor_text_changed)
         self.open_button.clicked.connect(self._on_open_clicked)
@@ -225,7 +244,8 @@ class NarrationTab(QWidget):
     def _set_busy(self, busy: bool) -> None:
         blocked = bool(self.vm.plan and self.vm.plan.blocked)
         self.generate_button.setEnabled(self._usable and not busy and not blocked)
-        self.generate_button.setToolTip(self.vm.plan.blocked or "" if self.vm.plan else "")
+        why = self.vm.plan.blocked if self.vm.plan else None
+        self.generate_button.setToolTip(why or with_key(_GENERATE_TIP, "run"))
         self.stop_button.setEnabled(busy)
         self.export_button.setEnabled(self._usable and not busy)
         self.remake_button.setEnabled(self._usable and not busy and not blocked)
@@ -591,11 +611,12 @@ class NarrationTab(QWidget):
 
     # -- files -------------------------------------------------------------------------------
 
-    @asyncSlot()
-    async def _on_open_clicked(self) -> None:
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
         path, _ = QFileDialog.getOpenFileName(self, "Open a script", "", SCRIPT_FILTER)
         if path:
-            await self.open_script(Path(path))
+            spawn(self.open_script(Path(path)), owner=self)
 
     async def open_script(self, path: Path) -> bool:
         """Open a .txt or .md script as a new project (Markdown loses its markup)."""
@@ -613,8 +634,8 @@ class NarrationTab(QWidget):
     def _on_new_clicked(self) -> None:
         self.new_project()
 
-    @asyncSlot()
-    async def _on_export_clicked(self) -> None:
+    @Slot()
+    def _on_export_clicked(self) -> None:
         project = self.vm.project
         fmt = self.voice_panel.settings().export_format
         start = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
@@ -624,7 +645,7 @@ class NarrationTab(QWidget):
             f"{fmt.value.upper()} (*.{fmt.extension})",
         )  # fmt: skip
         if path:
-            await self.export_to(Path(path))
+            spawn(self.export_to(Path(path)), owner=self)
 
     async def export_to(self, path: Path, fmt: AudioFormat | None = None) -> ExportOutcome | None:
         """Export the current takes (refused, with what to do, when some are missing)."""

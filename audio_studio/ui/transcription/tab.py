@@ -55,6 +55,7 @@ from audio_studio.ui.transcription.transcript_view import TranscriptView
 from audio_studio.ui.transcription.transport_keys import TransportKeys
 from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 from audio_studio.ui.widgets.player_bar import PlayerBar
+from audio_studio.ui.widgets.shortcuts import TabActions
 
 EXPORT_LABELS = {
     "txt": "Text (TXT)", "srt": "Captions (SRT)", "vtt": "Captions (VTT)",
@@ -134,6 +135,7 @@ class TranscriptionTab(QWidget):
         self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.versions.setMinimumContentsLength(18)
         self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip("Two transcripts of this recording side by side")
         self.again_button = QPushButton("Transcribe again")
         self.again_button.setToolTip("Transcribe this recording again with the options on the left")
         self.player = PlayerBar.for_context(ctx)
@@ -175,12 +177,34 @@ class TranscriptionTab(QWidget):
         self._layout()
         self.flow = TranscriptionFlow(self, self, ctx, transcription, controller)
         self.keys = TransportKeys(self, self.player, self.corrections)
+        self.tab_actions = self._main_actions()
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
         self._preflight_timer.setInterval(250)
         self._connect()
         self.refresh_availability()
         self._preflight_timer.start()
+
+    def _main_actions(self) -> TabActions:
+        """The keys every tab shares (shortcuts.py), on this tab's buttons."""
+        keys = TabActions(self)
+        keys.add("open", "Open files…", self.open_button)
+        keys.add("run", "Transcribe again", self.again_button)
+        keys.add("stop", "Stop transcribing", self._stop_running)
+        keys.add("export", "Export…", self.export_button)
+        keys.add("record", "Record", self.recorder.record_button)
+        keys.add("find", "Find in the transcript", self._find)
+        keys.add("play", "Play or pause", self.keys.play_pause)
+        return keys
+
+    def _stop_running(self) -> None:
+        job = self.flow.last_job
+        if job is not None and not job.task.done():
+            self.controller.cancel(job.id)
+
+    def _find(self) -> None:
+        self.view.search.setFocus()
+        self.view.search.selectAll()
 
     def _layout(self) -> None:
         record_box = QGroupBox("Record")
