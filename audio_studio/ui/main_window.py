@@ -6,13 +6,16 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QEvent, QSize, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -76,6 +79,32 @@ TAB_FOR_KIND = {
     "recording": 1, "transcript": 1, "summary": 1,
     "sfx": 2, "music": 2,
 }  # fmt: skip
+
+
+class _TabFit(QWidget):
+    """A tab in its scroll area: it fills the view and scrolls only below the tab's minimum
+    size (QScrollArea alone goes by the preferred height when text wraps, which a tab with
+    wrapped labels always exceeds)."""
+
+    def __init__(self, tab: QWidget, scroll: QScrollArea) -> None:
+        super().__init__()
+        self.tab, self.scroll = tab, scroll
+        tab.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.tab.minimumSizeHint().expandedTo(self.tab.minimumSize())
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.tab.setGeometry(self.rect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the tab's minimum may have changed
+            self.updateGeometry()
+            QApplication.postEvent(self.scroll, QEvent(QEvent.Type.LayoutRequest))
+        return super().event(event)
 
 
 class MainWindow(QMainWindow):
@@ -207,7 +236,14 @@ class MainWindow(QMainWindow):
             holder = self.tabs.widget(index)
             layout = holder.layout()
             assert layout is not None
-            layout.addWidget(widget)
+            # In a scroll area: a small screen scrolls a tab rather than the tab's minimum
+            # size pushing the window past the screen (or cutting what does not fit).
+            scroll = QScrollArea()
+            scroll.setObjectName("tabScroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(_TabFit(widget, scroll))
+            layout.addWidget(scroll)
             self._built[index] = widget
             # Tabs talk to each other only through the window: Transcription's "Read back"
             # emits send_to_narration(text, title), which lands in the Narration editor.

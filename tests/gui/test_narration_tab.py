@@ -84,7 +84,9 @@ def test_offline_narration_from_paste_to_export_and_back(qtbot, qloop, service, 
     assert project.chunks[1].current == 0 and model.data(model.index(1, 2)) == "1 of 2"
     qtbot.mouseClick(tab.chunks.lock_button, Qt.MouseButton.LeftButton)
     assert project.chunks[1].locked and not tab.chunks.regenerate_button.isEnabled()
-    assert model.data(model.index(1, 3)).startswith("🔒")
+    assert model.data(model.index(1, 3)).startswith("locked · ")
+    lock = model.data(model.index(1, 3), Qt.ItemDataRole.DecorationRole)
+    assert lock is not None and not lock.pixmap(16, 16).isNull()
     # Edit a sentence in the list: the script follows, the sentence needs a new take.
     tab.edit_chunk(project.chunks[3], "at long last.")
     run(qloop, tab.sync_script())

@@ -67,12 +67,17 @@ class ChunkList(QWidget):
         # Fixed widths, not ResizeToContents: that measures every row on every change, which
         # for a long script is most of the GUI thread's time while a job runs.
         metrics = self.fontMetrics()
-        for col, sample in ((0, "00000"), (2, "00 of 00"), (3, "🔒 edited: make again (cache)")):
+        for col, sample in (
+            (0, "00000"),
+            (2, "00 of 00"),
+            (3, "locked · edited: make again (cache)"),
+        ):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 16)
+            icon = 20 if col == 3 else 0  # the lock icon
+            self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 16 + icon)
         self.table.setToolTip("Double-click a sentence to edit it; it then needs a new take.")
         self.take = QComboBox()
-        self.take.setMinimumContentsLength(22)
+        self.take.setMinimumContentsLength(12)
         self.take.setToolTip("Which take of the selected sentence the export uses")
         self.play_button = QPushButton("Play take")
         self.play_button.setToolTip("Play the selected sentence's take")

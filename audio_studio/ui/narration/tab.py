@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -150,21 +152,27 @@ class NarrationTab(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.generate_button, 1)
         actions.addWidget(self.stop_button)
+        # The voice panel scrolls on a short screen; Generate and Export stay in sight.
+        voice_scroll = QScrollArea()
+        voice_scroll.setWidgetResizable(True)
+        voice_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        voice_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        voice_scroll.setMinimumWidth(self.voice_panel.minimumSizeHint().width() + 16)
+        voice_scroll.setWidget(self.voice_panel)
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.voice_panel)
+        side.addWidget(voice_scroll, 1)
         side.addWidget(self.live)
         side.addLayout(actions)
         side.addWidget(self.export_button)
         side.addWidget(self.other_voice)
         side.addWidget(self.remake_button)
         side.addWidget(self.status)
-        side.addStretch(1)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
+        side_scroll = QWidget()
+        side_scroll.setLayout(side)
         top = QSplitter()
         top.addWidget(script_widget)
-        top.addWidget(side_widget)
+        top.addWidget(side_scroll)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
         bottom = QWidget()

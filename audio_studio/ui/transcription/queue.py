@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QProgressBar,
     QPushButton,
@@ -80,11 +80,13 @@ class TranscriptionQueue(QWidget):
         )
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove finished files from this list (History keeps them)")
-        buttons = QHBoxLayout()
+        # Two rows: one row of four would make the tab's left column too wide for a laptop.
+        buttons = QGridLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for b in (self.open_button, self.cancel_button, self.finish_button, self.clear_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        for n, b in enumerate(
+            (self.open_button, self.cancel_button, self.finish_button, self.clear_button)
+        ):
+            buttons.addWidget(b, n // 2, n % 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)

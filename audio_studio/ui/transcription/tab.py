@@ -217,6 +217,7 @@ class TranscriptionTab(QWidget):
         options_layout.addWidget(self.options)
         options_layout.addWidget(self.preflight)
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 4, 0)  # the splitter and the tab keep the edges
         left.addWidget(record_box)
         left.addLayout(open_row)
         left.addWidget(self.link)
@@ -226,7 +227,6 @@ class TranscriptionTab(QWidget):
         left.addWidget(self.found)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setMinimumWidth(340)
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -257,6 +257,7 @@ class TranscriptionTab(QWidget):
         reading.setChildrenCollapsible(False)
         reading.setSizes([480, 180])
         right = QVBoxLayout()
+        right.setContentsMargins(4, 0, 0, 0)
         right.addLayout(head)
         right.addWidget(self.player)
         right.addWidget(self.corrections)
@@ -273,6 +274,7 @@ class TranscriptionTab(QWidget):
         split.setStretchFactor(1, 3)
         split.setSizes([360, 880])
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
 
