@@ -98,9 +98,12 @@ class NarrationPlan:
             parts.append(f"to make: {self.to_make:,} ({self.to_make_characters:,} characters)")
         else:
             parts.append("nothing to make")
+        cost = self.preflight.text()
         if self.cached:
-            parts.append(f"{self.cached:,} from the cache, free")
-        parts.append(self.preflight.text())
+            # "free" once: the estimate says it already when nothing is paid for.
+            free = "" if cost.startswith("free") else ", free"
+            parts.append(f"{self.cached:,} from the cache{free}")
+        parts.append(cost)
         if self.max_chars:
             parts.append(f"limit {self.max_chars:,} characters per request")
         return " · ".join(parts)

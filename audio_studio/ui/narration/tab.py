@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,6 @@ from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
-from audio_studio.core.narration.store import project_title
 from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.text import markdown_to_text
@@ -54,6 +54,7 @@ from audio_studio.ui.narration.player import StreamingPlayerBar
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
 from audio_studio.ui.narration.voice import VoicePanel
 from audio_studio.ui.tasks import asyncSlot, spawn
+from audio_studio.ui.widgets.folders import RecentFolders
 from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 from audio_studio.ui.widgets.shortcuts import TabActions, with_key
 
@@ -86,6 +87,7 @@ class NarrationTab(QWidget):
         self.recordings = recordings
         self.controller = controller
         self.vm = NarrationViewModel(ctx, narration, controller, self)
+        self.folders = RecentFolders(ctx)
         self.banner = NeedsBanner()
         self.open_button = QPushButton("Open script…")
         self.new_button = QPushButton("New")
@@ -622,8 +624,10 @@ class NarrationTab(QWidget):
     @Slot()
     def _on_open_clicked(self) -> None:
         # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
-        path, _ = QFileDialog.getOpenFileName(self, "Open a script", "", SCRIPT_FILTER)
+        start = str(self.folders.start("script"))
+        path, _ = QFileDialog.getOpenFileName(self, "Open a script", start, SCRIPT_FILTER)
         if path:
+            self.folders.remember("script", path)
             spawn(self.open_script(Path(path)), owner=self)
 
     async def open_script(self, path: Path) -> bool:
@@ -646,13 +650,14 @@ class NarrationTab(QWidget):
     def _on_export_clicked(self) -> None:
         project = self.vm.project
         fmt = self.voice_panel.settings().export_format
-        start = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
-        name = (project.title or project_title(project.script, 40)).replace("/", "-")
+        fallback = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
+        start = self.folders.start("narration-export", fallback)
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export narration", str(Path(start) / f"{name}.{fmt.extension}"),
+            self, "Export narration", str(start / f"{export_stem(project)}.{fmt.extension}"),
             f"{fmt.value.upper()} (*.{fmt.extension})",
         )  # fmt: skip
         if path:
+            self.folders.remember("narration-export", path)
             spawn(self.export_to(Path(path)), owner=self)
 
     async def export_to(self, path: Path, fmt: AudioFormat | None = None) -> ExportOutcome | None:
@@ -717,6 +722,14 @@ class NarrationTab(QWidget):
     def open_item(self, item: HistoryItem) -> asyncio.Task[None]:
         """Restore a narration (or one spoken text) from History into the editor."""
         return spawn(self.load_item(item), owner=self)
+
+
+def export_stem(project: NarrationProject) -> str:
+    """The file name an export is offered under: the project's title, else the script's first
+    words (never a long cut-off sentence)."""
+    words = re.findall(r"[\w'’-]+", project.title or project.script)
+    stem = " ".join(words[:8] if project.title else words[:5])
+    return re.sub(r'[\\/:*?"<>|]+', "-", stem).strip(" .-") or "Narration"
 
 
 def _qt_pos(text: str, index: int) -> int:

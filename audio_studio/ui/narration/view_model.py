@@ -205,8 +205,8 @@ class NarrationViewModel(QObject):
         async def work(ctx: JobContext) -> ExportOutcome:
             return await self.narration.export(project, path, progress=ctx.report)
 
-        title = f"Export {path.name}"
-        outcome = await self._run(JobKind.EXPORT, title, work, None)
+        # The card reads "Export: tour.wav" (its kind names the action).
+        outcome = await self._run(JobKind.EXPORT, path.name, work, None)
         if isinstance(outcome, ExportOutcome):
             self.last_export = outcome
             lufs = f", {outcome.lufs:.1f} LUFS" if outcome.lufs is not None else ""
@@ -254,7 +254,8 @@ class NarrationViewModel(QObject):
 def _summary(report: GenerationReport) -> str:
     if report.targets == 0:
         return "Every sentence already has a take."
-    parts = [f"{report.made + report.cached} of {report.targets} sentences made"]
+    noun = "sentences" if report.targets != 1 else "sentence"
+    parts = [f"{report.made + report.cached} of {report.targets} {noun} made"]
     if report.cached:
         parts.append(f"{report.cached} from the cache")
     if report.ttfa_ms is not None:

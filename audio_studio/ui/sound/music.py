@@ -73,6 +73,11 @@ class MusicPage(QWidget):
         self.duration.setValue(30)
         self.duration.setSuffix(" s")
         self.generate_button = QPushButton("Generate")
+        self.key_note = QLabel()  # the chosen provider needs a key the studio does not have
+        self.key_note.setObjectName("musicKeyNote")
+        self.key_note.setWordWrap(True)
+        self.key_note.setStyleSheet("color: #b42828;")
+        self.key_note.hide()
         self.cost = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -82,6 +87,7 @@ class MusicPage(QWidget):
         self.player_bar.setMaximumHeight(130)
         form = QFormLayout()
         form.addRow("Provider", self.provider)
+        form.addRow(self.key_note)
         form.addRow("Prompt", self.prompt)
         form.addRow("Lyrics", self.lyrics)
         form.addRow(self.instrumental)
@@ -278,6 +284,7 @@ class MusicPage(QWidget):
     async def update_cost(self) -> None:
         if not self.provider_id:
             return
+        await self._show_key_need(self.provider_id)
         try:
             check = await self.ctx.preflight(
                 self.provider_id, Capability.MUSIC, seconds=self.duration.value()
@@ -286,6 +293,26 @@ class MusicPage(QWidget):
             self.cost.setText(exc.message)
             return
         self.cost.setText(cost_line(check))
+
+    async def _show_key_need(self, pid: str) -> None:
+        """Say so when the chosen provider needs a key that is not stored (the default one
+        often does), and which providers would work now."""
+        info = self.ctx.registry.spec(pid).info
+        missing = info.needs_key and not await self.ctx.has_api_key(pid)
+        if pid != self.provider_id:
+            return  # another provider was chosen meanwhile
+        if missing:
+            ready = [
+                s.info.name
+                for s in self.ctx.registry.for_capability(Capability.MUSIC)
+                if s.info.id != pid
+                and (not s.info.needs_key or await self.ctx.has_api_key(s.info.id))
+            ]
+            other = f", or choose {' or '.join(ready)}" if ready else ""
+            self.key_note.setText(
+                f"{info.name} needs an API key: add it in Settings → Providers{other}."
+            )
+        self.key_note.setVisible(missing)
 
     @Slot(object)
     def _on_controller_job_changed(self, snapshot: JobSnapshot) -> None:

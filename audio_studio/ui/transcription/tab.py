@@ -44,7 +44,7 @@ from audio_studio.core.transcription import TranscriptionService
 from audio_studio.core.transcription.exports import EXPORT_FORMATS
 from audio_studio.core.transcription.links import is_link
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.transcription.corrections import CorrectionBar
 from audio_studio.ui.transcription.flow import AUDIO_EXTENSIONS, TranscriptionFlow
 from audio_studio.ui.transcription.options import SttOptions
@@ -53,6 +53,7 @@ from audio_studio.ui.transcription.recorder_panel import RecorderPanel
 from audio_studio.ui.transcription.segment_edges import SegmentEdges
 from audio_studio.ui.transcription.transcript_view import TranscriptView
 from audio_studio.ui.transcription.transport_keys import TransportKeys
+from audio_studio.ui.widgets.folders import RecentFolders
 from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 from audio_studio.ui.widgets.player_bar import PlayerBar
 from audio_studio.ui.widgets.shortcuts import TabActions
@@ -178,6 +179,7 @@ class TranscriptionTab(QWidget):
         self.flow = TranscriptionFlow(self, self, ctx, transcription, controller)
         self.keys = TransportKeys(self, self.player, self.corrections)
         self.tab_actions = self._main_actions()
+        self.folders = RecentFolders(ctx)
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
         self._preflight_timer.setInterval(250)
@@ -367,10 +369,12 @@ class TranscriptionTab(QWidget):
     @Slot()
     def _on_open_button_clicked(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)
+        start = str(self.folders.start("transcribe"))
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Transcribe files", str(Path.home()), f"Audio and video ({patterns})"
+            self, "Transcribe files", start, f"Audio and video ({patterns})"
         )
         if files:
+            self.folders.remember("transcribe", files[0])
             self.flow.add_files([Path(f) for f in files])
 
     @Slot()
@@ -423,15 +427,18 @@ class TranscriptionTab(QWidget):
     async def _on_controller_job_finished(self, job_id: str, result: object) -> None:
         await self.flow.on_job_finished(job_id, result)
 
-    @asyncSlot()
-    async def _on_export_button_clicked(self) -> None:
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
         fmt = str(self.export_format.currentData())
         target = self.flow.default_export_path(fmt)
+        target = self.folders.start("transcript-export", target.parent) / target.name
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export {fmt.upper()}", str(target), f"{fmt.upper()} (*.{fmt})"
         )
         if path:
-            await self.flow.export(fmt, Path(path))
+            self.folders.remember("transcript-export", path)
+            spawn(self.flow.export(fmt, Path(path)), owner=self)
 
     @asyncSlot()
     async def _on_translate_button_clicked(self) -> None:
