@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+)
 
 from audio_studio.core.audio.fake import FakeBackend
 from audio_studio.core.narration.project import ChunkStatus
@@ -100,3 +108,34 @@ def test_open_generate_and_export_with_the_keyboard_only(
     QTest.keyClick(window.focusWidget(), Qt.Key.Key_E, CTRL)
     qtbot.waitUntil(lambda: out.exists() and not tab.vm.busy, timeout=60_000)
     qtbot.waitUntil(lambda: "Exported" in tab.status.text(), timeout=10_000)
+
+
+def test_every_tab_every_action_button_has_a_tooltip_and_tab_moves_on(
+    qtbot, qloop, service: Studio
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(service, JobController(service.runner))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    missing, typing_tabs, cell_by_cell = [], [], []
+    for index in range(4):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(100)
+        tab = window.tab(index)
+        name = window.tabs.tabText(index)
+        for button in tab.findChildren(QPushButton) + tab.findChildren(QToolButton):
+            if button.text() and not button.toolTip():
+                missing.append(f"{name}: {button.text()!r}")
+        for editor in tab.findChildren(QPlainTextEdit):
+            if not editor.isReadOnly() and not editor.tabChangesFocus():
+                typing_tabs.append(f"{name}: {type(editor.parentWidget()).__name__}")
+        for view in tab.findChildren(QAbstractItemView):
+            if view.tabKeyNavigation():
+                cell_by_cell.append(f"{name}: {type(view).__name__}")
+        # The Actions menu follows the tab shown.
+        keys = {a.text() for a in window.actions_menu.actions()}
+        assert keys == {a.text() for a in tab.tab_actions.actions}
+    assert not missing, f"buttons without a tooltip: {missing}"
+    assert not typing_tabs, f"Tab types a tab character in: {typing_tabs}"
+    assert not cell_by_cell, f"Tab walks cell by cell in: {cell_by_cell}"

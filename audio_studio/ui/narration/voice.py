@@ -89,6 +89,7 @@ class VoicePanel(QWidget):
         self.instructions = QPlainTextEdit()
         self.instructions.setPlaceholderText("How the voice should sound (tone, pacing, emotion)")
         self.instructions.setMaximumHeight(90)
+        self.instructions.setTabChangesFocus(True)
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.knobs: dict[str, QSlider | QCheckBox] = {}

@@ -67,6 +67,7 @@ class MusicPage(QWidget):
         self.lyrics = QPlainTextEdit()
         self.lyrics.setPlaceholderText("Lyrics (optional)")
         self.lyrics.setMaximumHeight(70)
+        self.lyrics.setTabChangesFocus(True)
         self.instrumental = QCheckBox("Instrumental (no vocals)")
         self.duration = QDoubleSpinBox()
         self.duration.setRange(1, 600)

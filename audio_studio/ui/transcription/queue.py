@@ -78,6 +78,8 @@ class TranscriptionQueue(QWidget):
             "The cloud provider failed: transcribe what is missing on this computer, keeping "
             "the parts that came back."
         )
+        self.open_button.setToolTip("Show the selected file's transcript")
+        self.cancel_button.setToolTip("Stop transcribing the selected file")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove finished files from this list (History keeps them)")
         # Two rows: one row of four would make the tab's left column too wide for a laptop.
