@@ -13,6 +13,7 @@ from audio_studio.core.studio import Studio
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
 from tests.servers.base import WireServer
+from tests.support.qt import run
 from tests.support.transcription import clip_file
 
 
@@ -61,3 +62,24 @@ def test_a_failed_file_reads_failed_and_a_silent_click_says_why(  # type: ignore
     assert used < window.jobs_status.geometry().left()
     assert window.jobs_status.text() == "Ready"
     del job
+
+
+def test_a_missing_key_message_goes_once_settings_have_the_key(  # type: ignore[no-untyped-def]
+    qtbot, qloop, transcription_gui_studio: Studio, wire: WireServer, tmp_path: Path
+) -> None:
+    window = MainWindow(transcription_gui_studio, JobController(transcription_gui_studio.runner))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentIndex(1)
+    tab = window.transcription
+    run(qloop, transcription_gui_studio.delete_api_key("openai"))
+    tab.options.select("openai", "whisper-1")
+    clip = clip_file(tmp_path / "memo.wav", 4)
+    [job] = tab.flow.add_files([clip.path])
+    qtbot.waitUntil(lambda: tab.queue.status(job.id) is JobStatus.FAILED, timeout=30_000)
+    qtbot.waitUntil(lambda: "API key" in tab.status.text(), timeout=5000)
+    # The key is saved and Settings close: the line no longer claims a key is missing.
+    run(qloop, transcription_gui_studio.set_api_key("openai", "sk-test-key-123456789"))
+    window._on_settings_dialog_finished(1)
+    assert "API key" not in tab.status.text()

@@ -21,7 +21,13 @@ from PySide6.QtCore import QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QListWidgetItem, QWidget
 
-from audio_studio.core.errors import AudioError, InputError, StudioError
+from audio_studio.core.errors import (
+    AudioError,
+    AuthenticationError,
+    ConfigurationError,
+    InputError,
+    StudioError,
+)
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, HistoryKind, JobKind, SummaryResult
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
@@ -125,6 +131,7 @@ class TranscriptionFlow:
         self._open_lock = asyncio.Lock()
         self._open_seq = 0
         self._pending: str | None = None  # the job whose file the pane waits for
+        self.setup_error = False  # the status line shows a key, address or budget problem
         self._save_timer = QTimer(owner)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
@@ -132,9 +139,17 @@ class TranscriptionFlow:
 
     def say(self, text: str) -> None:
         self.tab.status.setText(text)
+        self.setup_error = False
 
     def fail(self, error: StudioError) -> None:
         self.say(messages.status_text(error))
+        # A key, address or budget problem: the line goes when Settings close (setup_done).
+        self.setup_error = isinstance(error, ConfigurationError | AuthenticationError)
+
+    def setup_done(self) -> None:
+        """Settings closed: a setup error shown may no longer hold (a job will say if so)."""
+        if self.setup_error:
+            self.say("")
 
     # -- starting jobs -----------------------------------------------------------------------
 
@@ -287,6 +302,7 @@ class TranscriptionFlow:
             self.tab.queue.set_finish_offline(job_id, True, note)
             self.say(f"{spec.info.name} failed on “{info.title}”: {error.message} Press "
                      "“Finish offline” to complete it on this computer.")  # fmt: skip
+            self.setup_error = isinstance(error, ConfigurationError | AuthenticationError)
         elif isinstance(error, StudioError):
             self.fail(error)
             spawn(asyncio.to_thread(info.run.close))

@@ -328,6 +328,7 @@ class TranscriptionTab(QWidget):
             self.recorder, self.open_button, self.link, self.options, self.again_button
         ):  # fmt: skip
             widget.setEnabled(need is None)
+        self.flow.setup_done()
         self.update_actions()
 
     def update_actions(self) -> None:
