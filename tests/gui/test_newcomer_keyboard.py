@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.audio.fake import FakeBackend
+from audio_studio.core.audio.player import PlayerState
 from audio_studio.core.narration.project import ChunkStatus
 from audio_studio.core.studio import Studio
 from audio_studio.ui.bridge import JobController
@@ -27,6 +28,7 @@ from audio_studio.ui.main_window import MainWindow
 pytestmark = pytest.mark.slow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+SCRIPT_TEXT = "The ferry leaves at nine. Gulls follow the boat."
 
 
 def back_to(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +80,7 @@ def test_open_generate_and_export_with_the_keyboard_only(
             assert button.toolTip(), f"{button.text()!r} has no tooltip"
     # Ctrl+O, type the file's path, Enter.
     script = tmp_path / "Harbour tour.txt"
-    script.write_text("The ferry leaves at nine. Gulls follow the boat.", encoding="utf-8")
+    script.write_text(SCRIPT_TEXT, encoding="utf-8")
     tab.editor.setFocus()
     typed: list[str] = []
     answer_file_dialog(script, typed)
@@ -108,6 +110,18 @@ def test_open_generate_and_export_with_the_keyboard_only(
     QTest.keyClick(window.focusWidget(), Qt.Key.Key_E, CTRL)
     qtbot.waitUntil(lambda: out.exists() and not tab.vm.busy, timeout=60_000)
     qtbot.waitUntil(lambda: "Exported" in tab.status.text(), timeout=10_000)
+    # Space plays and pauses where no text has focus; in the script it is a space.
+    player = tab.player_bar.player
+    qtbot.waitUntil(lambda: player.buffer is not None, timeout=10_000)
+    back_to(qtbot, window)
+    QTest.keyClick(tab, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: player.state is PlayerState.PLAYING, timeout=5000)
+    QTest.keyClick(tab, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: player.state is not PlayerState.PLAYING, timeout=5000)
+    tab.editor.setFocus()
+    QTest.keyClick(tab.editor, Qt.Key.Key_Space)
+    assert tab.editor.toPlainText().count(" ") > SCRIPT_TEXT.count(" ")
+    assert player.state is not PlayerState.PLAYING
 
 
 def test_every_tab_every_action_button_has_a_tooltip_and_tab_moves_on(
