@@ -128,9 +128,9 @@ class Chunk:
     def take(self) -> Take | None:
         return self.takes[self.current] if self.current is not None else None
 
-    def made_for(self, text: str) -> bool:
-        """It holds, or some take or lock of it belongs to, ``text`` (undo brings it back)."""
-        return text in (self.text, self.locked_text) or any(t.text == text for t in self.takes)
+    def texts(self) -> set[str]:
+        """The texts it holds or was made or locked for (an undo may bring any of them back)."""
+        return {self.text, self.locked_text, *(t.text for t in self.takes)} - {""}
 
     @property
     def stale(self) -> bool:
@@ -230,48 +230,30 @@ class NarrationProject:
         old, new = self.chunks, plan.chunks
         lexicon = self.settings.lexicon
         out: list[Chunk] = []
+        removed = _Shelf(self.removed)
+        dropped: list[Chunk] = []
         for op, i1, i2, j1, j2 in _opcodes([c.text for c in old], [c.text for c in new]):
-            spare = old[i1:i2]
+            spare = _Shelf(old[i1:i2]) if op != "equal" else None
             for k in range(j2 - j1):
                 src = new[j1 + k]
-                if op == "equal":
+                if spare is None:
                     chunk = old[i1 + k]
                 else:
-                    chunk = self._take_back(src.text, spare) or self._edit(spare, op)
+                    # Text made before (an undo, a redo) finds its takes: matched by text.
+                    chunk = spare.take(src.text) or removed.take(src.text) or _edit(spare, op)
                 chunk.text, chunk.paragraph = src.text, src.paragraph
                 chunk.start, chunk.end, chunk.pause_after_s = src.start, src.end, src.pause_after_s
                 chunk.spoken = lexicon.apply(src.text)
                 if chunk.locked_text and chunk.locked_text == chunk.text and chunk.take:
                     chunk.locked, chunk.locked_text = True, ""  # back to the words it was locked on
                 out.append(chunk)
-            if op != "equal":
-                self.removed.extend(c for c in spare if c.takes)
+            if spare is not None:
+                dropped.extend(c for c in spare.left() if c.takes)
+        self.removed = [*removed.left(), *dropped]
         self.chunks = out
         self._positions = {c.id: i for i, c in enumerate(out)}
         self.lead_pause_s = plan.lead_pause_s
         self.warnings = plan.warnings
-
-    def _take_back(self, text: str, spare: list[Chunk]) -> Chunk | None:
-        """The replaced or removed chunk whose takes were made for ``text``, taken out of
-        its list (matched by text, as the cache matches)."""
-        for pool in (spare, self.removed):
-            for i, chunk in enumerate(pool):
-                if chunk.made_for(text):
-                    return pool.pop(i)
-        return None
-
-    @staticmethod
-    def _edit(spare: list[Chunk], op: str) -> Chunk:
-        """The next replaced chunk, now holding edited text (its takes are stale), or a new one."""
-        if op != "replace" or not spare:
-            return Chunk("")
-        chunk = spare.pop(0)
-        if chunk.locked:
-            # An edited sentence needs a new look; its lock returns with its words.
-            chunk.locked, chunk.locked_text = False, chunk.text
-        if chunk.status is ChunkStatus.FAILED:
-            chunk.status, chunk.error, chunk.error_kind = _pending_or_done(chunk)
-        return chunk
 
     def clear_removed(self) -> int:
         """Drop the takes of sentences no longer in the script; how many sentences they were."""
@@ -437,6 +419,56 @@ def _by_text(old: list[str], new: list[str], base: int) -> list[tuple[str, int, 
         else:
             ops.append(("insert", base, base, j + base, j + base + 1))
     return ops
+
+
+class _Shelf:
+    """Chunks that text may take back, indexed by every text they were made for (so a long
+    script's edit stays linear), in their order; ``left()`` is what nobody took."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self.taken: set[str] = set()
+        self._next = 0
+        self._by_text: dict[str, list[Chunk]] | None = None  # built on first look-up
+
+    def take(self, text: str) -> Chunk | None:
+        if not self.chunks:
+            return None
+        if self._by_text is None:
+            self._by_text = {}
+            for chunk in self.chunks:
+                for known in chunk.texts():
+                    self._by_text.setdefault(known, []).append(chunk)
+        for chunk in self._by_text.get(text, ()):
+            if chunk.id not in self.taken:
+                self.taken.add(chunk.id)
+                return chunk
+        return None
+
+    def next_free(self) -> Chunk | None:
+        while self._next < len(self.chunks):
+            chunk = self.chunks[self._next]
+            self._next += 1
+            if chunk.id not in self.taken:
+                self.taken.add(chunk.id)
+                return chunk
+        return None
+
+    def left(self) -> list[Chunk]:
+        return [c for c in self.chunks if c.id not in self.taken]
+
+
+def _edit(spare: _Shelf, op: str) -> Chunk:
+    """The next replaced chunk, now holding edited text (its takes are stale), or a new one."""
+    chunk = spare.next_free() if op == "replace" else None
+    if chunk is None:
+        return Chunk("")
+    if chunk.locked:
+        # An edited sentence needs a new look; its lock returns with its words.
+        chunk.locked, chunk.locked_text = False, chunk.text
+    if chunk.status is ChunkStatus.FAILED:
+        chunk.status, chunk.error, chunk.error_kind = _pending_or_done(chunk)
+    return chunk
 
 
 def _pending_or_done(chunk: Chunk) -> tuple[ChunkStatus, None, None]:
