@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from audio_studio.core.errors import InputError
+from audio_studio.core.fileio import inside
 from audio_studio.core.models import Capability
 
 __all__ = [
@@ -158,7 +159,7 @@ def _mirrored(model: CatalogModel, mirror: str | None) -> CatalogModel:
     return CatalogModel(**{**model.__dict__, "files": files})
 
 
-def _parse_entry(raw: Mapping[str, Any]) -> CatalogModel:
+def _parse_entry(raw: Mapping[str, Any], models_dir: Path) -> CatalogModel:
     kind = Capability(raw["kind"])
     if kind not in (Capability.SPEECH, Capability.TRANSCRIPTION):
         raise ValueError(f"kind must be speech or transcription, not {kind.value}")
@@ -168,8 +169,17 @@ def _parse_entry(raw: Mapping[str, Any]) -> CatalogModel:
     )
     if not files or any("/" in f.name or f.name.startswith(".") for f in files):
         raise ValueError("files must be plain file names")
+    model_id = str(raw["id"])
+    # Ids and file names become folder and file names under models/: refuse any that would
+    # lead elsewhere (an id of "../.." once made a failed download delete the data folder).
+    if "/" in model_id or model_id.startswith("."):
+        raise ValueError(f"the id {model_id!r} must be a plain name")
+    for sub in ("piper", "whisper", ".downloads"):
+        inside(models_dir / sub, model_id, what="model id")
+        for f in files:
+            inside(models_dir / sub, f.name, what="file name")
     return CatalogModel(
-        id=str(raw["id"]),
+        id=model_id,
         kind=kind,
         title=str(raw.get("title") or raw["id"]),
         files=files,
@@ -193,9 +203,9 @@ def load_catalog(models_dir: Path) -> list[CatalogModel]:
         try:
             raw = json.loads(user_file.read_text(encoding="utf-8"))
             for item in raw if isinstance(raw, list) else raw["models"]:
-                model = _parse_entry(item)
+                model = _parse_entry(item, models_dir)
                 entries[model.id] = model
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, InputError) as exc:
             raise InputError(
                 f"The model catalog {user_file} could not be read ({exc}). Fix or remove it."
             ) from exc

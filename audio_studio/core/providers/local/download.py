@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from audio_studio.core.errors import InvalidRequestError, NetworkError, StorageError
+from audio_studio.core.fileio import inside
 from audio_studio.core.models import Capability
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.local.catalog import CatalogFile, CatalogModel
@@ -45,7 +46,7 @@ def install_dir(models_dir: Path, model: CatalogModel) -> Path:
     """Where a catalog model's files go: Piper voices side by side, Whisper models a folder each."""
     if model.kind is Capability.SPEECH:
         return models_dir / "piper"
-    return models_dir / "whisper" / model.id
+    return inside(models_dir / "whisper", model.id, what="model id")
 
 
 class _Part:
@@ -143,12 +144,18 @@ async def download_model(
     """Download, verify and install every file of ``model``; returns the install folder.
 
     Raises:
+        InputError: the model's id or a file name would lead outside the models folder.
         NetworkError: the connection kept failing, or a file's checksum did not match.
         InvalidRequestError: the server refused a file (404 and the like).
         StorageError: the models folder cannot be written.
         asyncio.CancelledError: cancelled; what was fetched is kept for the next try.
     """
-    staging = models_dir / STAGING / model.id
+    # Checked before anything is written: a failure below deletes ``staging``.
+    staging = inside(models_dir / STAGING, model.id, what="model id")
+    target = install_dir(models_dir, model)
+    for f in model.files:
+        inside(staging, f"{f.name}.part", what="file name")
+        inside(target, f.name, what="file name")
     total = model.size_bytes or None
     done_before = 0
     await asyncio.to_thread(_check_space, models_dir, staging, model)
@@ -165,7 +172,7 @@ async def download_model(
     finished = False
     try:
         for f in model.files:
-            part_path = staging / f"{f.name}.part"
+            part_path = inside(staging, f"{f.name}.part", what="file name")
             sha = await _fetch(client, f, part_path, report)
             if f.sha256 and sha != f.sha256.lower():
                 raise NetworkError(
@@ -209,7 +216,7 @@ def _install(model: CatalogModel, staging: Path, models_dir: Path) -> Path:
     target = install_dir(models_dir, model)
     target.mkdir(parents=True, exist_ok=True)
     for f in model.files:
-        (staging / f"{f.name}.part").replace(target / f.name)
+        inside(staging, f"{f.name}.part").replace(inside(target, f.name))
     manifest = {
         "id": model.id,
         "kind": model.kind.value,
