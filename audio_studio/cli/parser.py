@@ -155,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--starred", action="store_true")
     p.add_argument("--limit", type=int, default=50, metavar="N")
 
+    p = sub.add_parser("library", help="export the library to a zip, or import one")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("file", metavar="FILE.zip")
+
     p = sub.add_parser("models", help="offline models")
     p.add_argument("action", nargs="?", choices=("list", "download", "remove"), default="list")
     p.add_argument("name", nargs="?", metavar="NAME")
