@@ -91,7 +91,7 @@ FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "retry_limit": _in_range(0, 10),
     "connect_timeout_s": _in_range(1, 300),
     "read_timeout_s": _in_range(5, 3600),
-    "music_read_timeout_s": _in_range(30, 7200),
+    "music_read_timeout_s": _in_range(5, 7200),
     "loudness_target_lufs": _in_range(-40, -5),
     "paragraph_pause_s": _in_range(0, 10),
     "narration_concurrency": _in_range(1, 16),
