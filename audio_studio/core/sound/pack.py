@@ -120,7 +120,9 @@ def _check_template(template: str) -> None:
 
 def _values(item: HistoryItem, n: int, date: str) -> dict[str, Any]:
     p = item.params
-    seed = p.get("seed")
+    # Only the offline engine takes a seed; rows from before cloud seeds were dropped may
+    # still hold an invented one, which must not name a file.
+    seed = p.get("seed") if p.get("engine") == "sfxr" else None
     return {
         "prompt": " ".join((item.prompt or item.title).split()[:8]),
         "n": n,
