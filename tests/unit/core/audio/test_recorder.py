@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
 from collections.abc import Callable
@@ -223,7 +224,7 @@ def test_no_more_than_half_a_second_of_audio_is_ever_unsynced(
     take = recorder.stop()
     rate = take.sample_rate
     block = rate // 10  # the fake backend's largest block (100 ms) may land after a sync
-    frames = [0] + [f for f, _ in synced]
-    gaps = [b - a for a, b in zip(frames, frames[1:], strict=False)]
+    frames = [0, *(f for f, _ in synced)]
+    gaps = [b - a for a, b in itertools.pairwise(frames)]
     assert len(synced) >= 10 and max(gaps) <= rate // 2 + block
     assert all(on_disk == f for f, on_disk in synced)  # what was synced is the whole data
