@@ -110,8 +110,11 @@ def test_base_urls_and_reply_urls():
     for bad in ("http://192.168.1.5:8080/v1", "ftp://x/v1", "api.openai.com/v1", "file:///etc"):
         with pytest.raises(ConfigurationError):
             check_base_url(bad, "P")
-    assert check_response_url("http://cdn.example.com/a.mp3", "P")
-    for bad in ("file:///etc/passwd", "javascript:alert(1)", "ftp://x/a.mp3"):
+    assert check_response_url("https://cdn.example.com/a.mp3", "P")
+    assert check_response_url("http://127.0.0.1:8080/a.mp3", "P")  # this computer
+    # Plain http to another computer is refused for what replies point to (item 3).
+    for bad in ("http://cdn.example.com/a.mp3", "file:///etc/passwd", "javascript:alert(1)",
+                "ftp://x/a.mp3"):  # fmt: skip
         with pytest.raises(ProviderError):
             check_response_url(bad, "P")
 
