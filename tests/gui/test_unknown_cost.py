@@ -44,3 +44,25 @@ def test_the_window_asks_before_an_unknown_cost(qtbot, qloop, service) -> None: 
     while not again.done():
         QCoreApplication.processEvents()
     assert again.result() is True
+
+
+def test_the_budgets_page_keeps_elevenlabs_in_credits(qtbot, qloop, service) -> None:  # type: ignore[no-untyped-def]
+    from audio_studio.core.models import HistoryKind, Usage
+    from audio_studio.core.store.history import HistoryEntry
+    from audio_studio.ui.dialogs.budgets_page import BudgetsPage
+    from tests.support.qt import run
+
+    service.history.add(HistoryEntry(kind=HistoryKind.SFX, provider="elevenlabs",
+                                     usage=Usage(credits=1240)))  # fmt: skip
+    page = BudgetsPage(service)
+    qtbot.addWidget(page)
+    amount, _, _ = page.rows["elevenlabs"]
+    assert amount.suffix() == " credits" and page.rows["openai"][0].prefix() == "$ "
+    amount.setValue(30_000)
+    page.rows["openai"][0].setValue(20)
+    settings = page.apply_to(service.settings)
+    assert settings.budget("elevenlabs") == Budget(monthly_credits=30_000)
+    assert settings.budget("openai").monthly_usd == 20 and settings.budget("openai").active
+    run(qloop, page.load())
+    row = [i.id for i in page.providers].index("elevenlabs")
+    assert page.table.item(row, 4).text() == "1,240 credits"
