@@ -42,6 +42,7 @@ def openai() -> Iterator[tuple[str, SpecMock]]:
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ELEVENLABS_API_KEY": KEYS["elevenlabs"], "OPENAI_API_KEY": KEYS["openai"],
+           "AUDIO_STUDIO_API_KEY": KEYS["gateway"], "GROQ_API_KEY": KEYS["groq"],
            "HF_HUB_OFFLINE": "1"}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "audio_studio", "--home", str(home), *args],
@@ -88,17 +89,18 @@ def test_elevenlabs_text_where_audio_was_promised(
     assert mock.invalid == []
 
 
-def test_openai_text_where_audio_was_promised(tmp_path, openai) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("provider", "name"), [("openai", "OpenAI"), ("gateway", "gateway")])
+def test_openai_text_where_audio_was_promised(tmp_path, openai, provider, name) -> None:  # type: ignore[no-untyped-def]
     url, mock = openai
     out = tmp_path / "s.mp3"
-    run = cli(tmp_path / "h", "speak", "Hello there.", "-o", str(out), "--provider", "openai",
+    run = cli(tmp_path / "h", "speak", "Hello there.", "-o", str(out), "--provider", provider,
               "--base-url", url)  # fmt: skip
-    refused_as_not_audio(run, "OpenAI")
+    refused_as_not_audio(run, name)
     assert not out.exists() and history(tmp_path / "h") == []
     assert mock.invalid == []
 
 
-@pytest.mark.parametrize("provider", ["elevenlabs", "openai"])
+@pytest.mark.parametrize("provider", ["elevenlabs", "openai", "groq", "gateway"])
 def test_transcription_of_a_documented_answer_never_crashes(
     tmp_path, elevenlabs, openai, provider
 ) -> None:  # type: ignore[no-untyped-def]
