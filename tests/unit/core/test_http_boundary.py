@@ -173,3 +173,28 @@ async def test_the_scrub_removes_the_key_and_key_shapes():
     text = http.scrub("key sk-unit-0123456789abcdef and sk-other-9999999999999 and fine")
     assert "0123456789abcdef" not in text and "sk-other-9999999999999" not in text
     assert text.endswith("and fine")
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "sent"),
+    [
+        ("POST", 409, 1),  # may mean the work is being done: never twice
+        ("POST", 501, 1),
+        ("POST", 500, 3),  # an error answer delivers nothing, so nothing is billed twice
+        ("POST", 503, 3),
+        ("POST", 408, 3),
+        ("GET", 409, 3),  # reading again costs nothing
+        ("GET", 501, 3),
+    ],
+)
+async def test_the_retry_policy_by_method_and_status(method: str, status: int, sent: int) -> None:
+    """README "Retries": which failures are sent again, and at most 3 attempts in all."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        return httpx.Response(status, json={"error": {"message": "no"}})
+
+    with pytest.raises(ProviderError):
+        await _http(handler).request(method, "x", **({"json": {}} if method == "POST" else {}))
+    assert len(calls) == sent
