@@ -318,6 +318,11 @@ class NarrationTab(QWidget):
                 "There is nothing to narrate: the script is empty. Paste or open a script.", True
             )
             return
+        plan = await self.refresh_preflight()
+        if plan is not None and not await messages.agree_to_unknown_cost(
+            self, self.ctx, plan.preflight
+        ):
+            return
         await self.vm.generate(preview=self._preview_sink)
 
     def _preview_sink(self) -> AudioSink | None:
