@@ -5,9 +5,10 @@ STUDIO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # What the studio needs at run time: PortAudio, PulseAudio's client library (QtMultimedia),
 # the ALSA->Pulse bridge, Qt's xcb libraries, and Xvfb for machines without a screen.
+# libicu-dev, pkg-config, g++ and python3-dev build PyICU (PyPI has no Linux wheel of it).
 RUN_PACKAGES="libportaudio2 libpulse0 libasound2-plugins libxcb-icccm4 libxcb-keysyms1 \
 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
-xvfb xauth"
+xvfb xauth libicu-dev pkg-config g++ python3-dev"
 # What the tests add: a private sound server, Secret Service, D-Bus tools, a keyboard driver
 # for the window test, a screenshot tool, and the validators of the desktop files.
 TEST_PACKAGES="pulseaudio pulseaudio-utils gnome-keyring libsecret-tools dbus-daemon dbus-bin \

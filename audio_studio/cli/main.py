@@ -35,14 +35,16 @@ HANDLERS: dict[str, str] = {
     "watch": "audio_studio.cli.watch:run",
     "sfx": "audio_studio.cli.sfx:run",
     "models": "audio_studio.cli.models:run",
+    "library": "audio_studio.cli.library:run",
 }
 
 
 class CliContext:
     """Opens the studio on first use, so commands that need no History stay light."""
 
-    def __init__(self, home: str | None) -> None:
+    def __init__(self, home: str | None, *, yes: bool = False) -> None:
         self.home = home
+        self.yes = yes  # --yes: jobs of unknown cost may start although a budget is set
         self._studio: Studio | None = None
 
     def studio(self) -> Studio:
@@ -51,6 +53,8 @@ class CliContext:
             from audio_studio.core.studio import open_studio
 
             self._studio = open_studio(resolve_paths(self.home), use_env_keys=True)
+            if self.yes:
+                self._studio.context.accept_unknown_cost()
         return self._studio
 
     async def aclose(self) -> None:
@@ -71,7 +75,7 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     module_name, func_name = target.split(":")
     handler: Handler = getattr(importlib.import_module(module_name), func_name)
-    ctx = CliContext(args.home)
+    ctx = CliContext(args.home, yes=bool(getattr(args, "yes", False)))
     _setup_cli_logging(ctx)
 
     async def go() -> int:

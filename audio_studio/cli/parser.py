@@ -20,6 +20,11 @@ def _provider_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provider", metavar="P", help=PROVIDER_HELP)
     p.add_argument("--base-url", metavar="URL", help="base URL of an OpenAI-compatible server")
     p.add_argument("--model", metavar="M")
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="go ahead when the provider has a budget and this job's cost is unknown",
+    )
 
 
 def _speech_options(p: argparse.ArgumentParser) -> None:
@@ -114,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prompt", nargs="?", metavar="PROMPT")
     p.add_argument("--preset", metavar="NAME")
     p.add_argument("-o", "--output", required=True, metavar="OUT")
-    p.add_argument("--seed", type=int, metavar="N")
+    p.add_argument(
+        "--seed", type=int, metavar="N", help="offline engine only (cloud effects take no seed)"
+    )
     p.add_argument("--duration", type=float, metavar="S")
     p.add_argument("--variations", type=int, default=1, metavar="N")
     p.add_argument("--prompt-influence", type=float, metavar="X", help="0-1 (cloud providers)")
@@ -154,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", help="YYYY-MM-DD, or a number of days back")
     p.add_argument("--starred", action="store_true")
     p.add_argument("--limit", type=int, default=50, metavar="N")
+
+    p = sub.add_parser("library", help="export the library to a zip, or import one")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("file", metavar="FILE.zip")
 
     p = sub.add_parser("models", help="offline models")
     p.add_argument("action", nargs="?", choices=("list", "download", "remove"), default="list")

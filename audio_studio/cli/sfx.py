@@ -99,5 +99,6 @@ async def _write(variation: Variation, path: Path) -> bool:
     await asyncio.to_thread(atomic_write_bytes, path, variation.outcome.result.data)
     item = variation.outcome.item
     seconds = f"{item.duration_s:.2f} s" if item.duration_s else "audio"
-    print(f"Wrote {path} ({seconds}, seed {variation.seed}; History #{item.id}).")
+    seed = f", seed {variation.seed}" if variation.seed is not None else ""
+    print(f"Wrote {path} ({seconds}{seed}; History #{item.id}).")
     return True

@@ -94,6 +94,7 @@ class StudioContext:
         self._keys = keys
         self._http = http
         self._audio_backend = audio_backend
+        self._unknown_cost_ok: set[str] = set()
 
     @property
     def settings(self) -> Settings:
@@ -146,18 +147,28 @@ class StudioContext:
         seconds: float | None = None,
     ) -> Preflight:
         """Cost estimate, this month's spend and the budget's verdict, before a job starts."""
-        from audio_studio.core.preflight import month_spend, preflight
+        from audio_studio.core.preflight import month_usage, preflight
 
-        spent = await asyncio.to_thread(month_spend, self.history, provider_id)
+        usd, credits = await asyncio.to_thread(month_usage, self.history, provider_id)
         return preflight(
             provider_id,
             capability,
-            spent,
+            usd,
             self.settings.budget(provider_id),
             model,
             characters=characters,
             seconds=seconds,
+            spent_credits=credits,
+            unknown_cost_ok=self.unknown_cost_ok(provider_id),
         )
+
+    def accept_unknown_cost(self, provider_id: str | None = None) -> None:
+        """Someone agreed that jobs of unknown cost may start on ``provider_id`` (None: on any
+        provider) although it has a budget: the window after asking, the CLI with ``--yes``."""
+        self._unknown_cost_ok.add(provider_id or "*")
+
+    def unknown_cost_ok(self, provider_id: str) -> bool:
+        return bool({provider_id, "*"} & self._unknown_cost_ok)
 
     def estimate_cost(
         self,

@@ -19,6 +19,7 @@ __all__ = [
     "Estimate",
     "Price",
     "Unit",
+    "bills_credits",
     "estimate",
     "estimate_music",
     "estimate_sfx",
@@ -119,6 +120,13 @@ PRICES: tuple[Price, ...] = (
     Price("crazyrouter", _T, "*", Unit.MINUTE, as_of=_SEEN, source=_CRAZY, note=_CRAZY_NOTE),
     Price("crazyrouter", _M, "*", Unit.SECOND, as_of=_SEEN, source=_CRAZY, note=_CRAZY_NOTE),
 )  # fmt: skip
+
+
+def bills_credits(provider: str) -> bool:
+    """Whether ``provider`` bills in its own credits (ElevenLabs) rather than dollars, so its
+    budget is kept in credits."""
+    return any(p.provider == provider and p.credits is not None for p in PRICES)
+
 
 _PER = {
     Unit.CHARACTER: 1.0,

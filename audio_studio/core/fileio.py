@@ -1,5 +1,5 @@
-"""Files written whole or not at all (a temporary file beside the target, flushed, renamed over
-it), and files hashed in blocks."""
+"""Files written whole or not at all, files hashed in blocks, and paths from outside input kept
+inside their folder."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "sha256_file"]
+from audio_studio.core.errors import InputError
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "inside", "sha256_file"]
 
 _BLOCK = 1 << 20
 
@@ -46,3 +48,42 @@ def sha256_file(path: Path) -> str:
         while block := fh.read(_BLOCK):
             digest.update(block)
     return digest.hexdigest()
+
+
+def inside(folder: Path, *parts: str, what: str = "name") -> Path:
+    """``folder/parts``, refused unless it resolves to a place strictly inside ``folder``.
+
+    Every path built from outside input (catalog ids and file names, pack and export names,
+    archive entries) goes through here before anything is written or deleted: ``..``, absolute
+    parts, drive letters, backslashes, NUL bytes and a symbolic link that leads out are all
+    refused, and so is a path that is ``folder`` itself (an id of ``.`` must not make a
+    download's staging folder the models folder).
+
+    Args:
+        folder: the folder the result must stay inside (need not exist yet).
+        parts: names from outside input, joined in order; each may hold ``/`` separators.
+        what: how the message names the input ("model id", "file in the archive", ...).
+
+    Raises:
+        InputError: the path would leave ``folder``; the message quotes the input.
+    """
+    text = "/".join(parts)
+    windows = PureWindowsPath(text)
+    if (
+        not parts
+        or any(not p for p in parts)
+        or "\x00" in text
+        or "\\" in text
+        or windows.drive
+        or PurePosixPath(text).is_absolute()
+        or ".." in PurePosixPath(text).parts
+    ):
+        raise InputError(f"The {what} {text!r} is not a plain name inside {folder}; refused.")
+    try:
+        base = folder.resolve()
+        target = base.joinpath(*parts).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise InputError(f"The {what} {text!r} cannot be used as a path ({exc}).") from exc
+    if target == base or not target.is_relative_to(base):
+        raise InputError(f"The {what} {text!r} leads outside {folder}; refused.")
+    return folder.joinpath(*parts)

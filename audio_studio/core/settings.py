@@ -30,11 +30,17 @@ class ProviderSettings:
 
 @dataclass(frozen=True)
 class Budget:
-    """A monthly spending limit for one provider, in US dollars."""
+    """A monthly spending limit for one provider, in the unit it bills: US dollars, or credits
+    (ElevenLabs). 0 = no limit in that unit."""
 
-    monthly_usd: float = 0.0  # 0 = no budget
+    monthly_usd: float = 0.0
     warn_at: float = 0.8  # share of the budget
     block_at: float = 1.0
+    monthly_credits: float = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.monthly_usd > 0 or self.monthly_credits > 0
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "retry_limit": _in_range(0, 10),
     "connect_timeout_s": _in_range(1, 300),
     "read_timeout_s": _in_range(5, 3600),
-    "music_read_timeout_s": _in_range(30, 7200),
+    "music_read_timeout_s": _in_range(5, 7200),
     "loudness_target_lufs": _in_range(-40, -5),
     "paragraph_pause_s": _in_range(0, 10),
     "narration_concurrency": _in_range(1, 16),
@@ -105,6 +111,7 @@ FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "document_timestamp_minutes": _in_range(1, 120),
     "max_concurrency": _in_range(1, 64),
     "monthly_usd": _in_range(0, 1_000_000),
+    "monthly_credits": _in_range(0, 1_000_000_000),
     "warn_at": _in_range(0, 10),
     "block_at": _in_range(0, 10),
 }

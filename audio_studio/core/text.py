@@ -5,7 +5,13 @@ narration, cut further only where it is longer than the provider takes in one re
 ``[pause 1.5s]`` (also ``[pause 500ms]``, ``[pause 2]``, or ``[pause]`` for one second) may
 stand anywhere: it ends the chunk before it and sets the silence that follows. The lexicon
 replaces whole words before synthesis, the same way for every provider. Chunks keep their
-span in the script, so no text is lost: what is not markup is in exactly one chunk.
+span in the script, so no text is lost: what is not markup is in exactly one chunk, except a
+run with nothing to say (emoji, symbols) cut from a long sentence that cannot join its words
+within the limit, which a warning names: no chunk is ever without a letter or digit.
+
+Sentences, words and graphemes come from ICU (PyICU's BreakIterator), which knows every
+script's sentence ends (。！？ ؟ । …) and where Chinese, Japanese and Thai words end; what is
+ours is only the English abbreviations ICU does not keep together and where to prefer cuts.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from audio_studio.core.errors import InputError
 
@@ -36,9 +44,9 @@ MAX_PAUSE_S = 30.0
 _PAUSE = re.compile(r"\[\s*pause\b([^\]\n]*)\]", re.IGNORECASE)
 _PAUSE_VALUE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(ms|s|sec|secs|seconds?)?\s*$", re.I)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-# A sentence ends at . ! ? … (with any closing quotes or brackets) before a space, or at a line end.
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)|\n")
-_CLAUSE = re.compile(r"[,;:–—](?=\s)|\s[-–—]\s")
+# Where a long sentence may be cut first: after a clause mark (a space after Latin ones; the
+# Chinese and Japanese ones take none), or at a spaced dash.
+_CLAUSE = re.compile(r"[,;:–—](?=\s)|\s[-–—]\s|[、，；：]")
 # After these a full stop never ends a sentence ("Dr. Smith", "e.g. The Hobbit").
 _NEVER_END = frozenset(
     {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "rev", "gen", "capt", "lt", "e.g", "i.e",
@@ -201,41 +209,110 @@ def _line_of(text: str, offset: int) -> str:
 # -- splitting -----------------------------------------------------------------------------------
 
 
-def _is_boundary(text: str, match: re.Match[str]) -> bool:
-    """Whether the sentence-end candidate ``match`` really ends a sentence."""
-    if match.group(0) == "\n":
+_ITERATORS = threading.local()  # an ICU iterator is not thread-safe: one set per thread
+
+
+def _iterator(kind: str) -> Any:
+    """ICU's break iterator of ``kind`` for this thread, made on first use."""
+    made: dict[str, Any] = _ITERATORS.__dict__.setdefault("made", {})
+    if kind not in made:
+        made[kind] = _make_iterator(kind)
+    return made[kind]
+
+
+def _make_iterator(kind: str) -> Any:
+    import icu
+
+    make = {
+        "sentence": icu.BreakIterator.createSentenceInstance,
+        "word": icu.BreakIterator.createWordInstance,
+        "grapheme": icu.BreakIterator.createCharacterInstance,
+    }[kind]
+    # English abbreviation suppression ("Mr. Jones"); the rules themselves cover every script.
+    return make(icu.Locale("en@ss=standard" if kind == "sentence" else "root"))
+
+
+def _breaks(kind: str, text: str) -> list[int]:
+    """ICU's boundaries of ``kind`` in ``text`` (sentences, words, graphemes) as str indices,
+    ascending, ending at ``len(text)``; 0 is not included."""
+    if not text:
+        return []
+    it = _iterator(kind)
+    it.setText(text)
+    bounds = list(it)
+    if text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text):
+        return bounds
+    # ICU counts UTF-16 units; a character beyond the BMP (most emoji) is two of them.
+    units, index = 0, {}
+    for i, ch in enumerate(text):
+        index[units] = i
+        units += 2 if ord(ch) > 0xFFFF else 1
+    index[units] = len(text)
+    return [index[b] for b in bounds if b in index]
+
+
+_ELLIPSIS = re.compile(r"(?:…|\.\.\.)[\"'”’»)\]]*[ \t]+(?=[^\W\d_])")
+_CLOSERS = "\"'”’»)]」』）】〕"
+
+
+def _ends_sentence(text: str, start: int, end: int) -> bool:
+    """Whether ICU's sentence boundary at ``end`` really ends the sentence begun at ``start``.
+
+    ICU's rules know every script's terminators (。！？ ؟ । …) and line ends; this vetoes the
+    boundaries English text needs kept together: a full stop after a title or an initial
+    ("Dr. Smith", "J. R. R. Tolkien"), after "e.g.", before a lowercase word ("approx. three",
+    "“Hey!” she said"), and a numbered line ("1. First item").
+    """
+    piece = text[start:end]
+    body = piece.rstrip()
+    if not body or "\n" in piece[len(body) :] or end >= len(text):
         return True
-    # Short windows either side (never the rest of the text: that would be quadratic).
-    rest = text[match.end() : match.end() + 64].lstrip(" \t")
+    rest = text[end : end + 64].lstrip(" \t")
     nxt = rest[:1]
-    if rest.startswith("\n") or not nxt:
+    if not nxt or rest.startswith("\n"):
         return True
     if nxt.islower():
-        return False  # "approx. three", "“Hey!” she said"
-    if not match.group(0).startswith("."):
+        return False
+    bare_end = body.rstrip(_CLOSERS)
+    if not bare_end.endswith("."):
         return True
-    window = max(0, match.start() - 80)
-    newline = text.rfind("\n", window, match.start())
-    before = text[(newline + 1 if newline >= 0 else window) : match.start()].split()
-    at_line_start = len(before) == 1 and (newline >= 0 or window == 0)
-    bare = before[-1].lstrip("(\"'“‘«[").lower() if before else ""
+    line = bare_end[bare_end.rfind("\n") + 1 :][-80:]
+    words = line.rstrip(".").split()
+    bare = words[-1].lstrip("(\"'“‘«[").lower() if words else ""
     if bare in _NEVER_END or (len(bare) == 1 and bare.isalpha()):
-        return False  # a title, or an initial ("J. R. R. Tolkien")
-    if bare.isdigit() and at_line_start:
+        return False  # a title, or an initial
+    if bare.isdigit() and len(words) == 1 and _line_starts(text, start, body):
         return False  # "1. First item" at the start of a line
     return nxt.isupper() if bare in _MAYBE_END else True
 
 
+def _line_starts(text: str, start: int, body: str) -> bool:
+    """Whether the last line of ``body`` (a sentence from ``start``) starts a line of text."""
+    newline = body.rfind("\n")
+    if newline >= 0:
+        return True
+    lead = len(body) - len(body.lstrip())
+    at = start + lead
+    return at == 0 or text[:at].rstrip(" \t").endswith("\n") or not text[:at].strip()
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences in ``text``, stripped, in order; pieces with nothing
-    to say (a lone dash or emoji) join the sentence before them, or after them at the start."""
+    to say (a lone dash or emoji) join the sentence before them, or after them at the start.
+
+    Boundaries come from ICU's sentence rules (every script's terminators), with the English
+    exceptions of ``_ends_sentence``.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _END.finditer(text):
-        if _is_boundary(text, match):
-            spans.append((start, match.end()))
-            start = match.end()
-    spans.append((start, len(text)))
+    # ICU does not end a sentence at an ellipsis; English does when a capital follows.
+    trailing = {m.end() for m in _ELLIPSIS.finditer(text)}
+    for bound in sorted(trailing.union(_breaks("sentence", text))):
+        if _ends_sentence(text, start, bound):
+            spans.append((start, bound))
+            start = bound
+    if start < len(text):
+        spans.append((start, len(text)))
     out: list[tuple[int, int]] = []
     pending_start: int | None = None
     for a, b in spans:
@@ -256,22 +333,44 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _cut_at(window: str, rest: str) -> int:
+    """Where to end the piece ``window`` (the longest prefix that fits): a clause mark, else a
+    space, else a word boundary (ICU's, which also splits Chinese, Japanese and Thai into
+    words), else a grapheme boundary; never inside a grapheme cluster (an emoji sequence, a
+    letter and its marks). Places where the piece and what follows both have words come first;
+    a run of only symbols longer than the limit is cut anyway (split_script leaves such pieces
+    out). 0: no place at all."""
+
+    def both_speak(cut: int) -> bool:
+        return has_words(window[:cut]) and has_words(window[cut:] + rest)
+
+    third = len(window) // 3
+    whole = window + rest[:1]  # so that the window's own end can be a boundary
+    for good in (both_speak, lambda cut: cut > 0):
+        clauses = [m.end() for m in _CLAUSE.finditer(window) if m.end() > third and good(m.end())]
+        if clauses:
+            return clauses[-1]
+        spaces = [i for i, ch in enumerate(window) if ch.isspace() and i > third and good(i)]
+        if spaces:
+            return spaces[-1]
+        for kind in ("word", "grapheme"):
+            bounds = [b for b in _breaks(kind, whole) if 0 < b <= len(window) and good(b)]
+            if bounds:
+                return bounds[-1]
+    return 0
+
+
 def _cut(text: str, a: int, b: int, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Cut ``text[a:b]`` into pieces that ``fits``: at a clause, else a space, else anywhere."""
+    """Cut ``text[a:b]`` into pieces that ``fits`` (see ``_cut_at`` for where)."""
     pieces: list[tuple[int, int]] = []
     while not fits(text[a:b]):
         lo, hi = a + 1, b  # the longest prefix that fits: text[a:lo] fits, text[a:hi] not
         while hi - lo > 1:
             mid = (lo + hi) // 2
             lo, hi = (mid, hi) if fits(text[a:mid]) else (lo, mid)
-        window = text[a:lo]
-        cut = 0
-        for match in _CLAUSE.finditer(window):
-            if match.end() > len(window) // 3:
-                cut = match.end()
-        if not cut:
-            space = window.rfind(" ")
-            cut = space if space > len(window) // 3 else len(window)
+        cut = _cut_at(text[a:lo], text[lo:b])
+        if cut == 0:
+            break  # nothing with words fits: leave the rest whole (the caller says so)
         piece_end = a + cut
         pieces.append((a, a + len(text[a:piece_end].rstrip())))
         a = piece_end + (len(text[piece_end:b]) - len(text[piece_end:b].lstrip()))
@@ -293,6 +392,7 @@ def split_script(
     chunks: list[ScriptChunk] = []
     lead = 0.0
     split_long = 0
+    silent: list[str] = []  # cut pieces with nothing to say that could not join a neighbour
 
     def spoken_fits(piece: str) -> bool:
         return max_chars is None or len(lexicon.apply(piece)) <= max_chars
@@ -314,7 +414,16 @@ def split_script(
                 pieces = _cut(script, a, b, spoken_fits)
                 split_long += len(pieces) > 1
                 for x, y in pieces:
-                    chunks.append(ScriptChunk(script[x:y], paragraph, x, y))
+                    if has_words(script[x:y]):
+                        chunks.append(ScriptChunk(script[x:y], paragraph, x, y))
+                        continue
+                    # Nothing to say (emoji, symbols): never sent alone; joins the piece
+                    # before it when that still fits, else is left out and named.
+                    last = chunks[-1] if len(chunks) > started else None
+                    if last is not None and spoken_fits(script[last.start : y]):
+                        chunks[-1] = ScriptChunk(script[last.start : y], paragraph, last.start, y)
+                    else:
+                        silent.append(script[x:y])
             if pause:
                 if chunks:
                     last = chunks[-1]
@@ -330,6 +439,12 @@ def split_script(
             f"{split_long} sentence{'s are' if split_long != 1 else ' is'} longer than the "
             f"{max_chars:,} characters the provider takes at once and "
             f"{'were' if split_long != 1 else 'was'} split at commas or spaces."
+        )
+    if silent:
+        shown = ", ".join(repr(p[:12]) for p in silent[:3])
+        warnings.append(
+            f"{len(silent)} piece(s) of long sentences hold nothing to say ({shown}) and did not "
+            "fit beside their words; they are not sent."
         )
     return ScriptPlan(tuple(chunks), lead, tuple(warnings), split_long)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -22,6 +24,10 @@ from audio_studio.core.errors import (
     StorageError,
     StudioError,
 )
+
+if TYPE_CHECKING:
+    from audio_studio.core.context import StudioContext
+    from audio_studio.core.preflight import Preflight
 
 
 class Severity(enum.Enum):
@@ -90,3 +96,32 @@ def show_error(parent: QWidget | None, error: BaseException) -> None:
     }[msg.severity]
     box = QMessageBox(icon, msg.title, msg.text, QMessageBox.StandardButton.Ok, parent)
     box.open()
+
+
+async def agree_to_unknown_cost(
+    parent: QWidget | None, ctx: StudioContext, check: Preflight
+) -> bool:
+    """Ask before a job whose cost is unknown starts on a provider with a budget.
+
+    Yes lets such jobs start on that provider for the rest of the session (the CLI's --yes);
+    True when nothing needed asking. The box is window-modal and awaited, not exec()'d.
+    """
+    if not check.confirm or ctx.unknown_cost_ok(check.provider):
+        return True
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Cost unknown",
+        f"{check.confirm} Start jobs on {check.provider} anyway? Until the studio closes it "
+        "will not ask again.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda _r: answered.done() or answered.set_result(None))
+    box.open()
+    await answered
+    yes = box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
+    if yes:
+        ctx.accept_unknown_cost(check.provider)
+    return yes

@@ -3,6 +3,7 @@ and the replies parsed from the examples that document carries."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -72,9 +73,14 @@ def el(recorder: Recorder, elevenlabs_spec: Spec) -> Recorder:
         "next_page_token": None,
     }
     spec.validate(voices, spec.ref("GetVoicesV2ResponseModel"))
-    recorder.on(
-        "POST", "/with-timestamps", json_reply(example(spec, "AudioWithTimestampsResponseModel"))
-    )
+    # The published example's audio_base64 is not audio (the studio refuses such answers):
+    # the same shape, holding real audio.
+    timed = {
+        **example(spec, "AudioWithTimestampsResponseModel"),  # type: ignore[dict-item]
+        "audio_base64": base64.b64encode(mp3_bytes()).decode(),
+    }
+    spec.validate(timed, spec.ref("AudioWithTimestampsResponseModel"))
+    recorder.on("POST", "/with-timestamps", json_reply(timed))
     recorder.on("POST", "/stream", audio())
     line = json.dumps(example(spec, "AudioWithTimestampsResponseModel")).encode() + b"\n"
     recorder.on("POST", "/stream/with-timestamps", httpx.Response(200, content=line * 2))

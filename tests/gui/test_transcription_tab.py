@@ -4,11 +4,10 @@ exports, summaries and Read back, History's recordings with several transcripts.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit
 
@@ -38,34 +37,13 @@ def open_tab(qtbot, service: Studio) -> tuple[MainWindow, TranscriptionTab]:  # 
     return window, window.transcription
 
 
-class Probe:
-    """How late a 10 ms timer fires while the GUI works: the stall a user would feel."""
-
-    def __init__(self) -> None:
-        self.late: list[float] = []
-        self.last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self.tick)
-        self.timer.start()
-
-    def tick(self) -> None:
-        now = time.perf_counter()
-        self.late.append((now - self.last) * 1000 - 10)
-        self.last = now
-
-
-def test_a_two_hour_transcript_opens_scrolls_searches_and_follows_without_stalling(  # type: ignore[no-untyped-def]
+def test_a_two_hour_transcript_opens_scrolls_searches_and_follows(  # type: ignore[no-untyped-def]
     qtbot, qloop, transcription_gui_studio: Studio
 ) -> None:
     _, tab = open_tab(qtbot, transcription_gui_studio)
     view = tab.view
     big = long_transcript(2.0)
-    probe = Probe()
-    started = time.perf_counter()
-    view.set_transcript(big)
-    opened = time.perf_counter() - started
+    view.set_transcript(big)  # how fast, and how smoothly: bench/transcript_view.py
     qtbot.wait(300)
     assert view.model.rowCount() == 2400
     assert view.find("number 1999.") == 1
@@ -78,10 +56,6 @@ def test_a_two_hour_transcript_opens_scrolls_searches_and_follows_without_stalli
     qtbot.wait(200)
     assert view.find("BUDGET") == sum(s.text.count("budget") for s in big.segments)
     qtbot.wait(100)
-    probe.timer.stop()
-    # Offscreen on a shared machine; a widget per segment takes seconds here.
-    assert opened < 0.5, opened
-    assert max(probe.late) < 250, sorted(probe.late)[-5:]
 
 
 def test_options_follow_what_the_model_offers(

@@ -14,12 +14,12 @@ from audio_studio.core.errors import (
     InvalidRequestError,
     MissingApiKeyError,
 )
-from audio_studio.core.models import HistoryKind, SfxRequest, Usage
+from audio_studio.core.models import HistoryKind, SfxRequest
 from audio_studio.core.settings import Budget
 from audio_studio.core.sound.music_board import QueueClock
 from audio_studio.core.sound.pack import PackOptions
 from audio_studio.core.sound.variations import EffectSpec, more_like_this, spec_from_item
-from audio_studio.core.store.history import HistoryEntry, HistoryQuery
+from audio_studio.core.store.history import HistoryQuery
 from tests.servers.base import Fault
 
 
@@ -70,14 +70,18 @@ async def test_cloud_batches_cost_per_call_and_respect_the_budget(studio, wire) 
     assert all(b["model_id"] == "stable-audio" for b in bodies)
     rows = sfx_rows(studio)
     assert all(r.usage.cost_usd == 0.0 and r.provider == "localai" for r in rows)
-    # A spent ElevenLabs budget stops the whole batch before a request goes out.
-    budgets = {"elevenlabs": Budget(monthly_usd=1.0)}
+    # ElevenLabs bills credits: its budget is in credits, and what it records counts. One
+    # effect (the server says 80 credits) fits a 200-credit budget; a batch of three (≈ 120
+    # credits each by the price table) would pass it, so it stops before a request goes out.
+    budgets = {"elevenlabs": Budget(monthly_credits=200)}
     studio.use_settings(dataclasses.replace(studio.settings, budgets=budgets))
-    studio.history.add(HistoryEntry(kind=HistoryKind.SFX, provider="elevenlabs",
-                                    usage=Usage(cost_usd=1.5)))  # fmt: skip
+    el = dataclasses.replace(spec, provider_id="elevenlabs", count=1, request=SfxRequest(
+        prompt="rain on a tin roof", duration_s=3.0))  # fmt: skip
+    (one,) = await studio.sound.variations(el)
+    assert one.ok and sfx_rows(studio)[0].usage.credits == 80.0
     before = len(wire.requests())
-    with pytest.raises(BudgetExceededError, match="budget"):
-        await studio.sound.variations(dataclasses.replace(spec, provider_id="elevenlabs"))
+    with pytest.raises(BudgetExceededError, match="credits"):
+        await studio.sound.variations(dataclasses.replace(el, count=3))
     assert len(wire.requests()) == before
 
 
@@ -97,16 +101,26 @@ async def test_cancelling_a_batch_keeps_what_landed(studio, wire) -> None:  # ty
     assert len(landed) == 1 and len(sfx_rows(studio)) == 1
 
 
-async def test_more_like_this_for_a_cloud_effect(studio) -> None:  # type: ignore[no-untyped-def]
+def studio_wire_requests(studio):  # type: ignore[no-untyped-def]
+    return studio.wire.requests("POST", "/elevenlabs/v1/sound-generation")
+
+
+async def test_more_like_this_for_a_cloud_effect(studio, wire) -> None:  # type: ignore[no-untyped-def]
+    studio.wire = wire
     spec = EffectSpec(SfxRequest(prompt="glass clink", prompt_influence=0.8), count=1,
                       provider_id="elevenlabs", first_seed=41)  # fmt: skip
     (first,) = await studio.sound.variations(spec)
+    # No cloud effects API takes a seed: none is invented, stored or shown (item 5).
+    assert first.seed is None and "seed" not in first.outcome.item.params
     more = more_like_this(first.outcome.item, count=2)
-    assert more.first_seed == 42 and more.request.prompt_influence == 0.8
+    assert more.first_seed is None and more.request.prompt_influence == 0.8
     landed = await studio.sound.variations(more)
     for v in landed:
         assert v.outcome.item.parent_id == first.outcome.item.id
         assert v.outcome.item.params["derived_from"] == first.outcome.item.id
+        assert v.seed is None and "seed" not in v.outcome.item.params
+    sent = [r.json() for r in studio_wire_requests(studio)]
+    assert sent and all("seed" not in body for body in sent)
 
 
 async def test_pack_export_never_overwrites_and_leaves_nothing_half_made(service, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -95,7 +95,9 @@ class Fault:
     kind: "status" (answer ``status``/``body``/``headers``), "slow" (wait ``delay`` before the
     normal answer), "hang" (wait ``delay`` and answer nothing), "reset_before" (read the request,
     then reset the connection), "reset_mid" (send headers and ``keep`` bytes of the normal body,
-    then reset), "truncate" (promise the whole normal body, send ``keep`` bytes, close).
+    then reset), "truncate" (promise the whole normal body, send ``keep`` bytes, close),
+    "stall" (answer ``status`` and ``headers``, promise ``body``, send ``keep`` bytes of it and
+    then nothing for ``delay`` seconds: an error page that never ends).
     """
 
     kind: str
@@ -210,6 +212,8 @@ class WireServer:
                 return None
         if fault and fault.kind == "status":
             return _send(h, Response(fault.status, fault.body, dict(fault.headers)))
+        if fault and fault.kind == "stall":
+            return _send_stalled(h, fault, self.stopping)
         response = self._dispatch(request)
         if fault and fault.kind in ("reset_mid", "truncate"):
             return _send_broken(h, response, fault)
@@ -274,6 +278,18 @@ def _send_broken(h: BaseHTTPRequestHandler, r: Response, fault: Fault) -> None:
     h.wfile.flush()
     time.sleep(0.05)  # let the client see (and hand on) the first bytes
     _reset(h)
+
+
+def _send_stalled(h: BaseHTTPRequestHandler, fault: Fault, stopping: threading.Event) -> None:
+    h.send_response(fault.status)
+    for key, value in fault.headers.items():
+        h.send_header(key, value)
+    h.send_header("Content-Length", str(len(fault.body) + 1_000_000))
+    h.end_headers()
+    h.wfile.write(fault.body[: fault.keep])
+    h.wfile.flush()
+    stopping.wait(fault.delay)
+    h.close_connection = True
 
 
 def _reset(h: BaseHTTPRequestHandler) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from audio_studio.core.errors import InputError, StorageError
+from audio_studio.core.fileio import inside, sha256_file
 from audio_studio.core.store.db import Database
 from audio_studio.core.store.history import (
     FileRecord,
@@ -181,52 +183,123 @@ class ImportReport:
 def import_library(history: HistoryStore, data_dir: Path, source: Path) -> ImportReport:
     """Merge an exported library into this one.
 
+    The archive is not trusted: every entry must be a plain path inside the data folder and
+    outside the folders that belong to this machine (models, trash, recordings); every file a
+    row points at must be in the archive with the sha256 the row records. Paths from the
+    imported database are rewritten to the files imported here; a path that pointed anywhere
+    else (a file on the other computer) is dropped, so *Make again* can never upload a local
+    file the archive named. Nothing is written until all of that has been checked.
+
     Raises:
-        InputError: ``source`` is not a library export.
+        InputError: ``source`` is not a library export, holds an unsafe entry, or is damaged.
+        StorageError: this library cannot be written (full disk, permissions, a locked DB).
     """
     try:
         archive = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"{source.name} is not a library export (a .zip made by Export).") from exc
-    with archive, tempfile.TemporaryDirectory() as tmp:
-        names = archive.namelist()
-        if _DB_NAME not in names:
-            raise InputError(
-                f"{source.name} holds no History database; it is not a library export."
-            )
-        root = Path(tmp)
-        for name in names:
-            if Path(name).is_absolute() or ".." in Path(name).parts:
-                raise InputError(
-                    f"{source.name} holds an unsafe path ({name}); nothing was imported."
-                )
-        archive.extractall(root)
-        files = 0
-        for name in names:
-            if name == _DB_NAME or name.endswith("/"):
-                continue
-            target = data_dir / name
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                (root / name).replace(target)
-                files += 1
-        opened = Database.open(root / _DB_NAME)
-        try:
-            theirs = HistoryStore(opened.db, root)
-            items = sorted(
-                theirs.query(HistoryQuery(limit=10_000_000)),
-                key=lambda i: (i.parent_id is not None, i.id),
-            )
-        finally:
-            opened.db.close()
-    empty = history.count(HistoryQuery(limit=1)) == 0
-    new_ids: dict[int, int] = {}
-    for item in _parents_first(items):
-        moved = tuple(_rebase(f, root, data_dir) for f in item.files)
-        parent = new_ids.get(item.parent_id) if item.parent_id is not None else None
-        entry = entry_of(item, files=moved, parent_id=parent)
-        new_ids[item.id] = history.add(entry, item_id=item.id if empty else None)
+    try:
+        with archive, tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            members = _checked_members(archive, source, root)
+            for info in members.values():
+                archive.extract(info, root)
+            items = _read_items(root, source)
+            items = [_localised(item, root, source) for item in items]
+            files = 0
+            for name in members:
+                if name == _DB_NAME:
+                    continue
+                target = inside(data_dir, name, what="file in the archive")
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    (root / name).replace(target)
+                    files += 1
+            empty = history.count(HistoryQuery(limit=1)) == 0
+            new_ids: dict[int, int] = {}
+            for item in _parents_first(items):
+                moved = tuple(_rebase(f, root, data_dir) for f in item.files)
+                parent = new_ids.get(item.parent_id) if item.parent_id is not None else None
+                entry = entry_of(item, files=moved, parent_id=parent)
+                new_ids[item.id] = history.add(entry, item_id=item.id if empty else None)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(
+            f"Could not import {source.name} ({getattr(exc, 'strerror', None) or exc}). "
+            "Check free space and that the data folder is writable; what was imported so far "
+            "is kept."
+        ) from exc
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise InputError(f"{source.name} is damaged ({exc}); nothing was imported.") from exc
     return ImportReport(len(items), files, empty)
+
+
+def _checked_members(
+    archive: zipfile.ZipFile, source: Path, root: Path
+) -> dict[str, zipfile.ZipInfo]:
+    """The archive's files by name, after refusing any entry that could land elsewhere."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in archive.infolist():
+        name = info.filename
+        if info.is_dir():
+            continue
+        try:
+            inside(root, name, what="file in the archive")
+        except InputError as exc:
+            raise InputError(
+                f"{source.name} holds an unsafe path ({name!r}); nothing was imported."
+            ) from exc
+        top = PurePosixPath(name).parts[0]
+        if top in _EXCLUDED or (name != _DB_NAME and top.startswith(_DB_NAME)):
+            raise InputError(
+                f"{source.name} holds {name!r}, which a library export never contains "
+                f"({', '.join(_EXCLUDED)} stay on their computer); nothing was imported."
+            )
+        members[name] = info
+    if _DB_NAME not in members:
+        raise InputError(f"{source.name} holds no History database; it is not a library export.")
+    return members
+
+
+def _read_items(root: Path, source: Path) -> list[HistoryItem]:
+    try:
+        opened = Database.open(root / _DB_NAME)
+    except (sqlite3.Error, StorageError) as exc:
+        raise InputError(f"The History database in {source.name} cannot be read ({exc}).") from exc
+    try:
+        if opened.notices:  # it was not a database: Database.open set a fresh one up instead
+            raise InputError(f"The History database in {source.name} is damaged.")
+        theirs = HistoryStore(opened.db, root)
+        return sorted(
+            theirs.query(HistoryQuery(limit=10_000_000)),
+            key=lambda i: (i.parent_id is not None, i.id),
+        )
+    except sqlite3.Error as exc:
+        raise InputError(f"The History database in {source.name} is damaged ({exc}).") from exc
+    finally:
+        opened.db.close()
+
+
+def _localised(item: HistoryItem, root: Path, source: Path) -> HistoryItem:
+    """``item`` with only files from the archive (hash-checked) and no paths to elsewhere."""
+    base = root.resolve()
+    kept: list[FileRecord] = []
+    for record in item.files:
+        path = record.path.resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            continue  # a file of the other computer, or one the export did not carry
+        if record.sha256 and sha256_file(path) != record.sha256:
+            raise InputError(
+                f"{path.relative_to(base).as_posix()} in {source.name} does not match its "
+                "checksum: the archive is damaged; nothing was imported."
+            )
+        kept.append(record)
+    params = dict(item.params)
+    link = str(params.get("source") or "")
+    if link and not link.lower().startswith(("http://", "https://")):
+        # A local path of the other computer: keep its name as provenance, never the path.
+        params.pop("source")
+        params["source_name"] = PurePosixPath(link.replace("\\", "/")).name
+    return replace(item, files=tuple(kept), params=params)
 
 
 def _parents_first(items: list[HistoryItem]) -> list[HistoryItem]:

@@ -117,12 +117,13 @@ async def speak(
         params=params,
         input_text=request.text,
         duration_s=result.duration_s,
-        usage=Usage(
-            characters=len(request.text),
-            audio_seconds=result.duration_s or 0.0,
-            cost_usd=result.usage.cost_usd
-            if result.usage.cost_usd is not None
-            else check.estimate.usd,
+        usage=check.usage(
+            Usage(
+                characters=len(request.text),
+                audio_seconds=result.duration_s or 0.0,
+                credits=result.usage.credits,
+                cost_usd=result.usage.cost_usd,
+            )
         ),
         latency=result.latency,
         files=(

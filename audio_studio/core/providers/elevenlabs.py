@@ -43,7 +43,9 @@ from audio_studio.core.providers.elevenlabs_parse import (
 )
 from audio_studio.core.providers.elevenlabs_sound import ElevenLabsSound
 from audio_studio.core.providers.http import ProviderHttp, Reply, RetryPolicy, SleepFn, header_auth
+from audio_studio.core.providers.http_reply import header_number
 from audio_studio.core.providers.outputs import (
+    checked_result,
     decode_base64_audio,
     expect_audio,
 )
@@ -249,7 +251,7 @@ class ElevenLabsProvider:
         data, fmt, rate = delivered(
             data, query["output_format"], request.format, reply.content_type
         )
-        cost = reply.headers.get("character-cost")
+        cost = header_number(reply.headers, "character-cost")
         return AudioResult(
             data=data,
             format=fmt,
@@ -259,7 +261,8 @@ class ElevenLabsProvider:
             channels=1,
             latency=reply.latency,
             usage=Usage(
-                characters=len(request.text), credits=float(cost) if cost else len(request.text)
+                characters=len(request.text),
+                credits=cost if cost is not None else float(len(request.text)),
             ),
             request_id=reply.request_id,
             params=frozen_mapping({"voice": request.voice, **query}),
@@ -271,7 +274,8 @@ class ElevenLabsProvider:
             "POST", f"v1/text-to-speech/{voice}", params=query, json=body
         )
         expect_audio(reply)
-        return self._result(reply.content, reply, request, query, body["model_id"])
+        result = self._result(reply.content, reply, request, query, body["model_id"])
+        return await checked_result(result, name=INFO.name)
 
     async def synthesize_with_timestamps(self, request: SpeechRequest) -> TimedSpeech:
         """Speech plus when each character is spoken (for captions and word highlighting)."""
@@ -285,8 +289,9 @@ class ElevenLabsProvider:
                 "ElevenLabs sent timed speech without audio.", provider=INFO.id
             )
         audio = decode_base64_audio(data["audio_base64"], name=INFO.name)
+        result = self._result(audio, reply, request, query, body["model_id"])
         return TimedSpeech(
-            self._result(audio, reply, request, query, body["model_id"]),
+            await checked_result(result, name=INFO.name),
             parse_alignment(data.get("alignment")),
             parse_alignment(data.get("normalized_alignment")),
         )

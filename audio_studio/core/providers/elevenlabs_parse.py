@@ -116,6 +116,15 @@ def _segments(words: Sequence[Word]) -> list[Segment]:
     return segments
 
 
+def _seconds(value: Any, default: float) -> float:
+    """A time field as seconds; anything that is not a finite number is ``default``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if math.isfinite(number) else default
+
+
 def _words(chunk: Mapping[str, Any], channel: int | None) -> list[Word]:
     words = []
     for w in chunk.get("words") or ():
@@ -124,13 +133,13 @@ def _words(chunk: Mapping[str, Any], channel: int | None) -> list[Word]:
         text = str(w.get("text") or "").strip()
         if not text:
             continue
-        start = float(w.get("start") or 0.0)
+        start = _seconds(w.get("start"), 0.0)
         logprob = w.get("logprob")
         words.append(
             Word(
                 text,
                 start,
-                float(w.get("end") or start),
+                _seconds(w.get("end"), start),
                 _speaker(w.get("speaker_id"), channel),
                 round(math.exp(logprob), 4)
                 if isinstance(logprob, int | float) and logprob <= 0

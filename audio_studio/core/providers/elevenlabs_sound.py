@@ -27,7 +27,8 @@ from audio_studio.core.providers.elevenlabs_info import (
 )
 from audio_studio.core.providers.elevenlabs_parse import parse_detailed_music
 from audio_studio.core.providers.http import ProviderHttp
-from audio_studio.core.providers.outputs import expect_audio, resolve_format
+from audio_studio.core.providers.http_reply import header_number
+from audio_studio.core.providers.outputs import checked_result, expect_audio, resolve_format
 
 __all__ = ["ElevenLabsSound"]
 
@@ -67,20 +68,19 @@ class ElevenLabsSound:
         data, fmt, rate = delivered(
             reply.content, query["output_format"], request.format, reply.content_type
         )
-        cost = reply.headers.get("character-cost")
-        return AudioResult(
+        cost = header_number(reply.headers, "character-cost")
+        result = AudioResult(
             data=data,
             format=fmt,
             provider=INFO.id,
             model=request.model,
             sample_rate=rate,
             latency=reply.latency,
-            usage=Usage(
-                audio_seconds=request.duration_s or 0.0, credits=float(cost) if cost else 0.0
-            ),
+            usage=Usage(audio_seconds=request.duration_s or 0.0, credits=cost or 0.0),
             request_id=reply.request_id,
             params=frozen_mapping({k: v for k, v in body.items() if k != "text"} | query),
         )
+        return await checked_result(result, name=INFO.name)
 
     # -- music -------------------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ class ElevenLabsSound:
             params["song_id"] = reply.headers["song-id"]
         if song.metadata.get("composition_plan") is not None:
             params["composition_plan"] = song.metadata["composition_plan"]
-        return AudioResult(
+        result = AudioResult(
             data=song.audio,
             format=resolve_format(song.audio, song.audio_type, fmt),
             provider=INFO.id,
@@ -136,6 +136,7 @@ class ElevenLabsSound:
             request_id=reply.headers.get("song-id") or reply.request_id,
             params=frozen_mapping(params),
         )
+        return await checked_result(result, name=INFO.name)
 
     async def compose(self, request: MusicRequest) -> AudioResult:
         """Plain /v1/music: just the audio (the ``song-id`` header is kept)."""
@@ -143,7 +144,7 @@ class ElevenLabsSound:
         reply = await self.http.request("POST", "v1/music", params=query, json=body, long=True)
         expect_audio(reply)
         fmt, rate = decoded_format(query["output_format"])
-        return AudioResult(
+        result = AudioResult(
             data=reply.content,
             format=resolve_format(reply.content, reply.content_type, fmt),
             provider=INFO.id,
@@ -153,6 +154,7 @@ class ElevenLabsSound:
             request_id=reply.headers.get("song-id") or reply.request_id,
             params=frozen_mapping(dict(query)),
         )
+        return await checked_result(result, name=INFO.name)
 
     async def stream_music(self, request: MusicRequest) -> AsyncIterator[AudioChunk]:
         query, body = self.music_call(request)

@@ -73,7 +73,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_RETRY_STATUSES = frozenset({408, 409, 429})
+# The retry policy (README "Retries", http_retry.RetryPolicy): see ``_failure``.
+# Any request may be sent again after these: the server refused it before doing the work, and
+# an error answer delivers nothing, so nothing is billed for it.
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# A GET is also sent again after these (reading twice costs nothing); a POST is not: a 409 or
+# an unusual 5xx may mean the work was (or is being) done.
+_RETRY_STATUSES_GET = frozenset({409}) | frozenset(range(500, 600))
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -284,7 +290,7 @@ class ProviderHttp:
                 body = await read_error_body(response)
             finally:
                 await response.aclose()
-            wait, error = self._failure(response, body, what, retry)
+            wait, error = self._failure(response, body, what, retry, method)
             if wait is None:
                 raise error
             delay = wait
@@ -300,9 +306,15 @@ class ProviderHttp:
             await self.sleep(delay)
 
     def _failure(
-        self, response: httpx.Response, body: bytes, what: str, retry: int
+        self, response: httpx.Response, body: bytes, what: str, retry: int, method: str = "GET"
     ) -> tuple[float | None, ProviderError]:
-        """The error for a failed reply, and the wait before retrying (None: do not retry)."""
+        """The error for a failed reply, and the wait before retrying (None: do not retry).
+
+        Retried: 408, 429 (not a spent quota) and 500/502/503/504 for any method; any 5xx and
+        409 for a GET; whatever the server marks ``x-should-retry: true``. Never: another 4xx,
+        a quota, a POST's 409 or other 5xx. A reply that began as a success and then broke is
+        not an error status and never gets here: it is not sent again (``_send``).
+        """
         status = response.status_code
         parsed = parse_error_body(body, response.headers.get("content-type", ""))
         hint = retry_after_seconds(response.headers)
@@ -317,7 +329,8 @@ class ProviderHttp:
             upload_limit=self.upload_limit,
         )
         should = response.headers.get("x-should-retry", "").lower()
-        retryable = (status in _RETRY_STATUSES or status >= 500) and not is_quota(status, parsed)
+        statuses = _RETRY_STATUSES | (_RETRY_STATUSES_GET if method == "GET" else frozenset())
+        retryable = status in statuses and not is_quota(status, parsed)
         if should in ("true", "false"):
             retryable = should == "true" and not is_quota(status, parsed)
         if not retryable or retry >= self.retry.limit:

@@ -24,7 +24,20 @@ if TYPE_CHECKING:
     import httpx
 
 
-__all__ = ["Reply", "SseEvent", "StreamReply", "Timing", "timed_upload"]
+__all__ = ["Reply", "SseEvent", "StreamReply", "Timing", "header_number", "timed_upload"]
+
+
+def header_number(headers: Mapping[str, str], name: str) -> float | None:
+    """A numeric header (``character-cost``, ``content-length``), or None when it is missing or
+    is not a finite number: no header of a reply may crash the studio."""
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
 
 
 class Timing:

@@ -67,12 +67,20 @@ def check_base_url(url: str, name: str) -> str:
 
 
 def check_response_url(url: str, name: str, provider: str | None = None) -> str:
-    """A URL found in a reply (audio output, poll URL): only http(s) is fetched."""
+    """A URL found in a reply (audio output, poll URL, a redirect): https, or plain http only
+    on this computer (what comes over plain http from elsewhere could be anything)."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProviderError(
             f"{name} pointed to {parts.scheme or 'a'}: address the studio will not open; "
             "only http(s) downloads are allowed. Try again or choose another provider.",
+            provider=provider,
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ProviderError(
+            f"{name} pointed to a plain http:// address on another computer "
+            f"({parts.hostname}); the studio only fetches results over https:// (or from this "
+            "computer). Try again or choose another provider.",
             provider=provider,
         )
     return url.strip()

@@ -27,7 +27,7 @@ from audio_studio.core.providers.base import ProgressFn, SubmittedFn
 from audio_studio.core.providers.http import ProviderHttp
 from audio_studio.core.providers.imarouter import ImaRouterGenerate
 from audio_studio.core.providers.openai_presets import Preset
-from audio_studio.core.providers.outputs import expect_audio, resolve_format
+from audio_studio.core.providers.outputs import checked_result, expect_audio, resolve_format
 from audio_studio.core.providers.polling import GatewayJobs
 
 __all__ = ["PresetExtras"]
@@ -91,7 +91,7 @@ class PresetExtras:
             body["prompt_influence"] = request.prompt_influence
         reply = await self.http.request("POST", self._quirks.sfx_path, json=body, long=True)
         data = expect_audio(reply)
-        return AudioResult(
+        result = AudioResult(
             data=data,
             format=resolve_format(data, reply.content_type, AudioFormat.WAV),
             provider=self._info.id,
@@ -101,6 +101,7 @@ class PresetExtras:
             request_id=reply.request_id,
             params=frozen_mapping({k: v for k, v in body.items() if k != "text"}),
         )
+        return await checked_result(result, name=self._info.name)
 
     # -- music (ImaRouter's audio/generate, or the gateway's async jobs) ---------------------
 

@@ -107,7 +107,7 @@ def _time_scale(items: Sequence[dict[str, Any]], duration: float | None, nanos: 
     """1.0, or 1e-9 when an old whisper.cpp backend gave nanoseconds (LocalAI)."""
     if not nanos or not items:
         return 1.0
-    latest = max(float(i.get("end") or 0.0) for i in items)
+    latest = max(_seconds(i.get("end")) for i in items)
     limit = (duration or 0.0) * 1000 if duration else 1e6
     return 1e-9 if latest > max(limit, 1e6) else 1.0
 
@@ -117,10 +117,12 @@ def _words(raw: Any, scale: float) -> list[Word]:
         return []
     words = []
     for w in raw:
+        if not isinstance(w, dict):
+            continue
         text = str(w.get("word") or w.get("text") or "").strip()
         if text:
-            start = float(w.get("start") or 0.0) * scale
-            words.append(Word(text, start, float(w.get("end") or start) * scale))
+            start = _seconds(w.get("start")) * scale
+            words.append(Word(text, start, _seconds(w.get("end"), start / scale) * scale))
     return words
 
 
@@ -145,6 +147,9 @@ def _attach(segments: list[Segment], words: list[Word]) -> list[Segment]:
     return out
 
 
+_PAGE_STARTS = ("<!doctype", "<html", "<?xml", "<head", "<body")
+
+
 def parse_transcription(
     content: bytes,
     content_type: str,
@@ -160,8 +165,22 @@ def parse_transcription(
     text = content.decode("utf-8", "replace")
     notes = list(notices)
     looks_json = text.lstrip()[:1] == "{"
+    head = text.lstrip()[:15].lower()
+    if content_type in ("text/html", "application/xhtml+xml") or head.startswith(_PAGE_STARTS):
+        # With response_format=text a proxy's error page would otherwise become the transcript.
+        raise ProviderProtocolError(
+            f"{name} answered the transcription with a web page instead of a transcript; "
+            "nothing was saved. Try again later, or check the server address.",
+            provider=provider,
+        )
     if fmt in ("srt", "vtt") and not looks_json:
         segments = parse_cues(text)
+        if not segments and text.strip():
+            raise ProviderProtocolError(
+                f"{name} sent a reply that holds no {fmt.upper()} captions; nothing was saved. "
+                "Try again, or choose another reply format.",
+                provider=provider,
+            )
         return _done(segments, None, None, provider, model, notes)
     if fmt == "text" and not looks_json:
         notes.append("This reply format has no timestamps.")
@@ -188,8 +207,8 @@ def parse_transcription(
     segments = [
         Segment(
             str(s.get("text") or "").strip(),
-            float(s.get("start") or 0.0) * scale,
-            float(s.get("end") or 0.0) * scale,
+            _seconds(s.get("start")) * scale,
+            _seconds(s.get("end")) * scale,
             str(s["speaker"]) if s.get("speaker") not in (None, "") else None,
             confidence=_confidence(s.get("avg_logprob")),
         )
@@ -204,6 +223,16 @@ def parse_transcription(
 
 def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
+
+
+def _seconds(value: Any, default: float = 0.0) -> float:
+    """A time field of a reply as seconds; anything that is not a finite number is ``default``
+    (an optional field must never crash the studio)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if math.isfinite(number) else default
 
 
 def _usage_seconds(usage: Any) -> float | None:
@@ -274,8 +303,8 @@ async def read_transcript_stream(
             segments.append(
                 Segment(
                     str(event.get("text") or "").strip(),
-                    float(event.get("start") or 0.0),
-                    float(event.get("end") or 0.0),
+                    _seconds(event.get("start")),
+                    _seconds(event.get("end")),
                     str(event.get("speaker")) if event.get("speaker") else None,
                 )
             )

@@ -6,6 +6,7 @@ the format is taken from the content type, then checked against the bytes' magic
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import io
@@ -18,7 +19,8 @@ from audio_studio.core.errors import (
     ProviderProtocolError,
     UnsupportedFormatError,
 )
-from audio_studio.core.models import AudioFormat, Latency
+from audio_studio.core.models import AudioFormat, AudioResult, Latency
+from audio_studio.core.providers.http_reply import header_number
 
 if TYPE_CHECKING:
     from audio_studio.core.providers.http import ProviderHttp, Reply
@@ -28,6 +30,7 @@ __all__ = [
     "DownloadedAudio",
     "MimePart",
     "check_audio",
+    "checked_result",
     "decode_base64_audio",
     "download_audio",
     "expect_audio",
@@ -189,6 +192,18 @@ def check_audio(
     return audio.duration_s
 
 
+async def checked_result(result: AudioResult, *, name: str) -> AudioResult:
+    """``result`` once its bytes are known to be audio (:func:`check_audio`, off the loop).
+
+    Raises:
+        ProviderProtocolError: the bytes are not audio; nothing should be saved from them.
+    """
+    await asyncio.to_thread(
+        check_audio, result.data, result.format, name=name, provider=result.provider
+    )
+    return result
+
+
 @dataclass(frozen=True)
 class MimePart:
     headers: dict[str, str]
@@ -247,7 +262,7 @@ async def download_audio(
     try:
         async with http.stream("GET", url, long=True, max_bytes=max_bytes) as reply:
             ctype = reply.content_type
-            size = int(reply.headers.get("content-length") or 0)
+            size = int(header_number(reply.headers, "content-length") or 0)
             if size > max_bytes:
                 raise ProviderError(
                     f"The audio {http.name} made is {size // 2**20} MB, over the "

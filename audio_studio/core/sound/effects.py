@@ -8,7 +8,6 @@ Runs on the event loop; hashing and SQLite go through asyncio.to_thread.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -72,9 +71,7 @@ async def generate_sfx(
         params=params,
         prompt=request.prompt,
         duration_s=result.duration_s,
-        usage=result.usage
-        if result.usage.cost_usd is not None
-        else dataclasses.replace(result.usage, cost_usd=check.estimate.usd),
+        usage=check.usage(result.usage),
         latency=result.latency,
         files=(
             FileRecord.of("audio", stored, result.duration_s, result.sample_rate, result.channels),

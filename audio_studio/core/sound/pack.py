@@ -31,6 +31,7 @@ from audio_studio import __version__
 from audio_studio.core.audio import codec
 from audio_studio.core.audio.gain import DEFAULT_CEILING_DBFS, GainPlan, apply_gain, normalize
 from audio_studio.core.errors import InputError, StorageError
+from audio_studio.core.fileio import inside
 from audio_studio.core.models import AudioFormat
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.store.history import HistoryItem, now_iso
@@ -119,7 +120,9 @@ def _check_template(template: str) -> None:
 
 def _values(item: HistoryItem, n: int, date: str) -> dict[str, Any]:
     p = item.params
-    seed = p.get("seed")
+    # Only the offline engine takes a seed; rows from before cloud seeds were dropped may
+    # still hold an invented one, which must not name a file.
+    seed = p.get("seed") if p.get("engine") == "sfxr" else None
     return {
         "prompt": " ".join((item.prompt or item.title).split()[:8]),
         "n": n,
@@ -206,12 +209,12 @@ def _export_one(item: HistoryItem, name: str, options: PackOptions, folder: Path
     plan: GainPlan | None = None
     same = record.format == options.format.value
     if options.target_lufs is None and same:
-        shutil.copyfile(record.path, folder / name)
+        shutil.copyfile(record.path, inside(folder, name, what="file name"))
     else:
         audio = codec.decode(record.path)
         if options.target_lufs is not None:
             audio, plan = normalize(audio, options.target_lufs, options.ceiling_dbfs)
-        codec.write(audio, folder / name, options.format)
+        codec.write(audio, inside(folder, name, what="file name"), options.format)
     entry: dict[str, Any] = {
         "file": name,
         "history_id": item.id,
@@ -291,7 +294,7 @@ def _publish(staging: Path, options: PackOptions, sidecar_name: str) -> Path:
         os.replace(staging, dest)
         return dest
     for path in staging.iterdir():
-        target = dest / path.name
+        target = inside(dest, path.name, what="file name")
         if target.exists():  # appeared meanwhile: never overwrite what the user has
             raise StorageError(f"{target} appeared while exporting; nothing was overwritten.")
         os.replace(path, target)

@@ -96,7 +96,7 @@ class Variation:
     """One variation of a batch: its outcome, or the error that stopped it (shown on its tile)."""
 
     index: int  # 0-based place in the batch
-    seed: int
+    seed: int | None  # the offline engine's seed; None in the cloud (no provider takes one)
     outcome: SfxOutcome | None = None
     error: StudioError | None = None
     params: Mapping[str, Any] = field(default_factory=frozen_mapping)  # sfxr values, offline
@@ -214,9 +214,13 @@ def _procedural_params(spec: EffectSpec, preset: str, seed: int) -> SfxParams:
     return params
 
 
-def _plan(spec: EffectSpec, procedural: bool, seed0: int) -> list[tuple[int, SfxRequest]]:
-    """Every variation's seed and request; the offline ones carry their exact parameters."""
-    plans: list[tuple[int, SfxRequest]] = []
+def _plan(spec: EffectSpec, procedural: bool, seed0: int) -> list[tuple[int | None, SfxRequest]]:
+    """Every variation's seed and request; the offline ones carry their exact parameters.
+
+    Cloud effects get no seed: no cloud effects API takes one, and a number the provider never
+    received must not appear in History, pack.json or file names as if it meant something.
+    """
+    plans: list[tuple[int | None, SfxRequest]] = []
     # Mutations keep their source's preset name (for pack names); fresh draws resolve one.
     mutating = spec.mutate_from is not None or spec.exact
     preset = spec.request.preset if mutating or not procedural else _preset_for(spec)
@@ -227,9 +231,9 @@ def _plan(spec: EffectSpec, procedural: bool, seed0: int) -> list[tuple[int, Sfx
             request = dataclasses.replace(
                 spec.request, params=frozen_mapping(params.to_dict()), seed=seed, preset=preset
             )
+            plans.append((seed, request))
         else:
-            request = dataclasses.replace(spec.request, seed=seed)
-        plans.append((seed, request))
+            plans.append((None, dataclasses.replace(spec.request, seed=None)))
     return plans
 
 
@@ -258,10 +262,8 @@ async def generate_variations(
     head = _BatchHead(spec.parent_id)
     landed: list[Variation] = []
 
-    async def one(index: int, seed: int, request: SfxRequest) -> None:
+    async def one(index: int, seed: int | None, request: SfxRequest) -> None:
         extra: dict[str, Any] = {"variation": index + 1}
-        if not procedural:
-            extra["seed"] = seed  # cloud engines take no seed; kept for "seed + 1"
         if spec.derived_from is not None:
             extra["derived_from"] = spec.derived_from
         async with gate:
@@ -350,15 +352,15 @@ def more_like_this(
     item: HistoryItem, *, count: int = 6, locked: frozenset[str] = frozenset()
 ) -> EffectSpec:
     """Variations close to ``item``: offline, mutations of its recipe (locks kept); in the
-    cloud, the same prompt and settings again from seed + 1. They join ``item``'s group."""
+    cloud, the same prompt and settings asked again (the provider varies its answer itself).
+    They join ``item``'s group."""
     spec = spec_from_item(item, count=count)
-    seed = spec.first_seed
     procedural = spec.base is not None
     return dataclasses.replace(
         spec,
         locked=locked,
         mutate_from=spec.base if procedural else None,
-        first_seed=None if procedural or seed is None else seed + 1,
+        first_seed=None,
         parent_id=item.parent_id or item.id,
         derived_from=item.id,
     )

@@ -4,10 +4,10 @@ A file the provider takes as it is (size, length and format within its limits) i
 Anything else is cut at silences (core/audio/chunker.py) into 16 kHz mono FLAC parts while
 earlier parts are already uploading: at most ``concurrency`` requests at once, each also
 holding the runner's per-provider limiter, so several jobs together never exceed the
-provider's limit. A part that fails for a reason that may pass (network, 5xx, a broken reply)
-is sent again alone; the other parts are kept. When a part fails for good, no new part is
-started, the parts in flight finish and are kept, and the error is raised: ``run`` may then be
-called again with another provider (the offline engine) to finish only what is missing.
+provider's limit. A part is sent once from here: the HTTP boundary retries what is safe (README
+"Retries"), so a part costs at most 3 requests. When a part fails, no new part is started, the
+parts in flight finish and are kept, and the error is raised: ``run`` may then be called again
+(the same provider or the offline engine) to send only what is missing.
 
 Threads: runs on the event loop; cutting and encoding go through asyncio.to_thread one part
 at a time, so cancel is felt between parts.
@@ -38,7 +38,6 @@ from audio_studio.core.transcription.parts import (
     part_format,
     peak,
     request_for,
-    retryable,
     upload_limits,
 )
 from audio_studio.core.transcripts import EMPTY, NO_SPEECH, SILENT, Part, merge_parts
@@ -64,7 +63,6 @@ class ChunkedTranscription:
     Args:
         max_bytes: override the provider's upload limit (benchmarks, tests).
         concurrency: parts in flight at once (default: Settings.transcription_concurrency).
-        retries: how often one part is sent again after a failure that may pass.
         work_dir: where parts are written (default: a folder in the studio's cache).
     """
 
@@ -75,8 +73,6 @@ class ChunkedTranscription:
         *,
         max_bytes: int | None = None,
         concurrency: int | None = None,
-        retries: int = 2,
-        retry_delay_s: float = 0.5,
         work_dir: Path | None = None,
         sleep: SleepFn = asyncio.sleep,
     ) -> None:
@@ -84,8 +80,6 @@ class ChunkedTranscription:
         self.request = request
         self.max_bytes = max_bytes
         self.concurrency = max(1, concurrency or ctx.settings.transcription_concurrency)
-        self.retries = retries
-        self.retry_delay_s = retry_delay_s
         self.parts: list[PartState] = []
         self.duration_s: float | None = None
         self.providers: list[str] = []  # every provider that was asked, in order
@@ -399,27 +393,18 @@ class ChunkedTranscription:
                 tracker.inflight[part.index] = share
                 tracker.update()
 
-        tries = 0
-        while True:
-            tries += 1
-            part.attempts += 1
-            try:
-                async with limiter:
-                    transcript: Transcript = await provider.transcribe(request, report)
-            except StudioError as exc:
-                if tries <= self.retries and retryable(exc):
-                    log.info(
-                        "part %d of %s failed (%s); sending it again",
-                        part.index + 1,
-                        self.request.audio.name,
-                        exc.message,
-                    )
-                    await self._sleep(self.retry_delay_s * tries)
-                    continue
-                part.error = exc
-                tracker.inflight.pop(part.index, None)
-                raise
-            break
+        # One send per part: the HTTP boundary already retried what is safe to retry (at most
+        # 3 attempts per request); sending the part again here would multiply that and could
+        # pay twice for a part whose answer arrived broken. A failed part is offered to the user
+        # to send again (``run`` again sends only the missing parts), who then knows the cost.
+        part.attempts += 1
+        try:
+            async with limiter:
+                transcript: Transcript = await provider.transcribe(request, report)
+        except StudioError as exc:
+            part.error = exc
+            tracker.inflight.pop(part.index, None)
+            raise
         tracker.inflight.pop(part.index, None)
         part.transcript, part.provider = transcript, provider_id
         part.model = transcript.model or request.model

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from audio_studio.core.errors import NetworkError, ProviderProtocolError, StudioError
+from audio_studio.core.errors import StudioError
 from audio_studio.core.models import (
     AudioFormat,
     Capability,
@@ -30,7 +30,6 @@ __all__ = [
     "peak",
     "ranges",
     "request_for",
-    "retryable",
     "upload_limits",
 ]
 
@@ -87,12 +86,6 @@ class Progress:
             total = f"{len(self.parts)}{'+' if self.cutting else ''}"
             message = f"{n_done} of {total} parts transcribed"
         self.report(share_done, message)
-
-
-def retryable(exc: StudioError) -> bool:
-    # A broken reply (protocol error, reset mid-body) is not re-sent by the HTTP layer, which
-    # cannot know whether the server acted on it; a transcription can safely be asked again.
-    return exc.retryable or isinstance(exc, NetworkError | ProviderProtocolError)
 
 
 def peak(path: Path) -> float:

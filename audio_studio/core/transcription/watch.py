@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audio_studio.core.errors import InputError, StudioError
-from audio_studio.core.fileio import sha256_file
+from audio_studio.core.fileio import inside, sha256_file
 from audio_studio.core.jobs.runner import JobContext
 from audio_studio.core.models import HistoryKind, JobKind, TranscriptionRequest
 from audio_studio.core.transcription.exports import (
@@ -255,7 +255,7 @@ class FolderWatcher:
         for fmt in self.formats:
             name = export_name(settings.export_name_template, fmt, title=path.stem,
                                provider=options.provider)  # fmt: skip
-            target = folder / name
+            target = inside(folder, name, what="export name")
             written.append(
                 await asyncio.to_thread(export_file, outcome.transcript, fmt, target, options)
             )

@@ -32,7 +32,6 @@ COMPONENTS = (
     ("sounddevice", "PortAudio: record and play"),
     ("soundfile", "libsndfile: WAV, FLAC, Ogg, MP3"),
     ("av", "FFmpeg libraries: m4a, webm, opus"),
-    ("pydub", "audio editing"),
     ("numpy", "signal processing"),
     ("piper-tts", "offline text to speech (includes espeak-ng)"),
     ("onnxruntime", "runs the offline voice"),

@@ -1,4 +1,5 @@
-"""Settings → Budgets: a monthly budget per cloud provider, with warn and block thresholds."""
+"""Settings → Budgets: a monthly budget per cloud provider, in the unit it bills (dollars, or
+credits for ElevenLabs), with warn and block thresholds."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio_studio.core.costs import bills_credits
 from audio_studio.core.models import frozen_mapping
-from audio_studio.core.preflight import month_spend
+from audio_studio.core.preflight import month_usage
 from audio_studio.core.settings import Budget, Settings
 from audio_studio.core.studio import Studio
 
@@ -37,10 +39,17 @@ class BudgetsPage(QWidget):
         for row, info in enumerate(self.providers):
             budget = studio.settings.budget(info.id)
             amount = QDoubleSpinBox()
-            amount.setRange(0, 1_000_000)
-            amount.setPrefix("$ ")
+            if bills_credits(info.id):
+                amount.setRange(0, 1_000_000_000)
+                amount.setDecimals(0)
+                amount.setSuffix(" credits")
+                amount.setValue(budget.monthly_credits)
+            else:
+                amount.setRange(0, 1_000_000)
+                amount.setPrefix("$ ")
+                amount.setValue(budget.monthly_usd)
             amount.setSpecialValueText("no budget")
-            amount.setValue(budget.monthly_usd)
+            amount.setAccessibleName(f"Monthly budget for {info.name}")
             warn, block = QSpinBox(), QSpinBox()
             for box, share in ((warn, budget.warn_at), (block, budget.block_at)):
                 box.setRange(1, 1000)
@@ -55,6 +64,8 @@ class BudgetsPage(QWidget):
         note = QLabel(
             "Before every job the studio estimates its cost. It warns when a provider's spending "
             "this month would pass “Warn at”, and does not start a job that would pass “Stop at”. "
+            "ElevenLabs bills credits, so its budget is in credits. When a job's cost is unknown "
+            "and the provider has a budget, the studio asks first (the command line needs --yes). "
             "Offline engines and self-hosted servers cost nothing and have no budget."
         )
         note.setWordWrap(True)
@@ -64,8 +75,9 @@ class BudgetsPage(QWidget):
 
     async def load(self) -> None:
         for row, info in enumerate(self.providers):
-            spent = await asyncio.to_thread(month_spend, self.studio.history, info.id)
-            self.table.setItem(row, 4, QTableWidgetItem(f"${spent:,.2f}"))
+            usd, credits = await asyncio.to_thread(month_usage, self.studio.history, info.id)
+            spent = f"{credits:,.0f} credits" if bills_credits(info.id) else f"${usd:,.2f}"
+            self.table.setItem(row, 4, QTableWidgetItem(spent))
 
     def apply_to(self, settings: Settings) -> Settings:
         budgets = dict(settings.budgets)
@@ -73,7 +85,8 @@ class BudgetsPage(QWidget):
             if amount.value() <= 0:
                 budgets.pop(provider_id, None)
                 continue
+            unit = "monthly_credits" if bills_credits(provider_id) else "monthly_usd"
             budgets[provider_id] = Budget(
-                monthly_usd=amount.value(), warn_at=warn.value() / 100, block_at=block.value() / 100
+                warn_at=warn.value() / 100, block_at=block.value() / 100, **{unit: amount.value()}
             )
         return dataclasses.replace(settings, budgets=frozen_mapping(budgets))

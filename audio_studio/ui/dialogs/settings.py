@@ -149,7 +149,7 @@ class _NetworkPage(QWidget):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.retries = QSpinBox()
-        self.retries.setRange(0, 10)
+        self.retries.setRange(0, 2)  # one request is sent at most 3 times (README "Retries")
         self.retries.setValue(settings.retry_limit)
         self.connect_timeout = QDoubleSpinBox()
         self.connect_timeout.setRange(1, 300)

@@ -389,6 +389,11 @@ class NarrationTab(QWidget):
             )
             self._status_cause = "empty"
             return
+        plan = await self.refresh_preflight()
+        if plan is not None and not await messages.agree_to_unknown_cost(
+            self, self.ctx, plan.preflight
+        ):
+            return
         await self.vm.generate(preview=self._preview_sink)
 
     @asyncSlot()

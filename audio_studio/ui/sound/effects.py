@@ -262,7 +262,8 @@ class EffectsPage(QWidget):
         return await self.run_batch(spec)
 
     async def more_like(self, tile: EffectTile) -> list[Variation]:
-        """ "More like this": mutations of an offline tile, the next seeds of a cloud one."""
+        """ "More like this": mutations of an offline tile; for a cloud one, the same prompt and
+        settings asked again (cloud effects take no seed)."""
         if tile.item is None:
             return []
         locked = self.params.locked() if self.procedural else frozenset()
@@ -283,6 +284,8 @@ class EffectsPage(QWidget):
         self.cost.setText(cost_line(check))
         if check.blocked:
             self.show_message(check.blocked)
+            return []
+        if not await messages.agree_to_unknown_cost(self, self.sound.ctx, check):
             return []
         tiles = self.grid.make_room(spec.count, keep)
         fills: list[asyncio.Task[None]] = []

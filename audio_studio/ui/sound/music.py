@@ -183,6 +183,8 @@ class MusicPage(QWidget):
         if check.blocked:
             self.message.setText(check.blocked)
             return None
+        if not await messages.agree_to_unknown_cost(self, self.ctx, check):
+            return None
         jid = f"music-{uuid.uuid4().hex[:12]}"
 
         async def work(ctx: JobContext) -> MusicOutcome:

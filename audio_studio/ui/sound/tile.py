@@ -70,7 +70,11 @@ class EffectTile(QFrame):
         self.star_button.setCheckable(True)
         self.reject_button = self._button("✕", "Reject (X): dim it and leave it out of packs")
         self.reject_button.setCheckable(True)
-        self.more_button = self._button("More", "More like this (M)")
+        self.more_button = self._button(
+            "More",
+            "More like this (M): offline, small changes to this sound; in the cloud, the same "
+            "prompt and settings asked again",
+        )
         self.waveform = WaveformView()
         self.waveform.setMinimumHeight(48)
         self.waveform.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -623,6 +623,8 @@ class TranscriptionFlow:
         except StudioError as exc:
             self.tab.preflight.setText(exc.message)
             return
+        # Jobs start from drops and pastes without a pause: ask when the provider is chosen.
+        await messages.agree_to_unknown_cost(self.tab, self.ctx, check)
         text = f"Cost: {check.text()}"
         if check.blocked or check.warning:
             text += f"\n{check.blocked or check.warning}"

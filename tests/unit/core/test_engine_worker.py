@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -54,12 +53,10 @@ async def test_cancel_and_early_exit_stop_the_process(worker: EngineWorker) -> N
     await asyncio.sleep(0.5)
     process = worker._proc
     assert process is not None and process.is_alive()
-    started = time.perf_counter()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await process_ended(process, 2)
-    assert time.perf_counter() - started < 1.0
+    assert await process_ended(process, 10)  # how fast: bench/engine_cancel.py
     async for kind, value in worker.events(H + "slow", None):
         assert kind == "event" and value == 0
         process = worker._proc

@@ -98,7 +98,9 @@ def test_backoff_grows_is_capped_and_jittered():
     delays = [policy.backoff(n) for n in range(8)]
     assert 0.375 <= delays[0] <= 0.5 and 0.75 <= delays[1] <= 1.0
     assert all(6.0 <= d <= 8.0 for d in delays[5:])
-    assert RetryPolicy.from_settings(Settings(retry_limit=5)).limit == 5
+    # Settings may say more; one request is never sent more than 3 times (README "Retries").
+    assert RetryPolicy.from_settings(Settings(retry_limit=5)).limit == 2
+    assert RetryPolicy.from_settings(Settings(retry_limit=1)).limit == 1
 
 
 def test_base_urls_and_reply_urls():
@@ -108,8 +110,11 @@ def test_base_urls_and_reply_urls():
     for bad in ("http://192.168.1.5:8080/v1", "ftp://x/v1", "api.openai.com/v1", "file:///etc"):
         with pytest.raises(ConfigurationError):
             check_base_url(bad, "P")
-    assert check_response_url("http://cdn.example.com/a.mp3", "P")
-    for bad in ("file:///etc/passwd", "javascript:alert(1)", "ftp://x/a.mp3"):
+    assert check_response_url("https://cdn.example.com/a.mp3", "P")
+    assert check_response_url("http://127.0.0.1:8080/a.mp3", "P")  # this computer
+    # Plain http to another computer is refused for what replies point to (item 3).
+    for bad in ("http://cdn.example.com/a.mp3", "file:///etc/passwd", "javascript:alert(1)",
+                "ftp://x/a.mp3"):  # fmt: skip
         with pytest.raises(ProviderError):
             check_response_url(bad, "P")
 
@@ -168,3 +173,28 @@ async def test_the_scrub_removes_the_key_and_key_shapes():
     text = http.scrub("key sk-unit-0123456789abcdef and sk-other-9999999999999 and fine")
     assert "0123456789abcdef" not in text and "sk-other-9999999999999" not in text
     assert text.endswith("and fine")
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "sent"),
+    [
+        ("POST", 409, 1),  # may mean the work is being done: never twice
+        ("POST", 501, 1),
+        ("POST", 500, 3),  # an error answer delivers nothing, so nothing is billed twice
+        ("POST", 503, 3),
+        ("POST", 408, 3),
+        ("GET", 409, 3),  # reading again costs nothing
+        ("GET", 501, 3),
+    ],
+)
+async def test_the_retry_policy_by_method_and_status(method: str, status: int, sent: int) -> None:
+    """README "Retries": which failures are sent again, and at most 3 attempts in all."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        return httpx.Response(status, json={"error": {"message": "no"}})
+
+    with pytest.raises(ProviderError):
+        await _http(handler).request(method, "x", **({"json": {}} if method == "POST" else {}))
+    assert len(calls) == sent

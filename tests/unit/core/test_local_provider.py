@@ -51,7 +51,7 @@ def test_sentences_and_words() -> None:
         "Dr. Smith arrived.",
         "He sat down!",
         "Then: coffee?",
-        "Yes…",
+        "Yes… 🎉",  # nothing to say alone: it stays with the sentence before it
     ]
     assert has_words("é") and has_words("42") and not has_words("🎉 … ?!")
     assert check_text("  Hello  ") == "Hello"

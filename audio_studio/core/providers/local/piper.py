@@ -9,9 +9,7 @@ imports piper there), so importing this module stays cheap.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-import unicodedata
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -34,37 +32,18 @@ from audio_studio.core.providers.local.models import (
     installed_models,
 )
 from audio_studio.core.providers.local.worker import EngineWorker
+from audio_studio.core.text import has_words
+from audio_studio.core.text import split_sentences as split_script_sentences
 
 __all__ = ["PiperEngine", "has_words", "split_sentences", "synthesize_sentences"]
 
 HANDLER = "audio_studio.core.providers.local.piper:synthesize_sentences"
 DEFAULT_SENTENCE_PAUSE_S = 0.25
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*")
-# A full stop after these is not the end of a sentence.
-_ABBREVIATIONS = frozenset(
-    {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "no", "fig",
-     "mt", "approx", "dept", "inc", "ltd", "co"}
-)  # fmt: skip
-
-
-def has_words(text: str) -> bool:
-    """Whether there is anything to say: at least one letter or digit (emoji are not)."""
-    return any(unicodedata.category(c)[0] in "LN" for c in text)
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences (and lines) with something to say, in order."""
-    parts: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        piece = text[start : match.end()]
-        last_word = piece.split()[-1].rstrip(".").lower() if piece.split() else ""
-        if "\n" not in match.group() and (last_word in _ABBREVIATIONS or len(last_word) == 1):
-            continue  # "Dr. Smith", "J. R. R. Tolkien": the sentence goes on
-        parts.append(piece.strip())
-        start = match.end()
-    parts.append(text[start:].strip())
-    return [p for p in parts if p and has_words(p)]
+    """Sentences (and lines) with something to say, in order (core/text.py's ICU splitter)."""
+    return [text[a:b] for a, b in split_script_sentences(text)]
 
 
 class PiperEngine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
 from collections.abc import Callable
@@ -200,3 +201,30 @@ def test_repair_ignores_files_that_are_not_takes(tmp_path: Path) -> None:
     shutil.copyfile(SHARED_DATA / "stereo_diarization.wav", tmp_path / "real.wav")
     fixed = repair_take(tmp_path / "real.wav")  # a finished WAV stays as it was
     assert fixed is not None and fixed.frames == 80000
+
+
+def test_no_more_than_half_a_second_of_audio_is_ever_unsynced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's promise (a crash or a pulled plug loses at most the last half second),
+    measured in audio, not in time: at 20x speed the writer must sync every 0.5 s of audio,
+    not only every 0.5 s of the clock."""
+    synced: list[tuple[int, int]] = []  # (frames written, frames on disk at the header)
+    real_sync = spool_module.WavSpool.sync
+
+    def sync(self: spool_module.WavSpool) -> None:
+        real_sync(self)
+        on_disk = (tmp_path / "take.wav").stat().st_size - HEADER_BYTES
+        synced.append((self.frames, on_disk // (2 * self.channels)))
+
+    monkeypatch.setattr(spool_module.WavSpool, "sync", sync)
+    recorder = Recorder(FakeBackend(speed=20), tmp_path / "take.wav")
+    recorder.start()
+    wait_for(lambda: recorder.levels().seconds >= 6.0)
+    take = recorder.stop()
+    rate = take.sample_rate
+    block = rate // 10  # the fake backend's largest block (100 ms) may land after a sync
+    frames = [0, *(f for f, _ in synced)]
+    gaps = [b - a for a, b in itertools.pairwise(frames)]
+    assert len(synced) >= 10 and max(gaps) <= rate // 2 + block
+    assert all(on_disk == f for f, on_disk in synced)  # what was synced is the whole data

@@ -1,4 +1,4 @@
-"""Cutting at silences under byte/duration limits, with offsets; pydub joins, fades, silences."""
+"""Cutting at silences under byte/duration limits, with offsets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio_studio.core.audio import edit
-from audio_studio.core.audio.codec import AudioData, decode, write
+from audio_studio.core.audio.codec import AudioData, decode
 from audio_studio.core.audio.split import (
     bytes_per_second,
     plan_chunks,
@@ -100,26 +99,3 @@ def test_limits_must_be_usable() -> None:
         split_audio(audio)
     with pytest.raises(InputError, match="too short"):
         plan_chunks(np.zeros(10), max_s=0.01)
-
-
-def test_join_fade_silences_and_trim() -> None:
-    a, b = tone(440, 1.0, 48000, 0.5), tone(660, 0.5, 22050, 0.5, channels=2)
-    joined = edit.join([a, b], pause_s=0.4)
-    assert joined.sample_rate == 48000 and joined.channels == 1
-    assert joined.duration_s == pytest.approx(1.9, abs=0.002)
-    assert edit.silences(joined) == [(pytest.approx(1.0, abs=0.02), pytest.approx(1.4, abs=0.02))]
-    assert np.abs(edit.from_segment(edit.to_segment(a)).samples - a.samples).max() < 1e-6
-    faded = edit.fade(a, in_s=0.2, out_s=0.2)
-    assert abs(faded.samples[0, 0]) < 1e-6 and abs(faded.samples[-1, 0]) < 0.01
-    assert np.abs(faded.samples[24000:24100]).max() == pytest.approx(0.5, abs=0.01)
-    padded = edit.join([AudioData(np.zeros((4800, 1), np.float32), 48000), a], pause_s=0.5)
-    trimmed = edit.trim_silence(padded, keep_s=0.05)
-    assert trimmed.duration_s == pytest.approx(1.05, abs=0.01)
-    with pytest.raises(ValueError, match="one pause per gap"):
-        edit.join([a, a, a], pause_s=[0.1])
-
-
-def test_joined_audio_encodes(tmp_path: Path) -> None:
-    clips = [tone(300 + 100 * i, 0.3) for i in range(3)]
-    write(edit.join(clips, [0.2, 0.5]), tmp_path / "joined.mp3", tags={"title": "Joined"})
-    assert decode(tmp_path / "joined.mp3").duration_s == pytest.approx(1.6, abs=0.05)
