@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# (title, "module:class", what the tab is given). A tab is built the first time it is shown or
-# used, so the window appears without importing every tab's module. Each tab gets the studio's
-# context and its own feature service(s), never the Studio.
 # A focus ring a keyboard user can follow, unlike the default button's darker frame.
 FOCUS_RING = """
 QPushButton:focus, QToolButton:focus {
@@ -52,6 +49,9 @@ QAbstractItemView:focus, QPlainTextEdit:focus, QTextEdit:focus {
 }
 """
 
+# (title, "module:class", what the tab is given). A tab is built the first time it is shown or
+# used, so the window appears without importing every tab's module. Each tab gets the studio's
+# context and its own feature service(s), never the Studio.
 TABS: tuple[tuple[str, str, Callable[[Studio], tuple[Any, ...]]], ...] = (
     (
         "Narration",
