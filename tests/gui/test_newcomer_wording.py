@@ -121,3 +121,26 @@ def test_the_music_page_says_its_provider_needs_a_key(qtbot, qloop, sound_studio
     window.sound.refresh_availability()
     run(qloop, music.update_cost())
     assert not music.key_note.isVisibleTo(music)
+
+
+def test_sound_messages_go_when_their_cause_is_gone(qtbot, qloop, sound_studio) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, sound_studio)
+    window.tabs.setCurrentIndex(2)
+    sound = window.sound
+    music = sound.music
+    # "Describe the music" goes as soon as there is a prompt.
+    music.prompt.clear()
+    run(qloop, music.generate())
+    assert music.message.text() == "Describe the music to generate."
+    qtbot.keyClicks(music.prompt, "calm piano")
+    assert music.message.text() == ""
+    # Effects from a cloud provider without a key: the message goes once Settings have it.
+    effects = sound.effects
+    run(qloop, sound_studio.delete_api_key("elevenlabs"))
+    effects.provider.setCurrentIndex(effects.provider.findData("elevenlabs"))
+    effects.prompt.setText("door creak")
+    run(qloop, effects.generate())
+    assert "API key" in effects.message.text()
+    run(qloop, sound_studio.set_api_key("elevenlabs", "el-test-key-123456789"))
+    window._on_settings_dialog_finished(1)
+    assert effects.message.text() == ""

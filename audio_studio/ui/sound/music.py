@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.context import StudioContext
-from audio_studio.core.errors import StudioError
+from audio_studio.core.errors import AuthenticationError, ConfigurationError, StudioError
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, JobKind, MusicRequest
 from audio_studio.core.sound import MusicService
@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 # What each provider accepts (seconds); others take what they are given.
 _DURATIONS = {"elevenlabs": (10.0, 300.0), "replicate": (1.0, 30.0)}
 _NO_LYRICS = {"replicate": "MusicGen makes instrumental music: lyrics are not used."}
+
+
+_NO_PROMPT = "Describe the music to generate."
 
 
 class MusicPage(QWidget):
@@ -74,6 +77,7 @@ class MusicPage(QWidget):
         self.duration.setValue(30)
         self.duration.setSuffix(" s")
         self.generate_button = QPushButton("Generate")
+        self._setup_error = False  # the message is a key, address or budget problem
         self.key_note = QLabel()  # the chosen provider needs a key the studio does not have
         self.key_note.setObjectName("musicKeyNote")
         self.key_note.setWordWrap(True)
@@ -120,6 +124,7 @@ class MusicPage(QWidget):
         self._cost_timer.timeout.connect(self._on_cost_timer_timeout)
         self.provider.currentIndexChanged.connect(self._on_provider_current_index_changed)
         self.duration.valueChanged.connect(self._cost_timer.start)
+        self.prompt.textChanged.connect(self._on_prompt_text_changed)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
         self.jobs.cancel_requested.connect(self._on_jobs_cancel_requested)
         self.jobs.keep_waiting_requested.connect(self._on_jobs_keep_waiting_requested)
@@ -170,7 +175,7 @@ class MusicPage(QWidget):
         request, pid = self.request(), self.provider_id
         self.message.clear()
         if not request.prompt:
-            self.message.setText("Describe the music to generate.")
+            self.message.setText(_NO_PROMPT)
             return None
         try:
             check = await self.ctx.preflight(
@@ -178,6 +183,7 @@ class MusicPage(QWidget):
             )
         except StudioError as exc:
             self.message.setText(messages.status_text(exc))
+            self._setup_error = isinstance(exc, ConfigurationError | AuthenticationError)
             return None
         self.cost.setText(cost_line(check))
         if check.blocked:
@@ -296,6 +302,17 @@ class MusicPage(QWidget):
             self.cost.setText(exc.message)
             return
         self.cost.setText(cost_line(check))
+
+    @Slot(str)
+    def _on_prompt_text_changed(self, text: str) -> None:
+        if text.strip() and self.message.text() == _NO_PROMPT:
+            self.message.clear()  # its cause is gone
+
+    def setup_done(self) -> None:
+        """Settings closed: a key or address problem shown may be fixed (Generate says if not)."""
+        if self._setup_error:
+            self.message.clear()
+            self._setup_error = False
 
     async def _show_key_need(self, pid: str) -> None:
         """Say so when the chosen provider needs a key that is not stored (the default one

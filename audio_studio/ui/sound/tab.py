@@ -68,10 +68,12 @@ class SoundTab(QWidget):
         self.effects.banner.show_need(sfx_need)
         self.effects.refresh_providers()
         self.effects.set_enabled(sfx_need is None)
+        self.effects.setup_done()
         music_need = provider_need(self.ctx, Capability.MUSIC, "Music")
         self.music.banner.show_need(music_need)
         self.music.refresh_providers()
         self.music.set_enabled(music_need is None)
+        self.music.setup_done()
 
     def open_item(self, item: HistoryItem) -> asyncio.Task[object] | None:
         """Load an effect (its prompt or recipe, onto a tile and the panel) or a music item.
