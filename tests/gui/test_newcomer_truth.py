@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from audio_studio.core.models import HistoryKind
 from audio_studio.core.studio import Studio
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.history.model import MODEL, PROVIDER
+from audio_studio.ui.history.model import COST, MODEL, PROVIDER
 from audio_studio.ui.main_window import MainWindow
 from tests.support.qt import run
 
@@ -57,6 +57,12 @@ def test_a_history_row_shows_what_made_the_audio_not_the_picker(
     assert project.chunks[0].take is not None and project.chunks[0].take.provider == "openai"
     takes = [k for k in narration_gui_studio.history.children(project.item_id)]
     assert {t.provider for t in takes if t.kind is HistoryKind.TAKE} == {"local", "openai"}
+    # The narration's row never says "cost ?": its takes carry the cost.
+    run(qloop, history.refresh())
+    row = next(r for r, i in enumerate(model.items) if i.id == project.item_id)
+    assert model.data(model.index(row, PROVIDER)) in ("local", "openai")
+    assert model.data(model.index(row, COST)) == ""
+    assert "take" in model.data(model.index(row, COST), Qt.ItemDataRole.ToolTipRole)
 
 
 def test_inline_messages_go_when_their_cause_is_gone_and_one_count_is_explained(
