@@ -6,13 +6,16 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QEvent, QSize, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,6 +35,19 @@ if TYPE_CHECKING:
     from audio_studio.ui.transcription.tab import TranscriptionTab
 
 log = logging.getLogger(__name__)
+
+# A focus ring a keyboard user can follow, unlike the default button's darker frame.
+FOCUS_RING = """
+QPushButton:focus, QToolButton:focus {
+    border: 2px solid palette(highlight); border-radius: 4px;
+    background: palette(button); padding: 3px 10px;
+}
+QCheckBox:focus, QRadioButton:focus { outline: none; border: 2px solid palette(highlight);
+    border-radius: 3px; }
+QAbstractItemView:focus, QPlainTextEdit:focus, QTextEdit:focus {
+    border: 2px solid palette(highlight);
+}
+"""
 
 # (title, "module:class", what the tab is given). A tab is built the first time it is shown or
 # used, so the window appears without importing every tab's module. Each tab gets the studio's
@@ -63,6 +79,32 @@ TAB_FOR_KIND = {
     "recording": 1, "transcript": 1, "summary": 1,
     "sfx": 2, "music": 2,
 }  # fmt: skip
+
+
+class _TabFit(QWidget):
+    """A tab in its scroll area: it fills the view and scrolls only below the tab's minimum
+    size (QScrollArea alone goes by the preferred height when text wraps, which a tab with
+    wrapped labels always exceeds)."""
+
+    def __init__(self, tab: QWidget, scroll: QScrollArea) -> None:
+        super().__init__()
+        self.tab, self.scroll = tab, scroll
+        tab.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.tab.minimumSizeHint().expandedTo(self.tab.minimumSize())
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.tab.setGeometry(self.rect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the tab's minimum may have changed
+            self.updateGeometry()
+            QApplication.postEvent(self.scroll, QEvent(QEvent.Type.LayoutRequest))
+        return super().event(event)
 
 
 class MainWindow(QMainWindow):
@@ -100,7 +142,13 @@ class MainWindow(QMainWindow):
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, title)
         self.setCentralWidget(self.tabs)
+        self.setStyleSheet(FOCUS_RING)
         self.jobs_status = QLabel("Starting…")
+        self.jobs_status.setObjectName("jobsStatus")
+        # A rule and a margin, so a long message never runs into "Ready".
+        self.jobs_status.setStyleSheet(
+            "#jobsStatus { border-left: 1px solid palette(mid); padding: 0 6px 0 10px; }"
+        )
         self.statusBar().addPermanentWidget(self.jobs_status)
         self._build_menus()
         self.settings_action.setEnabled(False)
@@ -133,7 +181,7 @@ class MainWindow(QMainWindow):
         controller.job_changed.connect(self._on_controller_job_changed)
         controller.job_failed.connect(self._on_controller_job_failed)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.tab(self.tabs.currentIndex())
+        self._fill_actions_menu(self.tab(self.tabs.currentIndex()))
         self.settings_action.setEnabled(True)
         self.doctor_action.setEnabled(True)
         self._on_controller_job_changed(None)
@@ -152,6 +200,9 @@ class MainWindow(QMainWindow):
         self._shortcuts.append((quit_action, QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        # The shown tab's main actions with their keys (filled when the tab changes).
+        self.actions_menu = bar.addMenu("&Actions")
 
         view_menu = self.view_menu = bar.addMenu("&View")
         for index, name in enumerate(("Narration", "Transcription", "Sound", "History")):
@@ -185,7 +236,14 @@ class MainWindow(QMainWindow):
             holder = self.tabs.widget(index)
             layout = holder.layout()
             assert layout is not None
-            layout.addWidget(widget)
+            # In a scroll area: a small screen scrolls a tab rather than the tab's minimum
+            # size pushing the window past the screen (or cutting what does not fit).
+            scroll = QScrollArea()
+            scroll.setObjectName("tabScroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(_TabFit(widget, scroll))
+            layout.addWidget(scroll)
             self._built[index] = widget
             # Tabs talk to each other only through the window: Transcription's "Read back"
             # emits send_to_narration(text, title), which lands in the Narration editor.
@@ -284,7 +342,7 @@ class MainWindow(QMainWindow):
         text = f"Watch folder: {event.path.name}: {event.kind.value}"
         if event.message:
             text += f" — {event.message}"
-        self.statusBar().showMessage(text, 15_000)
+        self.show_status(text, 15_000)
         if event.kind in (WatchEventKind.DONE, WatchEventKind.FAILED):
             self.controller.history_changed.emit()
 
@@ -309,8 +367,14 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_tabs_current_changed(self, index: int) -> None:
-        self.tab(index)
+        self._fill_actions_menu(self.tab(index))
         log.info("tab changed to %s", self.tabs.tabText(index).replace("&&", "&"))
+
+    def _fill_actions_menu(self, tab: Any) -> None:
+        self.actions_menu.clear()
+        for action in getattr(getattr(tab, "tab_actions", None), "actions", ()):
+            self.actions_menu.addAction(action)
+        self.actions_menu.setEnabled(bool(self.actions_menu.actions()))
 
     @Slot(object)
     def _on_controller_job_changed(self, _snapshot: object) -> None:
@@ -324,7 +388,18 @@ class MainWindow(QMainWindow):
         from audio_studio.ui.messages import status_text
 
         if isinstance(error, BaseException):
-            self.statusBar().showMessage(status_text(error), 15_000)
+            self.show_status(status_text(error), 15_000)
+
+    def show_status(self, text: str, timeout_ms: int) -> None:
+        """A status-bar message, shortened with "…" to the room left of the jobs count (the
+        whole text on hover)."""
+        from PySide6.QtCore import Qt
+
+        bar = self.statusBar()
+        room = bar.width() - self.jobs_status.sizeHint().width() - 40
+        short = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(80, room))
+        bar.showMessage(short, timeout_ms)
+        bar.setToolTip(text if short != text else "")
 
     @Slot()
     def _on_settings_action_triggered(self) -> None:

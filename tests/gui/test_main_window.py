@@ -34,7 +34,7 @@ def test_window_has_four_tabs_menus_dock_and_status(qtbot, qloop, paths: AppPath
     names = [window.tabs.tabText(i).replace("&&", "&") for i in range(window.tabs.count())]
     assert names == ["Narration", "Transcription", "Sound (effects & music)", "History"]
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&View", "&Tools", "&Help"]
+    assert menus == ["&File", "&Actions", "&View", "&Tools", "&Help"]
     assert window.jobs_dock.isVisible()
     assert window.jobs_status.text() == "Ready"
     # Without an engine installed or a key, each tab says what it needs instead of failing.

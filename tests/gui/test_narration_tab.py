@@ -84,7 +84,9 @@ def test_offline_narration_from_paste_to_export_and_back(qtbot, qloop, service, 
     assert project.chunks[1].current == 0 and model.data(model.index(1, 2)) == "1 of 2"
     qtbot.mouseClick(tab.chunks.lock_button, Qt.MouseButton.LeftButton)
     assert project.chunks[1].locked and not tab.chunks.regenerate_button.isEnabled()
-    assert model.data(model.index(1, 3)).startswith("🔒")
+    assert model.data(model.index(1, 3)).startswith("locked · ")
+    lock = model.data(model.index(1, 3), Qt.ItemDataRole.DecorationRole)
+    assert lock is not None and not lock.pixmap(16, 16).isNull()
     # Edit a sentence in the list: the script follows, the sentence needs a new take.
     tab.edit_chunk(project.chunks[3], "at long last.")
     run(qloop, tab.sync_script())
@@ -168,7 +170,8 @@ def test_cloud_refusal_retry_take_lock_export_cache_budget(
     tab.set_script("Milk is cold. Bread is warm. Tea is hot.")
     run(qloop, tab.sync_script())
     run(qloop, tab.refresh_preflight())
-    assert "3 from the cache, free" in tab.preflight.text()
+    assert "3 from the cache" in tab.preflight.text() and "free" in tab.preflight.text()
+    assert "free · free" not in tab.preflight.text()
     run(qloop, tab.generate(), timeout=30)
     assert len(wire.requests("POST", SPEECH)) == 5 and "3 from the cache" in tab.status.text()
     # A budget this job would break disables Generate and says why.

@@ -151,7 +151,8 @@ def test_a_cloud_failure_is_finished_offline(  # type: ignore[no-untyped-def]
     wire.fail("POST", POST, Fault("status", status=429, body=quota))
     tab.flow.add_files([JFK])
     qtbot.waitUntil(lambda: tab.queue.finish_button.isEnabled(), timeout=10_000)
-    assert "quota" in tab.queue.tree.topLevelItem(0).text(3)
+    row = tab.queue.tree.topLevelItem(0)
+    assert row.text(3) == "Failed" and "quota" in row.toolTip(3)
     assert "Finish offline" in tab.status.text()
     qtbot.mouseClick(tab.queue.finish_button, Qt.MouseButton.LeftButton)
     done = run(qloop, tab.flow.last_job.result(), timeout=60)  # type: ignore[union-attr]

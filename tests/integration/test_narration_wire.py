@@ -50,7 +50,8 @@ async def test_same_script_twice_makes_no_provider_calls_the_second_time(narrati
     # A new project with the same script and voice: everything comes from the cache.
     second = project()
     plan = await narration.plan(second)
-    assert plan.to_make == 0 and plan.cached == 5 and "5 from the cache, free" in plan.text()
+    assert plan.to_make == 0 and plan.cached == 5 and "5 from the cache" in plan.text()
+    assert "free · free" not in plan.text() and "free" in plan.text()
     report = await narration.generate(second, preview=CollectingSink())
     assert report.cached == 5 and report.made == 0
     assert len(wire.requests("POST", SPEECH)) == 5  # zero new calls

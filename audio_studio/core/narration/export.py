@@ -167,12 +167,13 @@ async def export_project(
         FileRecord(role, p, stored.sha256, fmt.value, size, audio.duration_s, rate, channels)
         for role, p in (("audio", stored.path), ("export", path.resolve()))
     )
+    provider, model, voice = project.made_by(list(takes))  # not what the picker shows now
     entry = HistoryEntry(
         kind=HistoryKind.NARRATION,
         title=f"{project.title or project_title(project.script)} ({fmt.value})",
-        provider=project.settings.provider,
-        model=project.settings.model,
-        voice=project.settings.voice_name or project.settings.voice,
+        provider=provider,
+        model=model,
+        voice=voice,
         params=_params(project, takes, level, target, pause, fmt),
         input_text=project.script,
         duration_s=audio.duration_s,

@@ -56,6 +56,9 @@ class NarrationPlan:
     max_chars: int | None
     preflight: Preflight
     warnings: tuple[str, ...]
+    script_characters: int = 0  # as typed, with spaces between sentences and markup
+    other_voice: int = 0  # unlocked sentences whose take is in another voice (kept as is)
+    other_voice_cost: str = ""  # what remaking those in this voice would cost, e.g. "≈ $0.01"
 
     @property
     def warning(self) -> str | None:
@@ -76,19 +79,31 @@ class NarrationPlan:
     def blocked(self) -> str | None:
         return self.preflight.blocked
 
+    def _characters(self) -> str:
+        """The count that is paid for; the script's own (shown above the editor) when they
+        differ, so two numbers are never shown unexplained."""
+        if self.script_characters and self.script_characters != self.characters:
+            return (
+                f"{self.characters:,} characters spoken ({self.script_characters:,} in the script)"
+            )
+        return f"{self.characters:,} characters"
+
     def text(self) -> str:
         parts = [
             f"{self.chunks:,} sentence{'s' if self.chunks != 1 else ''} in "
             f"{self.paragraphs:,} paragraph{'s' if self.paragraphs != 1 else ''}",
-            f"{self.characters:,} characters",
+            self._characters(),
         ]
         if self.to_make or self.cached:
             parts.append(f"to make: {self.to_make:,} ({self.to_make_characters:,} characters)")
         else:
             parts.append("nothing to make")
+        cost = self.preflight.text()
         if self.cached:
-            parts.append(f"{self.cached:,} from the cache, free")
-        parts.append(self.preflight.text())
+            # "free" once: the estimate says it already when nothing is paid for.
+            free = "" if cost.startswith("free") else ", free"
+            parts.append(f"{self.cached:,} from the cache{free}")
+        parts.append(cost)
         if self.max_chars:
             parts.append(f"limit {self.max_chars:,} characters per request")
         return " · ".join(parts)

@@ -121,11 +121,16 @@ class Chunk:
     current: int | None = None  # index into takes
     locked: bool = False
     spoken: str = ""  # the text as sent, after the project's lexicon
+    locked_text: str = ""  # the text it was locked with, when an edit unlocked it
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @property
     def take(self) -> Take | None:
         return self.takes[self.current] if self.current is not None else None
+
+    def texts(self) -> set[str]:
+        """The texts it holds or was made or locked for (an undo may bring any of them back)."""
+        return {self.text, self.locked_text, *(t.text for t in self.takes)} - {""}
 
     @property
     def stale(self) -> bool:
@@ -186,6 +191,9 @@ class NarrationProject:
         self.settings = settings or NarrationSettings()
         self.script = ""
         self.chunks: list[Chunk] = []
+        # Sentences taken out of the script that had takes: text that comes back (an undo)
+        # finds them again; they stay until the user clears them.
+        self.removed: list[Chunk] = []
         self._positions: dict[str, int] = {}
         self.lead_pause_s = 0.0
         self.warnings: tuple[str, ...] = ()
@@ -222,25 +230,37 @@ class NarrationProject:
         old, new = self.chunks, plan.chunks
         lexicon = self.settings.lexicon
         out: list[Chunk] = []
+        removed = _Shelf(self.removed)
+        dropped: list[Chunk] = []
         for op, i1, i2, j1, j2 in _opcodes([c.text for c in old], [c.text for c in new]):
+            spare = _Shelf(old[i1:i2]) if op != "equal" else None
             for k in range(j2 - j1):
                 src = new[j1 + k]
-                if op == "equal" or (op == "replace" and k < i2 - i1):
+                if spare is None:
                     chunk = old[i1 + k]
-                    if op == "replace":
-                        chunk.locked = False  # an edited sentence needs a new look
-                        if chunk.status is ChunkStatus.FAILED:
-                            chunk.status, chunk.error, chunk.error_kind = _pending_or_done(chunk)
                 else:
-                    chunk = Chunk(src.text)
+                    # Text made before (an undo, a redo) finds its takes: matched by text.
+                    chunk = spare.take(src.text) or removed.take(src.text) or _edit(spare, op)
                 chunk.text, chunk.paragraph = src.text, src.paragraph
                 chunk.start, chunk.end, chunk.pause_after_s = src.start, src.end, src.pause_after_s
                 chunk.spoken = lexicon.apply(src.text)
+                if chunk.locked_text and chunk.locked_text == chunk.text and chunk.take:
+                    chunk.locked, chunk.locked_text = True, ""  # back to the words it was locked on
                 out.append(chunk)
+            if spare is not None:
+                dropped.extend(c for c in spare.left() if c.takes)
+        self.removed = [*removed.left(), *dropped]
         self.chunks = out
         self._positions = {c.id: i for i, c in enumerate(out)}
         self.lead_pause_s = plan.lead_pause_s
         self.warnings = plan.warnings
+
+    def clear_removed(self) -> int:
+        """Drop the takes of sentences no longer in the script; how many sentences they were."""
+        count = len(self.removed)
+        self.removed = []
+        self.updated_at = now_iso()
+        return count
 
     def replace_chunk_text(self, chunk: Chunk, text: str) -> None:
         """Edit one chunk's words in the script (the chunk list's editor); it becomes stale."""
@@ -288,6 +308,23 @@ class NarrationProject:
             out["locked"] += c.locked
         return out
 
+    def made_by(self, takes: list[Take] | None = None) -> tuple[str, str | None, str | None]:
+        """(provider, model, voice) that made the audio: what most of ``takes`` (default: the
+        takes in use) came from, never what the voice picker shows now; the picker's choice
+        only while nothing is made yet."""
+        used = takes if takes is not None else [c.take for c in self.chunks if c.take]
+        s = self.settings
+        if not used:
+            return s.provider, s.model, s.voice_name or s.voice
+        tally: dict[tuple[str, str | None, str | None], int] = {}
+        for take in used:
+            key = (take.provider, take.model, take.voice)
+            tally[key] = tally.get(key, 0) + 1
+        provider, model, voice = max(tally, key=lambda k: tally[k])
+        if (provider, voice) == (s.provider, s.voice) and s.voice_name:
+            voice = s.voice_name
+        return provider, model, voice
+
     def spoken(self, chunk: Chunk) -> str:
         return chunk.spoken or self.settings.lexicon.apply(chunk.text)
 
@@ -314,6 +351,7 @@ class NarrationProject:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "chunks": [c.to_json() for c in self.chunks],
+            "removed": [c.to_json() for c in self.removed],
         }
 
     @classmethod
@@ -327,6 +365,7 @@ class NarrationProject:
         )
         project.chunks = [Chunk.from_json(c) for c in data.get("chunks") or []]
         project._positions = {c.id: i for i, c in enumerate(project.chunks)}
+        project.removed = [Chunk.from_json(c) for c in data.get("removed") or []]
         # Re-split the script to bring spans and markup up to date; saved chunks are kept.
         project.set_script(str(data.get("script") or ""))
         project.item_id = data.get("item_id")
@@ -380,6 +419,56 @@ def _by_text(old: list[str], new: list[str], base: int) -> list[tuple[str, int, 
         else:
             ops.append(("insert", base, base, j + base, j + base + 1))
     return ops
+
+
+class _Shelf:
+    """Chunks that text may take back, indexed by every text they were made for (so a long
+    script's edit stays linear), in their order; ``left()`` is what nobody took."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self.taken: set[str] = set()
+        self._next = 0
+        self._by_text: dict[str, list[Chunk]] | None = None  # built on first look-up
+
+    def take(self, text: str) -> Chunk | None:
+        if not self.chunks:
+            return None
+        if self._by_text is None:
+            self._by_text = {}
+            for chunk in self.chunks:
+                for known in chunk.texts():
+                    self._by_text.setdefault(known, []).append(chunk)
+        for chunk in self._by_text.get(text, ()):
+            if chunk.id not in self.taken:
+                self.taken.add(chunk.id)
+                return chunk
+        return None
+
+    def next_free(self) -> Chunk | None:
+        while self._next < len(self.chunks):
+            chunk = self.chunks[self._next]
+            self._next += 1
+            if chunk.id not in self.taken:
+                self.taken.add(chunk.id)
+                return chunk
+        return None
+
+    def left(self) -> list[Chunk]:
+        return [c for c in self.chunks if c.id not in self.taken]
+
+
+def _edit(spare: _Shelf, op: str) -> Chunk:
+    """The next replaced chunk, now holding edited text (its takes are stale), or a new one."""
+    chunk = spare.next_free() if op == "replace" else None
+    if chunk is None:
+        return Chunk("")
+    if chunk.locked:
+        # An edited sentence needs a new look; its lock returns with its words.
+        chunk.locked, chunk.locked_text = False, chunk.text
+    if chunk.status is ChunkStatus.FAILED:
+        chunk.status, chunk.error, chunk.error_kind = _pending_or_done(chunk)
+    return chunk
 
 
 def _pending_or_done(chunk: Chunk) -> tuple[ChunkStatus, None, None]:

@@ -106,20 +106,48 @@ class NarrationService:
     def max_chars(self, provider_id: str, model: str | None) -> int | None:
         return max_chars_for(self.ctx.registry.spec(provider_id).info, model)
 
-    async def plan(self, project: NarrationProject) -> NarrationPlan:
-        """Counts, the cost of what would be made, cache hits and the budget's verdict."""
-        voicing = self.voicing(project)
-        needing = project.needing_audio()
-        spoken = [project.spoken(c) for c in needing]
+    def other_voice(self, project: NarrationProject) -> list[Chunk]:
+        """Unlocked sentences whose take was made in another voice than the project's now:
+        Generate keeps them; "Remake all in this voice" makes them again."""
+        v = self.voicing(project)
+        return [
+            c
+            for c in project.chunks
+            if c.take is not None
+            and not c.locked
+            and not c.needs_audio
+            and (c.take.provider, c.take.voice) != (v.provider, v.voice)
+        ]
+
+    async def _to_make(
+        self, project: NarrationProject, voicing: Voicing, chunks: list[Chunk]
+    ) -> list[str]:
+        """The texts of ``chunks`` a provider would be asked for (not in the cache)."""
+        spoken = [project.spoken(c) for c in chunks]
         # Hashing tens of thousands of sentences takes a moment: not on the GUI thread.
         keys = await asyncio.to_thread(lambda: [voicing.key(t) for t in spoken])
         hits = await asyncio.to_thread(self.cache.get_many, keys) if keys else {}
         # Sentences that repeat are made once and reused, so they count once.
-        make = list({k: t for t, k in zip(spoken, keys, strict=True) if k not in hits}.values())
+        return list({k: t for t, k in zip(spoken, keys, strict=True) if k not in hits}.values())
+
+    async def plan(self, project: NarrationProject) -> NarrationPlan:
+        """Counts, the cost of what would be made, cache hits and the budget's verdict."""
+        voicing = self.voicing(project)
+        needing = project.needing_audio()
+        make = await self._to_make(project, voicing, needing)
         chars = sum(len(t) for t in make)
         check = await self.ctx.preflight(
             voicing.provider, Capability.SPEECH, voicing.model, characters=chars
         )
+        other = self.other_voice(project)
+        other_cost = ""
+        if other:
+            again = await self._to_make(project, voicing, other)
+            remake = await self.ctx.preflight(
+                voicing.provider, Capability.SPEECH, voicing.model,
+                characters=chars + sum(len(t) for t in again),
+            )  # fmt: skip
+            other_cost = remake.estimate.text()
         return NarrationPlan(
             chunks=len(project.chunks),
             paragraphs=len({c.paragraph for c in project.chunks}),
@@ -131,6 +159,9 @@ class NarrationService:
             max_chars=project.max_chars,
             preflight=check,
             warnings=project.warnings,
+            script_characters=len(project.script),
+            other_voice=len(other),
+            other_voice_cost=other_cost,
         )
 
     async def warm_up(self, project: NarrationProject) -> bool:

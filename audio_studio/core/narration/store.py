@@ -109,14 +109,19 @@ class ProjectStore:
             if running:
                 self.history.update(project.item_id, status=HistoryStatus.RUNNING)
             return project.item_id
+        # Starting a run: the picker's voice is about to make the audio; otherwise the takes'.
+        s = project.settings
+        provider, model, voice = (
+            (s.provider, s.model, s.voice_name or s.voice) if running else project.made_by()
+        )
         project.item_id = self.history.add(
             HistoryEntry(
                 kind=HistoryKind.NARRATION,
                 title=project.title or project_title(project.script),
                 status=HistoryStatus.RUNNING if running else HistoryStatus.DONE,
-                provider=project.settings.provider,
-                model=project.settings.model,
-                voice=project.settings.voice_name or project.settings.voice,
+                provider=provider,
+                model=model,
+                voice=voice,
                 params=self._item_params(project),
                 input_text=project.script,
                 tags=("cloned-voice",) if project.settings.cloned_voice else (),
@@ -130,14 +135,15 @@ class ProjectStore:
         if project.item_id is None:
             return
         failed = summary.get("failed", 0)
+        provider, model, voice = project.made_by()
         self.history.update(
             project.item_id,
             status=status,
             title=project.title or project_title(project.script),
             input_text=project.script,
-            provider=project.settings.provider,
-            model=project.settings.model,
-            voice=project.settings.voice_name or project.settings.voice,
+            provider=provider,
+            model=model,
+            voice=voice,
             params={**self._item_params(project), "last_run": summary},
             error=f"{failed} sentence(s) failed; see the Narration tab." if failed else None,
             finished_at=now_iso(),

@@ -70,6 +70,9 @@ class ProvidersPage(QWidget):
         self.key_state = QLabel()
         self.key_state.setObjectName("keyState")
         self.key_state.setWordWrap(True)
+        # Two lines kept for it: a message of another length must not move Test connection.
+        self.key_state.setMinimumHeight(2 * self.key_state.fontMetrics().lineSpacing() + 4)
+        self.key_state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.store_state = QLabel("Checking where keys can be kept…")
         self.store_state.setObjectName("secretStoreStatus")
         self.store_state.setWordWrap(True)

@@ -160,6 +160,13 @@ class HistoryDetail(QWidget):
         self.buttons["open"].setToolTip(
             "Load it into its tab to change something and make it again"
         )
+        for name, tip in (
+            ("reveal", "Show the audio file in the file manager"),
+            ("export", "Save a copy of the file where you choose"),
+            ("copy", "Copy the script, prompt or transcript text"),
+            ("delete", "Delete this item (Undo brings it back for a while)"),
+        ):
+            self.buttons[name].setToolTip(tip)
         self.buttons["rerun"].clicked.connect(lambda: self.rerun_requested.emit(self.item))
         self.buttons["open"].clicked.connect(lambda: self.open_requested.emit(self.item))
         self.buttons["delete"].clicked.connect(lambda: self.delete_requested.emit(self.item))

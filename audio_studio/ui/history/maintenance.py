@@ -57,6 +57,8 @@ class MaintenanceView(QWidget):
         )
         self.export_button = QPushButton("Export library…")
         self.import_button = QPushButton("Import library…")
+        self.export_button.setToolTip("Save History and its audio as one zip file")
+        self.import_button.setToolTip("Add the items of a library zip to this History")
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.cleanup_button.clicked.connect(self._on_cleanup_clicked)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 
 from audio_studio.core.errors import StudioError
 from audio_studio.core.library import Library
+from audio_studio.core.models import HistoryKind
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
 from audio_studio.ui.tasks import spawn
 
@@ -29,7 +30,14 @@ PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
 
 
+def _costed_below(item: HistoryItem) -> bool:
+    """A narration or its export: its takes carry the cost (it is never counted twice)."""
+    return item.kind is HistoryKind.NARRATION
+
+
 def _cost(item: HistoryItem) -> str:
+    if item.usage.cost_usd is None and _costed_below(item):
+        return ""
     if item.usage.cost_usd is None:
         return "?" if item.provider not in (None, "local") else ""
     if item.usage.cost_usd == 0:
@@ -131,6 +139,8 @@ class HistoryTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column in (TITLE, MATCH) and item.match:
                 return item.match.replace("[", "").replace("]", "")
+            if column == COST and item.usage.cost_usd is None and _costed_below(item):
+                return "Each take carries its own cost (see Related)."
             if (
                 column == COST
                 and item.usage.cost_usd is None

@@ -49,6 +49,7 @@ from audio_studio.ui.history.model import (
 )
 from audio_studio.ui.history.usage import UsageView
 from audio_studio.ui.tasks import asyncSlot, spawn
+from audio_studio.ui.widgets.shortcuts import TabActions, with_key
 
 # (label, days back); None = any time.
 PERIODS = (("Any time", None), ("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30),
@@ -96,6 +97,7 @@ class HistoryTab(QWidget):
         self.starred = QCheckBox("Starred")
         self.count_label = QLabel("")
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # one Tab stop; arrows move between rows
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(MATCH, MatchDelegate(self.table))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -169,7 +171,16 @@ class HistoryTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
+        self.undo_button.setToolTip("Bring back what was just deleted")
+        self.tab_actions = TabActions(self)
+        self.tab_actions.add("find", "Find in History", self._find)
+        self.search.setToolTip(with_key("Search scripts, prompts and transcripts", "find"))
         self._debounce.start()  # first load once the loop runs
+
+    def _find(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.search.setFocus()
+        self.search.selectAll()
 
     # -- the query ---------------------------------------------------------------------------
 

@@ -99,6 +99,7 @@ class UsageView(QWidget):
         self.rows: list[MonthUsage] = []
         self.chart = CostChart()
         self.table = QTableWidget(0, len(HEADERS))
+        self.table.setTabKeyNavigation(False)  # one Tab stop
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
@@ -106,6 +107,7 @@ class UsageView(QWidget):
         self.quota = QLabel("Provider quotas appear here when a provider reports one.")
         self.quota.setWordWrap(True)
         self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Count the spending again from History")
         self.refresh_button.clicked.connect(self._on_refresh_clicked)
         note = QLabel(
             "Estimated from the studio's price table where a provider does not report cost. "

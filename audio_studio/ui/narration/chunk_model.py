@@ -7,6 +7,7 @@ second, in one dataChanged per batch, so the list stays cheap to keep up to date
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,7 +20,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon
 
 from audio_studio.core.narration.project import Chunk, ChunkStatus, NarrationProject
 
@@ -32,6 +33,7 @@ _STATUS_TEXT = {
     ChunkStatus.FAILED: "failed",
 }
 _FAILED = QColor(190, 40, 40)
+_LOCK_SVG = str(Path(__file__).resolve().parents[1] / "assets" / "lock.svg")
 _STALE = QColor(180, 110, 0)
 
 Index = QModelIndex | QPersistentModelIndex
@@ -41,6 +43,7 @@ _ROLES = frozenset(
         Qt.ItemDataRole.EditRole,
         Qt.ItemDataRole.ToolTipRole,
         Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.DecorationRole,
     }
 )
 
@@ -50,7 +53,7 @@ def status_text(chunk: Chunk) -> str:
     if chunk.status is ChunkStatus.DONE and chunk.stale:
         text = "edited: make again"
     if chunk.locked:
-        text = f"🔒 {text}"
+        text = f"locked · {text}"  # and the lock icon (an emoji needs a font that may be missing)
     take = chunk.take
     if take is not None and chunk.status is ChunkStatus.DONE:
         if take.fallback:
@@ -73,6 +76,7 @@ class ChunkTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.project: NarrationProject | None = None
         self._dirty: set[str] = set()
+        self._lock: QIcon | None = None
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
         self._flush.setInterval(100)
@@ -160,12 +164,19 @@ class ChunkTableModel(QAbstractTableModel):
             if col == 2 and take is not None:
                 return take.label((chunk.current or 0) + 1)
             return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._lock_icon() if col == 3 and chunk.locked else None
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
             if chunk.status is ChunkStatus.FAILED:
                 return QBrush(_FAILED)
             if chunk.stale:
                 return QBrush(_STALE)
         return None
+
+    def _lock_icon(self) -> QIcon:
+        if self._lock is None:
+            self._lock = QIcon(_LOCK_SVG)
+        return self._lock
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         chunk = self.chunk(index.row())

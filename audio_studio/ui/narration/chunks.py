@@ -36,6 +36,7 @@ class ChunkList(QWidget):
         retry_requested(list): failed chunks to try again with the project's voice.
         offline_requested(list): failed chunks to finish with the offline voice.
         selected(object): the chunk now selected (or None).
+        clear_removed_requested(): drop the takes of sentences no longer in the script.
     """
 
     regenerate_requested = Signal(list)
@@ -45,6 +46,7 @@ class ChunkList(QWidget):
     retry_requested = Signal(list)
     offline_requested = Signal(list)
     selected = Signal(object)
+    clear_removed_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +58,7 @@ class ChunkList(QWidget):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
+        self.table.setTabKeyNavigation(False)  # one Tab stop; arrows move between rows
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
@@ -64,23 +67,35 @@ class ChunkList(QWidget):
         # Fixed widths, not ResizeToContents: that measures every row on every change, which
         # for a long script is most of the GUI thread's time while a job runs.
         metrics = self.fontMetrics()
-        for col, sample in ((0, "00000"), (2, "00 of 00"), (3, "🔒 edited: make again (cache)")):
+        for col, sample in (
+            (0, "00000"),
+            (2, "00 of 00"),
+            (3, "locked · edited: make again (cache)"),
+        ):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 16)
+            icon = 20 if col == 3 else 0  # the lock icon
+            self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 16 + icon)
         self.table.setToolTip("Double-click a sentence to edit it; it then needs a new take.")
         self.take = QComboBox()
-        self.take.setMinimumContentsLength(22)
+        self.take.setMinimumContentsLength(12)
         self.take.setToolTip("Which take of the selected sentence the export uses")
         self.play_button = QPushButton("Play take")
+        self.play_button.setToolTip("Play the selected sentence's take")
         self.regenerate_button = QPushButton("New take")
         self.regenerate_button.setToolTip("Make another take of the selected sentences")
         self.lock_button = QPushButton("Lock")
         self.lock_button.setCheckable(True)
         self.lock_button.setToolTip("A locked sentence keeps its take: Generate skips it")
         self.retry_button = QPushButton("Retry failed")
+        self.retry_button.setToolTip("Try the failed sentences again with the chosen voice")
         self.offline_button = QPushButton("Finish with offline voice")
         self.offline_button.setToolTip(
             "Make the sentences the cloud provider failed on with the voice on this computer"
+        )
+        self.clear_removed_button = QPushButton()
+        self.clear_removed_button.setToolTip(
+            "Sentences taken out of the script keep their takes, so an undo finds them again; "
+            "this deletes those takes from the narration (History keeps its copies)"
         )
         self.detail = QLabel()
         self.detail.setWordWrap(True)
@@ -93,6 +108,7 @@ class ChunkList(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.retry_button)
         bar.addWidget(self.offline_button)
+        bar.addWidget(self.clear_removed_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -106,6 +122,7 @@ class ChunkList(QWidget):
         self.lock_button.clicked.connect(self._on_lock_clicked)
         self.retry_button.clicked.connect(self._on_retry_clicked)
         self.offline_button.clicked.connect(self._on_offline_clicked)
+        self.clear_removed_button.clicked.connect(self.clear_removed_requested)
         self._busy = False
         self.refresh()
 
@@ -153,6 +170,10 @@ class ChunkList(QWidget):
         can_offline = [c for c in failed if (c.error_kind or "") in OFFLINE_CAN_FINISH]
         self.offline_button.setEnabled(idle and bool(can_offline))
         self.retry_button.setText(f"Retry failed ({len(failed)})" if failed else "Retry failed")
+        removed = len(self.model.project.removed) if self.model.project else 0
+        self.clear_removed_button.setText(f"Clear removed ({removed})")
+        self.clear_removed_button.setVisible(removed > 0)
+        self.clear_removed_button.setEnabled(idle)
         self.detail.setText(self._detail(one))
         self.detail.setVisible(bool(self.detail.text()))
 

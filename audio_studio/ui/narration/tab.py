@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +22,28 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from audio_studio.core.context import StudioContext
-from audio_studio.core.errors import InputError, StudioError
+from audio_studio.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InputError,
+    StudioError,
+)
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
-from audio_studio.core.narration.store import project_title
 from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.text import markdown_to_text
@@ -47,12 +54,15 @@ from audio_studio.ui.narration.player import StreamingPlayerBar
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
 from audio_studio.ui.narration.voice import VoicePanel
 from audio_studio.ui.tasks import asyncSlot, spawn
+from audio_studio.ui.widgets.folders import RecentFolders
 from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
+from audio_studio.ui.widgets.shortcuts import TabActions, with_key
 
 log = logging.getLogger(__name__)
 
 SCRIPT_FILTER = "Scripts (*.txt *.md *.markdown);;All files (*)"
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
+_GENERATE_TIP = "Make audio for every sentence that needs it"
 
 
 class NarrationTab(QWidget):
@@ -77,6 +87,7 @@ class NarrationTab(QWidget):
         self.recordings = recordings
         self.controller = controller
         self.vm = NarrationViewModel(ctx, narration, controller, self)
+        self.folders = RecentFolders(ctx)
         self.banner = NeedsBanner()
         self.open_button = QPushButton("Open script…")
         self.new_button = QPushButton("New")
@@ -96,13 +107,24 @@ class NarrationTab(QWidget):
         self.generate_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
         self.export_button = QPushButton("Export…")
+        self.other_voice = QLabel("")  # takes in another voice are kept: say so
+        self.other_voice.setWordWrap(True)
+        self.remake_button = QPushButton("Remake all in this voice")
+        self.remake_button.setToolTip(
+            "Make every unlocked sentence again in the voice chosen now (takes already in it "
+            "stay; the other takes are kept, and you can choose them back)"
+        )
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        # What the status line's error is about, so it goes when that is fixed: "empty" (the
+        # script), "setup" (a key, base URL or budget), or "" (a run's outcome, kept).
+        self._status_cause = ""
         self.chunks = ChunkList()
         self.chunks.model.set_project(self.vm.project)
         self.player_bar = StreamingPlayerBar.for_context(ctx)
         self._build_layout()
         self._connect()
+        self._keys_and_tips()
         self._script_timer = QTimer(self)
         self._script_timer.setSingleShot(True)
         self._script_timer.setInterval(300)
@@ -112,6 +134,7 @@ class NarrationTab(QWidget):
         self._plan_timer.setInterval(250)
         self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
         self.refresh_availability()
+        self._show_other_voice(None)
         self._set_busy(False)
         QTimer.singleShot(0, self._on_first_show)
 
@@ -131,19 +154,27 @@ class NarrationTab(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.generate_button, 1)
         actions.addWidget(self.stop_button)
+        # The voice panel scrolls on a short screen; Generate and Export stay in sight.
+        voice_scroll = QScrollArea()
+        voice_scroll.setWidgetResizable(True)
+        voice_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        voice_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        voice_scroll.setMinimumWidth(self.voice_panel.minimumSizeHint().width() + 16)
+        voice_scroll.setWidget(self.voice_panel)
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.voice_panel)
+        side.addWidget(voice_scroll, 1)
         side.addWidget(self.live)
         side.addLayout(actions)
         side.addWidget(self.export_button)
+        side.addWidget(self.other_voice)
+        side.addWidget(self.remake_button)
         side.addWidget(self.status)
-        side.addStretch(1)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
+        side_scroll = QWidget()
+        side_scroll.setLayout(side)
         top = QSplitter()
         top.addWidget(script_widget)
-        top.addWidget(side_widget)
+        top.addWidget(side_scroll)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
         bottom = QWidget()
@@ -161,6 +192,22 @@ class NarrationTab(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
 
+    def _keys_and_tips(self) -> None:
+        # Tab leaves the script (a tab character is never wanted in a script).
+        self.editor.setTabChangesFocus(True)
+        self.new_button.setToolTip("Start a new, empty script (the open one stays in History)")
+        self.lexicon_button.setToolTip("Say words your way: names, acronyms, jargon")
+        self.live.setToolTip("Hear each sentence as soon as it is made")
+        keys = self.tab_actions = TabActions(self)
+        keys.add("open", "Open script…", self.open_button, "Open a .txt or .md script")
+        keys.add("run", "Generate", self.generate_button, _GENERATE_TIP)
+        keys.add("stop", "Stop", self.stop_button, "Stop making audio; finished sentences stay")
+        keys.add("export", "Export…", self.export_button, "Join the takes into one audio file")
+        keys.add("play", "Play or pause", self._on_play_key)
+
+    def _on_play_key(self) -> None:
+        spawn(self.player_bar.toggle(), owner=self)
+
     def _connect(self) -> None:
         self.editor.textChanged.connect(self._on_editor_text_changed)
         self.open_button.clicked.connect(self._on_open_clicked)
@@ -169,6 +216,7 @@ class NarrationTab(QWidget):
         self.generate_button.clicked.connect(self._on_generate_clicked)
         self.stop_button.clicked.connect(self._on_stop_clicked)
         self.export_button.clicked.connect(self._on_export_clicked)
+        self.remake_button.clicked.connect(self._on_remake_clicked)
         self.voice_panel.changed.connect(self._on_voice_panel_changed)
         self.voice_panel.new_voice_requested.connect(self._on_new_voice_requested)
         vm = self.vm
@@ -186,6 +234,7 @@ class NarrationTab(QWidget):
         chunks.retry_requested.connect(self._on_retry_requested)
         chunks.offline_requested.connect(self._on_offline_requested)
         chunks.selected.connect(self._on_chunk_selected)
+        chunks.clear_removed_requested.connect(self._on_clear_removed_requested)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -193,6 +242,10 @@ class NarrationTab(QWidget):
         need = provider_need(self.ctx, Capability.SPEECH, "Narration")
         self.banner.show_need(need)
         self._usable = need is None
+        if self._status_cause == "setup":
+            self._clear_status()  # Settings changed; the preflight says if it still applies
+        if self._usable and self.voice_panel.loaded and self.voice_panel.status.styleSheet():
+            run_soon(self.voice_panel.reload, owner=self)  # its lists failed: try again
         for widget in (self.voice_panel, self.open_button, self.chunks, self.lexicon_button):
             widget.setEnabled(self._usable)
         self._set_busy(self.vm.busy)
@@ -201,9 +254,11 @@ class NarrationTab(QWidget):
     def _set_busy(self, busy: bool) -> None:
         blocked = bool(self.vm.plan and self.vm.plan.blocked)
         self.generate_button.setEnabled(self._usable and not busy and not blocked)
-        self.generate_button.setToolTip(self.vm.plan.blocked or "" if self.vm.plan else "")
+        why = self.vm.plan.blocked if self.vm.plan else None
+        self.generate_button.setToolTip(why or with_key(_GENERATE_TIP, "run"))
         self.stop_button.setEnabled(busy)
         self.export_button.setEnabled(self._usable and not busy)
+        self.remake_button.setEnabled(self._usable and not busy and not blocked)
         self.voice_panel.setEnabled(self._usable and not busy)
         self.chunks.set_busy(busy)
 
@@ -217,6 +272,8 @@ class NarrationTab(QWidget):
     def _on_editor_text_changed(self) -> None:
         text = self.editor.toPlainText()
         self.char_count.setText(f"{len(text):,} characters")
+        if self._status_cause == "empty" and text.strip():
+            self._clear_status()
         self._script_timer.start()
 
     @Slot()
@@ -301,7 +358,20 @@ class NarrationTab(QWidget):
             notes = [w for w in (*plan.warnings, plan.warning) if w]
             self.preflight.setText("\n".join([plan.text(), *notes]))
             self.preflight.setStyleSheet(_WARN if notes else "")
+        self._show_other_voice(plan)
         self._set_busy(self.vm.busy)
+
+    def _show_other_voice(self, plan: NarrationPlan | None) -> None:
+        n = plan.other_voice if plan is not None else 0
+        if n:
+            have, them = ("s have takes", "them") if n != 1 else (" has a take", "it")
+            self.other_voice.setText(
+                f"{n} sentence{have} in another voice; Generate keeps {them} as made."
+            )
+            assert plan is not None
+            self.remake_button.setText(f"Remake all in this voice ({plan.other_voice_cost})")
+        self.other_voice.setVisible(bool(n))
+        self.remake_button.setVisible(bool(n))
 
     # -- generating --------------------------------------------------------------------------
 
@@ -317,6 +387,7 @@ class NarrationTab(QWidget):
             self._on_vm_message(
                 "There is nothing to narrate: the script is empty. Paste or open a script.", True
             )
+            self._status_cause = "empty"
             return
         plan = await self.refresh_preflight()
         if plan is not None and not await messages.agree_to_unknown_cost(
@@ -324,6 +395,20 @@ class NarrationTab(QWidget):
         ):
             return
         await self.vm.generate(preview=self._preview_sink)
+
+    @asyncSlot()
+    async def _on_remake_clicked(self) -> None:
+        await self.remake_in_this_voice()
+
+    async def remake_in_this_voice(self) -> None:
+        """Make every unlocked sentence in the voice chosen now (Remake all in this voice)."""
+        await self.sync_script()
+        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        project = self.vm.project
+        chunks = [*project.needing_audio(), *self.vm.narration.other_voice(project)]
+        chunks.sort(key=project.index)
+        if chunks:
+            await self.vm.generate(chunks, preview=self._preview_sink)
 
     def _preview_sink(self) -> AudioSink | None:
         if not self.live.isChecked():
@@ -373,6 +458,17 @@ class NarrationTab(QWidget):
         self.chunks.refresh()
         self.vm.schedule_save()
 
+    @Slot()
+    def _on_clear_removed_requested(self) -> None:
+        count = self.vm.project.clear_removed()
+        self.chunks.refresh()
+        self.vm.schedule_save()
+        self._on_vm_message(
+            f"Cleared the takes of {count} sentence{'s' if count != 1 else ''} "
+            "no longer in the script.",
+            False,
+        )
+
     @asyncSlot(object, int)
     async def _on_take_chosen(self, chunk: Chunk, index: int) -> None:
         await self.choose_take(chunk, index)
@@ -401,10 +497,18 @@ class NarrationTab(QWidget):
 
     @Slot(str, bool)
     def _on_vm_message(self, text: str, error: bool) -> None:
+        cause, self.vm.last_error = self.vm.last_error, None
+        setup = (ConfigurationError, AuthenticationError)
+        self._status_cause = "setup" if error and isinstance(cause, setup) else ""
         self.status.setText(text)
         self.status.setStyleSheet(_ERROR if error else "")
         self.chunks.model.flush()
         self.chunks.refresh()
+
+    def _clear_status(self) -> None:
+        self._status_cause = ""
+        self.status.setText("")
+        self.status.setStyleSheet("")
 
     # -- projects ----------------------------------------------------------------------------
 
@@ -522,11 +626,14 @@ class NarrationTab(QWidget):
 
     # -- files -------------------------------------------------------------------------------
 
-    @asyncSlot()
-    async def _on_open_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a script", "", SCRIPT_FILTER)
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
+        start = str(self.folders.start("script"))
+        path, _ = QFileDialog.getOpenFileName(self, "Open a script", start, SCRIPT_FILTER)
         if path:
-            await self.open_script(Path(path))
+            self.folders.remember("script", path)
+            spawn(self.open_script(Path(path)), owner=self)
 
     async def open_script(self, path: Path) -> bool:
         """Open a .txt or .md script as a new project (Markdown loses its markup)."""
@@ -544,18 +651,19 @@ class NarrationTab(QWidget):
     def _on_new_clicked(self) -> None:
         self.new_project()
 
-    @asyncSlot()
-    async def _on_export_clicked(self) -> None:
+    @Slot()
+    def _on_export_clicked(self) -> None:
         project = self.vm.project
         fmt = self.voice_panel.settings().export_format
-        start = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
-        name = (project.title or project_title(project.script, 40)).replace("/", "-")
+        fallback = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
+        start = self.folders.start("narration-export", fallback)
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export narration", str(Path(start) / f"{name}.{fmt.extension}"),
+            self, "Export narration", str(start / f"{export_stem(project)}.{fmt.extension}"),
             f"{fmt.value.upper()} (*.{fmt.extension})",
         )  # fmt: skip
         if path:
-            await self.export_to(Path(path))
+            self.folders.remember("narration-export", path)
+            spawn(self.export_to(Path(path)), owner=self)
 
     async def export_to(self, path: Path, fmt: AudioFormat | None = None) -> ExportOutcome | None:
         """Export the current takes (refused, with what to do, when some are missing)."""
@@ -619,6 +727,14 @@ class NarrationTab(QWidget):
     def open_item(self, item: HistoryItem) -> asyncio.Task[None]:
         """Restore a narration (or one spoken text) from History into the editor."""
         return spawn(self.load_item(item), owner=self)
+
+
+def export_stem(project: NarrationProject) -> str:
+    """The file name an export is offered under: the project's title, else the script's first
+    words (never a long cut-off sentence)."""
+    words = re.findall(r"[\w'’-]+", project.title or project.script)
+    stem = " ".join(words[:8] if project.title else words[:5])
+    return re.sub(r'[\\/:*?"<>|]+', "-", stem).strip(" .-") or "Narration"
 
 
 def _qt_pos(text: str, index: int) -> int:

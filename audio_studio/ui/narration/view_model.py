@@ -84,6 +84,7 @@ class NarrationViewModel(QObject):
         self.plan: NarrationPlan | None = None
         self.last_report: GenerationReport | None = None
         self.last_export: ExportOutcome | None = None
+        self.last_error: StudioError | None = None  # behind the last error message, if any
         self._splits = 0
         self._warmed: tuple[str, str | None] | None = None
         self._save_timer = QTimer(self)
@@ -131,6 +132,7 @@ class NarrationViewModel(QObject):
         except StudioError as exc:
             self.plan = None
             self.plan_changed.emit(None)
+            self.last_error = exc
             self.message.emit(messages.describe(exc).text, True)
             return None
         self.plan = plan
@@ -203,8 +205,8 @@ class NarrationViewModel(QObject):
         async def work(ctx: JobContext) -> ExportOutcome:
             return await self.narration.export(project, path, progress=ctx.report)
 
-        title = f"Export {path.name}"
-        outcome = await self._run(JobKind.EXPORT, title, work, None)
+        # The card reads "Export: tour.wav" (its kind names the action).
+        outcome = await self._run(JobKind.EXPORT, path.name, work, None)
         if isinstance(outcome, ExportOutcome):
             self.last_export = outcome
             lufs = f", {outcome.lufs:.1f} LUFS" if outcome.lufs is not None else ""
@@ -236,6 +238,7 @@ class NarrationViewModel(QObject):
                 raise  # the tab itself is going away
             self.message.emit("Stopped. Finished sentences are kept.", False)
         except StudioError as exc:
+            self.last_error = exc
             self.message.emit(messages.describe(exc).text, True)
         finally:
             self.job = None
@@ -251,7 +254,8 @@ class NarrationViewModel(QObject):
 def _summary(report: GenerationReport) -> str:
     if report.targets == 0:
         return "Every sentence already has a take."
-    parts = [f"{report.made + report.cached} of {report.targets} sentences made"]
+    noun = "sentences" if report.targets != 1 else "sentence"
+    parts = [f"{report.made + report.cached} of {report.targets} {noun} made"]
     if report.cached:
         parts.append(f"{report.cached} from the cache")
     if report.ttfa_ms is not None:

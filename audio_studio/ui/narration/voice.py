@@ -89,6 +89,7 @@ class VoicePanel(QWidget):
         self.instructions = QPlainTextEdit()
         self.instructions.setPlaceholderText("How the voice should sound (tone, pacing, emotion)")
         self.instructions.setMaximumHeight(90)
+        self.instructions.setTabChangesFocus(True)
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.knobs: dict[str, QSlider | QCheckBox] = {}
@@ -205,6 +206,17 @@ class VoicePanel(QWidget):
         self.status.setStyleSheet("color: #b42828;" if problems else "")
         self._show_style()
         self.changed.emit()
+
+    async def reload(self) -> None:
+        """Fetch the lists again, keeping the choices (Settings gave a key or a base URL)."""
+        voice = self.voice.currentData()
+        if voice and voice != NEW_VOICE:
+            self._wanted_voice = voice
+        knobs = {
+            name: (w.isChecked() if isinstance(w, QCheckBox) else w.value() / 100)
+            for name, w in self.knobs.items()
+        }
+        await self.load(model=self.model.currentData(), knobs=knobs)
 
     async def _models(self, provider: Any, local: bool) -> list[ModelInfo]:
         if local:

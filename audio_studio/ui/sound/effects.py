@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.context import StudioContext
-from audio_studio.core.errors import StudioError
+from audio_studio.core.errors import AuthenticationError, ConfigurationError, StudioError
 from audio_studio.core.models import Capability, JobKind, SfxRequest
 from audio_studio.core.providers.local.sfxr_presets import PRESETS
 from audio_studio.core.sound import SoundService
@@ -119,6 +119,7 @@ class EffectsPage(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setup_error = False  # the message is a key, address or budget problem
         self.params = ParamPanel()
         self.grid = TileGrid(ctx)
         self.judging = Judging(ctx, sound, controller, self.grid, self)
@@ -336,12 +337,19 @@ class EffectsPage(QWidget):
         return await self.grid.show_item(item)
 
     def show_message(self, error: BaseException | str | None) -> None:
+        # A key, address or budget problem goes when Settings close (setup_done).
+        self.setup_error = isinstance(error, ConfigurationError | AuthenticationError)
         if error is None:
             self.message.clear()
         elif isinstance(error, str):
             self.message.setText(error)
         else:
             self.message.setText(messages.status_text(error))
+
+    def setup_done(self) -> None:
+        """Settings closed: a key or address problem shown may be fixed (Generate says if not)."""
+        if self.setup_error:
+            self.show_message(None)
 
     # -- keys --------------------------------------------------------------------------------
 

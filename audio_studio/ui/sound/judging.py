@@ -168,7 +168,9 @@ class Judging(QObject):
         async def work(job: JobContext) -> PackResult:
             return await sound.export_pack(items, options, progress=job.report)
 
-        job = self.controller.submit(JobKind.EXPORT, f"Pack of {len(items)} effects", work)
+        job = self.controller.submit(
+            JobKind.EXPORT, f"Pack of {len(items)} effect{'s' if len(items) != 1 else ''}", work
+        )
         try:
             result = await job.result()
         except StudioError as exc:

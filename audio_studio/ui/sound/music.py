@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.context import StudioContext
-from audio_studio.core.errors import StudioError
+from audio_studio.core.errors import AuthenticationError, ConfigurationError, StudioError
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, JobKind, MusicRequest
 from audio_studio.core.sound import MusicService
@@ -50,6 +50,9 @@ _DURATIONS = {"elevenlabs": (10.0, 300.0), "replicate": (1.0, 30.0)}
 _NO_LYRICS = {"replicate": "MusicGen makes instrumental music: lyrics are not used."}
 
 
+_NO_PROMPT = "Describe the music to generate."
+
+
 class MusicPage(QWidget):
     """Music: the form, the job list and a player for finished songs."""
 
@@ -67,12 +70,19 @@ class MusicPage(QWidget):
         self.lyrics = QPlainTextEdit()
         self.lyrics.setPlaceholderText("Lyrics (optional)")
         self.lyrics.setMaximumHeight(70)
+        self.lyrics.setTabChangesFocus(True)
         self.instrumental = QCheckBox("Instrumental (no vocals)")
         self.duration = QDoubleSpinBox()
         self.duration.setRange(1, 600)
         self.duration.setValue(30)
         self.duration.setSuffix(" s")
         self.generate_button = QPushButton("Generate")
+        self._setup_error = False  # the message is a key, address or budget problem
+        self.key_note = QLabel()  # the chosen provider needs a key the studio does not have
+        self.key_note.setObjectName("musicKeyNote")
+        self.key_note.setWordWrap(True)
+        self.key_note.setStyleSheet("color: #b42828;")
+        self.key_note.hide()
         self.cost = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -82,6 +92,7 @@ class MusicPage(QWidget):
         self.player_bar.setMaximumHeight(130)
         form = QFormLayout()
         form.addRow("Provider", self.provider)
+        form.addRow(self.key_note)
         form.addRow("Prompt", self.prompt)
         form.addRow("Lyrics", self.lyrics)
         form.addRow(self.instrumental)
@@ -113,6 +124,7 @@ class MusicPage(QWidget):
         self._cost_timer.timeout.connect(self._on_cost_timer_timeout)
         self.provider.currentIndexChanged.connect(self._on_provider_current_index_changed)
         self.duration.valueChanged.connect(self._cost_timer.start)
+        self.prompt.textChanged.connect(self._on_prompt_text_changed)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
         self.jobs.cancel_requested.connect(self._on_jobs_cancel_requested)
         self.jobs.keep_waiting_requested.connect(self._on_jobs_keep_waiting_requested)
@@ -163,7 +175,7 @@ class MusicPage(QWidget):
         request, pid = self.request(), self.provider_id
         self.message.clear()
         if not request.prompt:
-            self.message.setText("Describe the music to generate.")
+            self.message.setText(_NO_PROMPT)
             return None
         try:
             check = await self.ctx.preflight(
@@ -171,6 +183,7 @@ class MusicPage(QWidget):
             )
         except StudioError as exc:
             self.message.setText(messages.status_text(exc))
+            self._setup_error = isinstance(exc, ConfigurationError | AuthenticationError)
             return None
         self.cost.setText(cost_line(check))
         if check.blocked:
@@ -280,6 +293,7 @@ class MusicPage(QWidget):
     async def update_cost(self) -> None:
         if not self.provider_id:
             return
+        await self._show_key_need(self.provider_id)
         try:
             check = await self.ctx.preflight(
                 self.provider_id, Capability.MUSIC, seconds=self.duration.value()
@@ -288,6 +302,37 @@ class MusicPage(QWidget):
             self.cost.setText(exc.message)
             return
         self.cost.setText(cost_line(check))
+
+    @Slot(str)
+    def _on_prompt_text_changed(self, text: str) -> None:
+        if text.strip() and self.message.text() == _NO_PROMPT:
+            self.message.clear()  # its cause is gone
+
+    def setup_done(self) -> None:
+        """Settings closed: a key or address problem shown may be fixed (Generate says if not)."""
+        if self._setup_error:
+            self.message.clear()
+            self._setup_error = False
+
+    async def _show_key_need(self, pid: str) -> None:
+        """Say so when the chosen provider needs a key that is not stored (the default one
+        often does), and which providers would work now."""
+        info = self.ctx.registry.spec(pid).info
+        missing = info.needs_key and not await self.ctx.has_api_key(pid)
+        if pid != self.provider_id:
+            return  # another provider was chosen meanwhile
+        if missing:
+            ready = [
+                s.info.name
+                for s in self.ctx.registry.for_capability(Capability.MUSIC)
+                if s.info.id != pid
+                and (not s.info.needs_key or await self.ctx.has_api_key(s.info.id))
+            ]
+            other = f", or choose {' or '.join(ready)}" if ready else ""
+            self.key_note.setText(
+                f"{info.name} needs an API key: add it in Settings → Providers{other}."
+            )
+        self.key_note.setVisible(missing)
 
     @Slot(object)
     def _on_controller_job_changed(self, snapshot: JobSnapshot) -> None:

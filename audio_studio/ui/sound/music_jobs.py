@@ -57,6 +57,7 @@ class MusicJobTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
+        self.setTabKeyNavigation(False)  # one Tab stop; arrows move between rows
         self.setObjectName("musicJobs")
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self.verticalHeader().setVisible(False)
@@ -126,7 +127,11 @@ class MusicJobTable(QTableWidget):
                 continue
             button = QPushButton(text)
             button.setAccessibleName(f"{text}: {row.prompt[:40]}")
-            if text == "Stop waiting":
+            if text == "Play":
+                button.setToolTip("Play the finished music")
+            elif text == "Keep waiting":
+                button.setToolTip("Ask the provider about this job again")
+            elif text == "Stop waiting":
                 button.setToolTip("Stop waiting here; the job goes on at the provider")
             elif text == "Cancel on provider":
                 button.setToolTip("Stop the job at the provider (it will not finish)")

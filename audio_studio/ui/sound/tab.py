@@ -16,6 +16,7 @@ from audio_studio.ui.sound.effects import EffectsPage
 from audio_studio.ui.sound.music import MusicPage
 from audio_studio.ui.tasks import spawn
 from audio_studio.ui.widgets.needs import provider_need
+from audio_studio.ui.widgets.shortcuts import TabActions, with_key
 
 
 class SoundTab(QWidget):
@@ -39,7 +40,27 @@ class SoundTab(QWidget):
         self.sub_tabs.addTab(self.music, "Music")
         layout = QVBoxLayout(self)
         layout.addWidget(self.sub_tabs)
+        self.tab_actions = self._main_actions()
         self.refresh_availability()
+
+    def _main_actions(self) -> TabActions:
+        """The keys every tab shares (shortcuts.py): Generate on the page shown, Stop and
+        Export on the effects (Space there auditions the chosen tile)."""
+        keys = TabActions(self)
+        keys.add("run", "Generate", self._generate)
+        keys.add("stop", "Stop", self.effects.stop_button, "Stop making effects")
+        keys.add("export", "Export starred…", self.effects.judging.export_button)
+        self.effects.generate_button.setToolTip(
+            with_key("Make the variations described on the left", "run")
+        )
+        self.music.generate_button.setToolTip(with_key("Start a music job on the provider", "run"))
+        return keys
+
+    def _generate(self) -> None:
+        page = self.sub_tabs.currentWidget()
+        button = getattr(page, "generate_button", None)
+        if button is not None:
+            button.click()
 
     def refresh_availability(self) -> None:
         """Called after Settings close: providers, keys and engines may have changed."""
@@ -47,10 +68,12 @@ class SoundTab(QWidget):
         self.effects.banner.show_need(sfx_need)
         self.effects.refresh_providers()
         self.effects.set_enabled(sfx_need is None)
+        self.effects.setup_done()
         music_need = provider_need(self.ctx, Capability.MUSIC, "Music")
         self.music.banner.show_need(music_need)
         self.music.refresh_providers()
         self.music.set_enabled(music_need is None)
+        self.music.setup_done()
 
     def open_item(self, item: HistoryItem) -> asyncio.Task[object] | None:
         """Load an effect (its prompt or recipe, onto a tile and the panel) or a music item.

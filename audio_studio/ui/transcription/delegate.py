@@ -204,4 +204,9 @@ class SegmentDelegate(QStyledItemDelegate):
         rect: QRect = option.rect  # type: ignore[attr-defined]
         _, small = self._fonts()
         top = rect.top() + PAD + QFontMetrics(small).height()
-        editor.setGeometry(QRect(rect.left() + 2, top, rect.width() - 4, rect.bottom() - top))
+        # Room for three lines at least (over the rows below while editing): a one-line box
+        # with a scrollbar reads as a spin box, and a correction often adds words.
+        lines = QFontMetrics(editor.font()).lineSpacing()
+        height = max(rect.bottom() - top, 3 * lines + 10)
+        editor.setGeometry(QRect(rect.left() + 2, top, rect.width() - 4, height))
+        editor.raise_()

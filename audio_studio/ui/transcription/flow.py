@@ -21,7 +21,13 @@ from PySide6.QtCore import QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QListWidgetItem, QWidget
 
-from audio_studio.core.errors import AudioError, InputError, StudioError
+from audio_studio.core.errors import (
+    AudioError,
+    AuthenticationError,
+    ConfigurationError,
+    InputError,
+    StudioError,
+)
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
 from audio_studio.core.models import Capability, HistoryKind, JobKind, SummaryResult
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
@@ -124,6 +130,8 @@ class TranscriptionFlow:
         self._save_lock = asyncio.Lock()
         self._open_lock = asyncio.Lock()
         self._open_seq = 0
+        self._pending: str | None = None  # the job whose file the pane waits for
+        self.setup_error = False  # the status line shows a key, address or budget problem
         self._save_timer = QTimer(owner)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
@@ -131,9 +139,17 @@ class TranscriptionFlow:
 
     def say(self, text: str) -> None:
         self.tab.status.setText(text)
+        self.setup_error = False
 
     def fail(self, error: StudioError) -> None:
         self.say(messages.status_text(error))
+        # A key, address or budget problem: the line goes when Settings close (setup_done).
+        self.setup_error = isinstance(error, ConfigurationError | AuthenticationError)
+
+    def setup_done(self) -> None:
+        """Settings closed: a setup error shown may no longer hold (a job will say if so)."""
+        if self.setup_error:
+            self.say("")
 
     # -- starting jobs -----------------------------------------------------------------------
 
@@ -145,6 +161,8 @@ class TranscriptionFlow:
                 skipped.append(path.name)
                 continue
             jobs.append(self._submit(path.name, path, None, open_now=len(paths) == 1))
+            if len(paths) == 1:  # the pane shows this file now, not the one before it
+                spawn(self.show_pending(path, jobs[-1].id), owner=self.owner)
         if skipped:
             known = ", ".join(e.lstrip(".") for e in AUDIO_EXTENSIONS)
             self.say(f"Not audio the studio transcribes: {', '.join(skipped)}. It reads {known}.")
@@ -284,14 +302,41 @@ class TranscriptionFlow:
             self.tab.queue.set_finish_offline(job_id, True, note)
             self.say(f"{spec.info.name} failed on “{info.title}”: {error.message} Press "
                      "“Finish offline” to complete it on this computer.")  # fmt: skip
+            self.setup_error = isinstance(error, ConfigurationError | AuthenticationError)
         elif isinstance(error, StudioError):
             self.fail(error)
             spawn(asyncio.to_thread(info.run.close))
+            if self._pending == job_id:
+                self.tab.view.set_transcript(
+                    None, placeholder=f"“{info.title}” could not be transcribed: "
+                    f"{messages.describe(error).text}"
+                )  # fmt: skip
 
     def on_job_cancelled(self, job_id: str) -> None:
         info = self.jobs.get(job_id)
         if info is not None:
             spawn(asyncio.to_thread(info.run.close))
+
+    async def show_pending(self, path: Path, job_id: str) -> None:
+        """The right-hand pane for a file being transcribed: its name and audio, no text yet
+        (edits to the transcript shown before are saved first)."""
+        self._open_seq += 1
+        async with self._open_lock:
+            await self.flush()
+            self.recording, self.item, self.summary, self.versions = None, None, None, []
+            self._pending = job_id
+            self.tab.title.setText(path.name)
+            try:
+                await self.tab.player.load_file(path)
+                self._audio = path
+            except StudioError:
+                pass  # the player says why under its buttons
+            self._fill_versions(None)
+            self._show_summary(None)
+            self.tab.view.set_transcript(
+                None, placeholder="Transcribing… the text appears here when done."
+            )
+            self.tab.update_actions()
 
     async def open_job(self, job_id: str) -> None:
         info = self.jobs.get(job_id)
@@ -311,6 +356,7 @@ class TranscriptionFlow:
         mine = self._open_seq
         async with self._open_lock:
             if mine == self._open_seq:
+                self._pending = None
                 await self._open(item, pending)
 
     async def _open(self, item: HistoryItem, pending: str) -> None:

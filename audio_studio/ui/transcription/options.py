@@ -51,6 +51,12 @@ class SttOptions(QWidget):
         self.model.setEditable(True)
         self.model.setToolTip("A model the provider offers; you may type another name")
         self.language = QComboBox()
+        for combo in (self.provider, self.model, self.language):
+            # Long names are shown whole in the open list; the closed box fits a narrow column.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("Names and words to spell right, e.g. Nyquist, PySide")
         self.word_times = QCheckBox("Word timestamps")

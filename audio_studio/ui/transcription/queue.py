@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QProgressBar,
     QPushButton,
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
 
 from audio_studio.core.jobs.runner import JobSnapshot
 from audio_studio.core.models import JobStatus
+from audio_studio.ui import messages
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
+_FAILED = QColor("#b42828")
 
 
 @dataclass
@@ -75,13 +78,17 @@ class TranscriptionQueue(QWidget):
             "The cloud provider failed: transcribe what is missing on this computer, keeping "
             "the parts that came back."
         )
+        self.open_button.setToolTip("Show the selected file's transcript")
+        self.cancel_button.setToolTip("Stop transcribing the selected file")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove finished files from this list (History keeps them)")
-        buttons = QHBoxLayout()
+        # Two rows: one row of four would make the tab's left column too wide for a laptop.
+        buttons = QGridLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for b in (self.open_button, self.cancel_button, self.finish_button, self.clear_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        for n, b in enumerate(
+            (self.open_button, self.cancel_button, self.finish_button, self.clear_button)
+        ):
+            buttons.addWidget(b, n // 2, n % 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)
@@ -130,9 +137,15 @@ class TranscriptionQueue(QWidget):
         text = {
             JobStatus.SUCCEEDED: "Done",
             JobStatus.CANCELLED: "Cancelled",
+            JobStatus.FAILED: "Failed",
         }.get(snapshot.status, snapshot.message)
         row.item.setText(3, text)
-        row.item.setToolTip(3, snapshot.message)
+        why = snapshot.message
+        if snapshot.status is JobStatus.FAILED and snapshot.error is not None:
+            why = messages.describe(snapshot.error).text
+        row.item.setToolTip(3, why)
+        failed = snapshot.status is JobStatus.FAILED
+        row.item.setForeground(3, QBrush(_FAILED) if failed else QBrush())
         if snapshot.status is JobStatus.SUCCEEDED:
             row.bar.setValue(1000)
         self._on_tree_item_selection_changed()
@@ -143,7 +156,8 @@ class TranscriptionQueue(QWidget):
             return
         row.can_finish_offline = possible
         if note:
-            row.item.setText(3, note)
+            # The cell names the state; the provider's words are on hover and in the status.
+            row.item.setText(3, "Failed" if row.status is JobStatus.FAILED else note)
             row.item.setToolTip(3, note)
         self._on_tree_item_selection_changed()
 

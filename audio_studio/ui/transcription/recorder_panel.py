@@ -46,6 +46,7 @@ class RecorderPanel(QWidget):
         self.record_button.setToolTip("Record from the microphone chosen in Settings → Audio")
         self.pause_button = QPushButton("Pause")
         self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setToolTip("Pause the recording; press again to go on")
         self.pause_button.setEnabled(False)
         self.meter = LevelMeter()
         self.elapsed = QLabel("")

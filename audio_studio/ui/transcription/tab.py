@@ -44,7 +44,7 @@ from audio_studio.core.transcription import TranscriptionService
 from audio_studio.core.transcription.exports import EXPORT_FORMATS
 from audio_studio.core.transcription.links import is_link
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.transcription.corrections import CorrectionBar
 from audio_studio.ui.transcription.flow import AUDIO_EXTENSIONS, TranscriptionFlow
 from audio_studio.ui.transcription.options import SttOptions
@@ -53,8 +53,10 @@ from audio_studio.ui.transcription.recorder_panel import RecorderPanel
 from audio_studio.ui.transcription.segment_edges import SegmentEdges
 from audio_studio.ui.transcription.transcript_view import TranscriptView
 from audio_studio.ui.transcription.transport_keys import TransportKeys
+from audio_studio.ui.widgets.folders import RecentFolders
 from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 from audio_studio.ui.widgets.player_bar import PlayerBar
+from audio_studio.ui.widgets.shortcuts import TabActions
 
 EXPORT_LABELS = {
     "txt": "Text (TXT)", "srt": "Captions (SRT)", "vtt": "Captions (VTT)",
@@ -134,6 +136,7 @@ class TranscriptionTab(QWidget):
         self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.versions.setMinimumContentsLength(18)
         self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip("Two transcripts of this recording side by side")
         self.again_button = QPushButton("Transcribe again")
         self.again_button.setToolTip("Transcribe this recording again with the options on the left")
         self.player = PlayerBar.for_context(ctx)
@@ -175,12 +178,35 @@ class TranscriptionTab(QWidget):
         self._layout()
         self.flow = TranscriptionFlow(self, self, ctx, transcription, controller)
         self.keys = TransportKeys(self, self.player, self.corrections)
+        self.tab_actions = self._main_actions()
+        self.folders = RecentFolders(ctx)
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
         self._preflight_timer.setInterval(250)
         self._connect()
         self.refresh_availability()
         self._preflight_timer.start()
+
+    def _main_actions(self) -> TabActions:
+        """The keys every tab shares (shortcuts.py), on this tab's buttons."""
+        keys = TabActions(self)
+        keys.add("open", "Open files…", self.open_button)
+        keys.add("run", "Transcribe again", self.again_button)
+        keys.add("stop", "Stop transcribing", self._stop_running)
+        keys.add("export", "Export…", self.export_button)
+        keys.add("record", "Record", self.recorder.record_button)
+        keys.add("find", "Find in the transcript", self._find)
+        keys.add("play", "Play or pause", self.keys.play_pause)
+        return keys
+
+    def _stop_running(self) -> None:
+        job = self.flow.last_job
+        if job is not None and not job.task.done():
+            self.controller.cancel(job.id)
+
+    def _find(self) -> None:
+        self.view.search.setFocus()
+        self.view.search.selectAll()
 
     def _layout(self) -> None:
         record_box = QGroupBox("Record")
@@ -193,6 +219,7 @@ class TranscriptionTab(QWidget):
         options_layout.addWidget(self.options)
         options_layout.addWidget(self.preflight)
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 4, 0)  # the splitter and the tab keep the edges
         left.addWidget(record_box)
         left.addLayout(open_row)
         left.addWidget(self.link)
@@ -202,7 +229,6 @@ class TranscriptionTab(QWidget):
         left.addWidget(self.found)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setMinimumWidth(340)
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -233,6 +259,7 @@ class TranscriptionTab(QWidget):
         reading.setChildrenCollapsible(False)
         reading.setSizes([480, 180])
         right = QVBoxLayout()
+        right.setContentsMargins(4, 0, 0, 0)
         right.addLayout(head)
         right.addWidget(self.player)
         right.addWidget(self.corrections)
@@ -249,6 +276,7 @@ class TranscriptionTab(QWidget):
         split.setStretchFactor(1, 3)
         split.setSizes([360, 880])
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
 
@@ -268,7 +296,7 @@ class TranscriptionTab(QWidget):
         self.compare_button.clicked.connect(self._on_compare_button_clicked)
         self.again_button.clicked.connect(self._on_again_button_clicked)
         self.player.position_changed.connect(self.view.set_position)
-        self.view.seek_requested.connect(self.player.seek)
+        self.view.seek_requested.connect(self._on_view_seek_requested)
         self.view.edited.connect(flow.schedule_save)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.translate_button.clicked.connect(self._on_translate_button_clicked)
@@ -300,6 +328,7 @@ class TranscriptionTab(QWidget):
             self.recorder, self.open_button, self.link, self.options, self.again_button
         ):  # fmt: skip
             widget.setEnabled(need is None)
+        self.flow.setup_done()
         self.update_actions()
 
     def update_actions(self) -> None:
@@ -341,16 +370,22 @@ class TranscriptionTab(QWidget):
     @Slot()
     def _on_open_button_clicked(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)
+        start = str(self.folders.start("transcribe"))
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Transcribe files", str(Path.home()), f"Audio and video ({patterns})"
+            self, "Transcribe files", start, f"Audio and video ({patterns})"
         )
         if files:
+            self.folders.remember("transcribe", files[0])
             self.flow.add_files([Path(f) for f in files])
 
     @Slot()
     def _on_link_return_pressed(self) -> None:
         if self.flow.add_link(self.link.text()) is not None:
             self.link.clear()
+
+    @Slot(float)
+    def _on_view_seek_requested(self, seconds: float) -> None:
+        self.player.seek_and_explain(seconds)
 
     @asyncSlot(str)
     async def _on_queue_open_requested(self, job_id: str) -> None:
@@ -393,15 +428,18 @@ class TranscriptionTab(QWidget):
     async def _on_controller_job_finished(self, job_id: str, result: object) -> None:
         await self.flow.on_job_finished(job_id, result)
 
-    @asyncSlot()
-    async def _on_export_button_clicked(self) -> None:
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
         fmt = str(self.export_format.currentData())
         target = self.flow.default_export_path(fmt)
+        target = self.folders.start("transcript-export", target.parent) / target.name
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export {fmt.upper()}", str(target), f"{fmt.upper()} (*.{fmt})"
         )
         if path:
-            await self.flow.export(fmt, Path(path))
+            self.folders.remember("transcript-export", path)
+            spawn(self.flow.export(fmt, Path(path)), owner=self)
 
     @asyncSlot()
     async def _on_translate_button_clicked(self) -> None:

@@ -28,7 +28,7 @@ from audio_studio.core.audio.player import PlaybackBuffer, Player, PlayerState
 from audio_studio.core.audio.waveform import summarize, summary_for
 from audio_studio.core.errors import StudioError
 from audio_studio.ui import messages
-from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.tasks import asyncSlot, spawn
 from audio_studio.ui.widgets.waveform import WaveformView
 
 if TYPE_CHECKING:
@@ -193,6 +193,23 @@ class PlayerBar(QWidget):
         self.player.seek(seconds)
         self._refresh()
         self.position_changed.emit(self.player.position)
+
+    def seek_and_explain(self, seconds: float) -> None:
+        """Seek for a user who clicked somewhere to hear it: with no output device, say so
+        (the playhead alone moving would look like a fault)."""
+        self.seek(seconds)
+        spawn(self._explain_if_silent(seconds), owner=self)
+
+    async def _explain_if_silent(self, seconds: float) -> None:
+        player = self.player
+        try:
+            await asyncio.to_thread(player.backend.devices().find, player.device_name, "output")
+        except StudioError as exc:
+            self.message.setText(
+                f"{messages.status_text(exc)} The playhead moved to {clock(seconds)}; "
+                "nothing can be heard until a sound output is available."
+            )
+            self.message.setVisible(True)
 
     def close_player(self) -> None:
         """Release the device (call when the owner goes away)."""

@@ -42,11 +42,38 @@ def test_editing_the_script_keeps_unchanged_chunks_and_marks_edited_ones_stale()
     new = project.chunks[1]
     assert new.status is ChunkStatus.PENDING and not new.takes
     assert project.needing_audio() == [new, three]
-    # Undoing the edit makes the old take current again without a new one.
+    # Undoing the edit makes the old take current again without a new one, and locks it again.
     project.set_script("One. Zero. Two. Three.\n\nFour.")
-    assert not three.stale and project.needing_audio() == [new]
+    assert not three.stale and three.locked and project.needing_audio() == [new]
     counts = project.counts()
-    assert counts["done"] == 4 and counts["pending"] == 1 and counts["locked"] == 1
+    assert counts["done"] == 4 and counts["pending"] == 1 and counts["locked"] == 2
+
+
+def test_removed_sentences_keep_their_takes_until_cleared_and_come_back_by_text() -> None:
+    project = NarrationProject("One. Two. Three.")
+    one, two, three = project.chunks
+    for n, chunk in enumerate(project.chunks):
+        chunk.add_take(take(chunk.text, n))
+    two.add_take(take(two.text, 9))
+    project.choose_take(two, 1)
+    project.set_locked(two, True)
+    # Undo step by step: a sentence loses words, then goes; the script empties.
+    for script in ("One. Two", "One. ", ""):
+        project.set_script(script)
+    assert project.chunks == [] and set(project.removed) == {one, two, three}
+    # Saved and reopened, they are still there.
+    project = NarrationProject.from_json(json.loads(json.dumps(project.to_json())))
+    assert len(project.removed) == 3
+    # Redo: the same text finds its takes, its chosen take and its lock.
+    for script in ("One. ", "One. Two", "One. Two. Three."):
+        project.set_script(script)
+    back = project.chunks[1]
+    assert [c.text for c in project.chunks] == ["One.", "Two.", "Three."]
+    assert len(back.takes) == 2 and back.current == 1 and back.locked and not back.stale
+    assert project.needing_audio() == [] and project.removed == []
+    # Removed takes go only when the user clears them.
+    project.set_script("One.")
+    assert project.clear_removed() == 2 and project.removed == []
 
 
 def test_replace_chunk_text_edits_the_script_in_place() -> None:
