@@ -167,8 +167,9 @@ def test_star_reject_more_like_this_and_a_pack_that_regenerates(  # type: ignore
     qtbot.mouseClick(tiles[2].star_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(tiles[3].reject_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(sound_studio.history.query(HistoryQuery(starred_only=True))) == 2)
+    # The tab counts its stars after History answers; wait for the tab, not only the database.
+    qtbot.waitUntil(lambda: "2 starred" in page.judging.starred_label.text())
     assert tiles[0].star_button.text() == "★" and page.judging.export_button.isEnabled()
-    assert "2 starred" in page.judging.starred_label.text()
     qtbot.waitUntil(lambda: REJECTED_TAG in sound_studio.history.get(tiles[3].item.id).tags)
     assert tiles[3].property("rejected")
     # More like this on tile 1: the starred tiles stay, the others make room.
