@@ -27,6 +27,9 @@ class GenerationReport:
     total_ms: float = 0.0
     cancelled: bool = False
     errors: list[str] = field(default_factory=list)
+    proofed: int = 0  # takes proof-listening heard
+    flagged: int = 0  # chunks whose current take is still flagged at the end
+    remade: int = 0  # flagged takes made again
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,9 @@ class GenerationReport:
             "time_to_first_audio_ms": None if self.ttfa_ms is None else round(self.ttfa_ms, 1),
             "total_ms": round(self.total_ms, 1),
             "cancelled": self.cancelled,
+            "proofed": self.proofed,
+            "flagged": self.flagged,
+            "remade": self.remade,
         }
 
 
@@ -56,12 +62,20 @@ class NarrationPlan:
     max_chars: int | None
     preflight: Preflight
     warnings: tuple[str, ...]
+    # A cast: one preflight per provider and model its roles use (``preflight`` is the first).
+    preflights: tuple[Preflight, ...] = ()
+    problems: tuple[str, ...] = ()  # roles the script names that the cast lacks
+
+    @property
+    def checks(self) -> tuple[Preflight, ...]:
+        return self.preflights or (self.preflight,)
 
     @property
     def warning(self) -> str | None:
         """The budget's warning, or a plain one when the job is large (surprise costs)."""
-        if self.preflight.warning:
-            return self.preflight.warning
+        warned = next((p.warning for p in self.checks if p.warning), None)
+        if warned:
+            return warned
         est = self.preflight.estimate
         big = (est.usd or 0) >= BIG_JOB_USD or (est.credits or 0) >= BIG_JOB_CREDITS
         if big and not est.free:
@@ -74,7 +88,9 @@ class NarrationPlan:
 
     @property
     def blocked(self) -> str | None:
-        return self.preflight.blocked
+        if self.problems:
+            return self.problems[0]
+        return next((p.blocked for p in self.checks if p.blocked), None)
 
     def text(self) -> str:
         parts = [
@@ -88,7 +104,10 @@ class NarrationPlan:
             parts.append("nothing to make")
         if self.cached:
             parts.append(f"{self.cached:,} from the cache, free")
-        parts.append(self.preflight.text())
+        if len(self.checks) > 1:
+            parts.append(" + ".join(f"{p.provider} {p.text()}" for p in self.checks))
+        else:
+            parts.append(self.preflight.text())
         if self.max_chars:
             parts.append(f"limit {self.max_chars:,} characters per request")
         return " · ".join(parts)
