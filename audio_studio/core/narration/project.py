@@ -17,7 +17,7 @@ from typing import Any
 
 from audio_studio.core.models import AudioFormat, frozen_mapping
 from audio_studio.core.narration.cast import NARRATOR, Cast
-from audio_studio.core.narration.roles import split_with_roles
+from audio_studio.core.narration.roles import RoledPlan, split_with_roles
 from audio_studio.core.store.history import now_iso
 from audio_studio.core.text import Lexicon, ScriptPlan
 
@@ -220,7 +220,12 @@ class NarrationProject:
         """
         if max_chars is not False:
             self.max_chars = max_chars if isinstance(max_chars, int) else None
-        roled = split_with_roles(script, self.max_chars, self.settings.lexicon, self.cast)
+        self.use_split(
+            script, split_with_roles(script, self.max_chars, self.settings.lexicon, self.cast)
+        )
+
+    def use_split(self, script: str, roled: RoledPlan) -> None:
+        """``script`` as split (off the GUI thread) by ``split_with_roles`` with this cast."""
         self.script = script
         self._reconcile(roled.plan)
         for chunk, role in zip(self.chunks, roled.roles, strict=True):

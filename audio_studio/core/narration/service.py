@@ -309,10 +309,18 @@ class NarrationService:
         is offline (then it costs nothing but a little time)."""
         if project.settings.proof is not None:
             return project.settings.proof
-        if voicings is None:
-            voicings = self._voicings(project, project.chunks).values()
-        registry = self.ctx.registry
-        return all(registry.spec(v.provider).info.local for v in voicings)
+        if voicings is not None:
+            pids = {v.provider for v in voicings}
+        else:
+            roles = {project.role_of(c) for c in project.chunks} or {""}
+            pids = {
+                role.provider if role is not None else project.settings.provider
+                for role in (project.cast.get(name) for name in roles)
+            }
+        try:
+            return all(self.ctx.registry.spec(pid).info.local for pid in pids)
+        except StudioError:  # a provider the studio does not know: it will be said elsewhere
+            return False
 
     async def _remake_flagged(
         self,

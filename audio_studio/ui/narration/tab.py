@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,8 @@ from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
+from audio_studio.core.narration.cast import Cast
+from audio_studio.core.narration.casting import check_cast
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
 from audio_studio.core.narration.store import project_title
@@ -42,6 +45,7 @@ from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.text import markdown_to_text
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.narration.cast_panel import CastPanel
 from audio_studio.ui.narration.chunks import ChunkList
 from audio_studio.ui.narration.player import StreamingPlayerBar
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
@@ -90,8 +94,15 @@ class NarrationTab(QWidget):
         self.preflight.setWordWrap(True)
         self.preflight.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.voice_panel = VoicePanel(ctx, narration)
+        self.cast_panel = CastPanel(ctx)
         self.live = QCheckBox("Play while generating")
         self.live.setChecked(True)
+        self.proof = QCheckBox("Listen to each take (proof)")
+        self.proof.setToolTip(
+            "The offline recogniser hears every take; one that says other words, or is far too "
+            "short or long, is marked “check” and made once more. On by default for offline "
+            "voices; kept with the project."
+        )
         self.generate_button = QPushButton("Generate")
         self.generate_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
@@ -133,8 +144,13 @@ class NarrationTab(QWidget):
         actions.addWidget(self.stop_button)
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.voice_panel)
+        # The cast beside the voice, not under it: the sentence table keeps its height.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.voice_panel, "Voice")
+        self.side_tabs.addTab(self.cast_panel, "Cast")
+        side.addWidget(self.side_tabs)
         side.addWidget(self.live)
+        side.addWidget(self.proof)
         side.addLayout(actions)
         side.addWidget(self.export_button)
         side.addWidget(self.status)
@@ -186,6 +202,9 @@ class NarrationTab(QWidget):
         chunks.retry_requested.connect(self._on_retry_requested)
         chunks.offline_requested.connect(self._on_offline_requested)
         chunks.selected.connect(self._on_chunk_selected)
+        chunks.role_requested.connect(self._on_role_requested)
+        self.cast_panel.cast_changed.connect(self._on_cast_changed)
+        self.proof.toggled.connect(self._on_proof_toggled)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -234,6 +253,21 @@ class NarrationTab(QWidget):
     def _on_vm_project_changed(self) -> None:
         self.chunks.model.set_project(self.vm.project)
         self.chunks.refresh()
+        project = self.vm.project
+        problems = project.cast_problems
+        self.cast_panel.show_cast(project.cast, problems[0] if problems else None)
+        self._show_proof()
+
+    def _show_proof(self) -> None:
+        self.proof.blockSignals(True)
+        self.proof.setChecked(self.vm.narration.proofs(self.vm.project))
+        self.proof.blockSignals(False)
+
+    @Slot(bool)
+    def _on_proof_toggled(self, on: bool) -> None:
+        project = self.vm.project
+        project.settings = dataclasses.replace(project.settings, proof=on)
+        self.vm.schedule_save()
         count = len(self.vm.project.chunks)
         text = self.editor.toPlainText()
         self.char_count.setText(
@@ -274,6 +308,7 @@ class NarrationTab(QWidget):
     @Slot()
     def _on_voice_panel_changed(self) -> None:
         self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        self._show_proof()
         self._plan_timer.start()
 
     @Slot()
@@ -358,6 +393,30 @@ class NarrationTab(QWidget):
     @asyncSlot(list)
     async def _on_offline_requested(self, chunks: list[Chunk]) -> None:
         await self.vm.generate(chunks, offline=True, preview=self._preview_sink)
+
+    @asyncSlot(object)
+    async def _on_cast_changed(self, cast: Cast) -> None:
+        await self.set_cast(cast)
+
+    async def set_cast(self, cast: Cast) -> None:
+        """Use ``cast`` (the cast panel): roles re-read, its providers and voices checked."""
+        await self.sync_script()
+        self.vm.set_cast(cast)
+        try:
+            await check_cast(self.ctx, cast)
+        except InputError as exc:
+            self.cast_panel.set_problem(exc.message)
+        except StudioError as exc:  # a provider the cast names cannot be used now
+            self.cast_panel.set_problem(exc.message)
+        self._show_proof()
+        self._plan_timer.start()
+
+    @Slot(list, object)
+    def _on_role_requested(self, chunks: list[Chunk], role: str | None) -> None:
+        self.vm.set_role(chunks, role)
+        self.chunks.model.flush()
+        self.chunks.refresh()
+        self._plan_timer.start()
 
     @Slot(list, bool)
     def _on_lock_requested(self, chunks: list[Chunk], locked: bool) -> None:
