@@ -60,6 +60,12 @@ async def test_each_sentence_goes_out_in_its_roles_voice_and_recasting_remakes_o
     assert [t.role for t in (c.take for c in project.chunks) if t] == [
         "Narrator", "Alice", "Alice", "Narrator", "Alice", "Narrator"
     ]  # fmt: skip
+    # The project keeps its cast; History keeps each take's role and voice.
+    saved = await narration.load(project.id)
+    assert saved.cast == cast and [t.role for c in saved.chunks for t in c.takes][1] == "Alice"
+    rows = narration_studio.history.children(project.item_id)
+    assert {(r.params["role"], r.voice) for r in rows} == {("Narrator", "coral"), ("Alice", "nova")}
+    assert narration_studio.history.get(project.item_id).params["cast"]["Alice"]["voice"] == "nova"
     # Recast Alice: only her three sentences are made again.
     alice = cast.get("Alice")
     assert alice is not None

@@ -23,7 +23,7 @@ import numpy as np
 from audio_studio.core.audio import codec
 from audio_studio.core.errors import StudioError
 from audio_studio.core.models import Capability, TranscriptionRequest
-from audio_studio.core.narration.project import Chunk, Take
+from audio_studio.core.narration.project import Chunk, NarrationProject, Take
 
 if TYPE_CHECKING:
     from audio_studio.core.context import StudioContext
@@ -221,18 +221,32 @@ class ProofRound:
         ctx: StudioContext,
         listener: ProofListener,
         on_change: Callable[[Chunk], None] | None = None,
+        project: NarrationProject | None = None,
     ) -> None:
         self.ctx = ctx
+        self.project = project
         self.listener = listener
         self.on_change = on_change
         self.flagged: dict[str, Chunk] = {}
         self.heard = 0
         self.errors: list[str] = []
 
+    def _heard_before(self, take: Take) -> Proof | None:
+        """The verdict on the same audio for the same words, when the project has one (a take
+        from the cache is not heard twice)."""
+        if not take.cache_hit or self.project is None:
+            return None
+        for chunk in self.project.chunks:
+            for other in chunk.takes:
+                if other.sha256 == take.sha256 and other.spoken == take.spoken and other.proof:
+                    return Proof.from_json(other.proof)
+        return None
+
     async def after(self, chunk: Chunk, take: Take) -> None:
         """Hear ``take`` of ``chunk``, keep the verdict on the take and its History row."""
+        heard_before = self._heard_before(take)
         try:
-            proof = await self.listener.listen(Path(take.path), take.spoken)
+            proof = heard_before or await self.listener.listen(Path(take.path), take.spoken)
         except StudioError as exc:
             log.info("proof-listening skipped a take: %s", exc.message)
             if exc.message not in self.errors:

@@ -273,7 +273,7 @@ class NarrationService:
         )  # fmt: skip
         proofing = None
         if self.proofs(project, voicings.values()) if proof is None else proof:
-            proofing = ProofRound(self.ctx, ProofListener(self.ctx), on_change)
+            proofing = ProofRound(self.ctx, ProofListener(self.ctx), on_change, project)
             run.after_take = proofing.after
         limit = concurrency or self.ctx.settings.narration_concurrency
         status = HistoryStatus.DONE
