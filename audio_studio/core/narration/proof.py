@@ -1,43 +1,29 @@
-"""Proof-listening: the offline recogniser hears each take and says whether it says its text.
+"""Proof-listening's judgement: whether what was heard in a take is what it had to say.
 
 A take is flagged *check* when the words heard differ too much from the words sent (word error
 rate over normalised words, by jiwer), or when its length is implausible for its text: far too
-short or too long, or with a long silence inside. The recogniser is reached through the
-provider layer (the local provider's transcription, in its own engine worker), never through
-the Transcription feature, so listening runs beside synthesis and off the GUI thread.
+short or too long, or with a long silence inside. The hearing itself is narration/listening.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from audio_studio.core.audio import codec
-from audio_studio.core.errors import StudioError
-from audio_studio.core.models import Capability, TranscriptionRequest
-from audio_studio.core.narration.project import Chunk, NarrationProject, Take
-
-if TYPE_CHECKING:
-    from audio_studio.core.context import StudioContext
-
-log = logging.getLogger(__name__)
+from audio_studio.core.narration.project import Chunk
 
 __all__ = [
     "PROOF_PROVIDER",
     "Proof",
-    "ProofListener",
-    "ProofRound",
     "best_take",
     "flagged",
     "judge",
+    "longest_silence",
     "normalise",
     "words_diff",
 ]
@@ -184,89 +170,6 @@ def longest_silence(audio: codec.AudioData) -> float:
     return float(gaps.max() * _FRAME_S) if len(gaps) else 0.0
 
 
-def _measure(path: Path) -> tuple[float, float]:
-    audio = codec.decode(path)
-    return audio.duration_s, longest_silence(audio)
-
-
-class ProofListener:
-    """Transcribes takes with the offline recogniser and judges them (one per run)."""
-
-    def __init__(self, ctx: StudioContext, *, provider_id: str = PROOF_PROVIDER) -> None:
-        self.ctx = ctx
-        self.provider_id = provider_id
-        self._provider: Any = None
-
-    async def listen(self, path: Path, text: str) -> Proof:
-        """Hear the take at ``path`` and judge it against ``text`` (as it was sent).
-
-        Raises:
-            StudioError: the recogniser could not run (not installed, the file unreadable).
-        """
-        if self._provider is None:
-            self._provider = await self.ctx.provider(self.provider_id, Capability.TRANSCRIPTION)
-        request = TranscriptionRequest(audio=path, language="en", word_timestamps=False)
-        transcript, (duration, silence) = await asyncio.gather(
-            self._provider.transcribe(request), asyncio.to_thread(_measure, path)
-        )
-        return judge(text, transcript.text, duration, silence)
-
-
-class ProofRound:
-    """Proof-listening for one generate run: each take is heard as it is kept (a task of the
-    run, beside the next requests); flagged chunks are collected for one remake."""
-
-    def __init__(
-        self,
-        ctx: StudioContext,
-        listener: ProofListener,
-        on_change: Callable[[Chunk], None] | None = None,
-        project: NarrationProject | None = None,
-    ) -> None:
-        self.ctx = ctx
-        self.project = project
-        self.listener = listener
-        self.on_change = on_change
-        self.flagged: dict[str, Chunk] = {}
-        self.heard = 0
-        self.errors: list[str] = []
-
-    def _heard_before(self, take: Take) -> Proof | None:
-        """The verdict on the same audio for the same words, when the project has one (a take
-        from the cache is not heard twice)."""
-        if not take.cache_hit or self.project is None:
-            return None
-        for chunk in self.project.chunks:
-            for other in chunk.takes:
-                if other.sha256 == take.sha256 and other.spoken == take.spoken and other.proof:
-                    return Proof.from_json(other.proof)
-        return None
-
-    async def after(self, chunk: Chunk, take: Take) -> None:
-        """Hear ``take`` of ``chunk``, keep the verdict on the take and its History row."""
-        heard_before = self._heard_before(take)
-        try:
-            proof = heard_before or await self.listener.listen(Path(take.path), take.spoken)
-        except StudioError as exc:
-            log.info("proof-listening skipped a take: %s", exc.message)
-            if exc.message not in self.errors:
-                self.errors.append(exc.message)
-            return
-        self.heard += 1
-        verdict = proof.to_json()
-        for i, t in enumerate(chunk.takes):
-            if t.id == take.id:
-                chunk.takes[i] = replace(t, proof=verdict)
-        if proof.flagged:
-            self.flagged[chunk.id] = chunk
-        else:
-            self.flagged.pop(chunk.id, None)
-        if take.item_id is not None:
-            await asyncio.to_thread(_record, self.ctx, take.item_id, verdict)
-        if self.on_change is not None:
-            self.on_change(chunk)
-
-
 def best_take(chunk: Chunk) -> None:
     """After a remake: the current take is the newest one heard right, else the one heard
     closest to its text (a remake that came out worse does not replace a better take)."""
@@ -285,15 +188,3 @@ def flagged(chunk: Chunk) -> Proof | None:
     take = chunk.take
     proof = Proof.from_json(take.proof) if take is not None else None
     return proof if proof is not None and proof.flagged else None
-
-
-def _record(ctx: StudioContext, item_id: int, verdict: dict[str, Any]) -> None:
-    item = ctx.history.get(item_id)
-    if item is None:
-        return
-    tags = tuple(t for t in item.tags if t != "proof-check")
-    ctx.history.update(
-        item_id,
-        params={**item.params, "proof": verdict},
-        tags=(*tags, "proof-check") if verdict["flagged"] else tags,
-    )

@@ -33,6 +33,7 @@ from audio_studio.core.models import (
 from audio_studio.core.narration.cache import SynthCache
 from audio_studio.core.narration.casting import costed, voicing_or_raise
 from audio_studio.core.narration.export import ExportOutcome, export_project
+from audio_studio.core.narration.listening import ProofListener, ProofRound
 from audio_studio.core.narration.options import max_chars_for, synthesis_format
 from audio_studio.core.narration.plan import GenerationReport, NarrationPlan
 from audio_studio.core.narration.preview import AudioSink, PreviewSequencer
@@ -41,7 +42,7 @@ from audio_studio.core.narration.project import (
     ChunkStatus,
     NarrationProject,
 )
-from audio_studio.core.narration.proof import ProofListener, ProofRound, best_take, flagged
+from audio_studio.core.narration.proof import best_take, flagged
 from audio_studio.core.narration.run import ChangeFn, Run
 from audio_studio.core.narration.speech import SpeechOutcome, speak
 from audio_studio.core.narration.store import ProjectStore
@@ -286,6 +287,8 @@ class NarrationService:
             status = HistoryStatus.CANCELLED
             raise
         finally:
+            if proofing is not None:
+                proofing.cancel()
             for chunk in targets:
                 if chunk.status in (ChunkStatus.QUEUED, ChunkStatus.WORKING):
                     chunk.status = ChunkStatus.DONE if chunk.take else ChunkStatus.PENDING
@@ -331,6 +334,7 @@ class NarrationService:
         on_change: ChangeFn | None,
     ) -> None:
         """Make each flagged take once more (never from the cache), hear it, keep the better."""
+        await proofing.finish()
         report.proofed += proofing.heard
         again = [c for c in proofing.flagged.values() if c in project.chunks]
         if again and project.settings.proof_remake:
@@ -351,6 +355,7 @@ class NarrationService:
                 after_take=listen.after,
             )  # fmt: skip
             await run.go(limit)
+            await listen.finish()
             report.made += second.made
             report.failed += second.failed
             report.cost_usd += second.cost_usd
