@@ -6,6 +6,8 @@ without proof-listening and once with it (each take heard by Whisper tiny.en in 
 worker, beside synthesis). Both engines are loaded before anything is timed. Printed: each
 run's wall time and time to first audio, the ratio of the wall times (target ≤ 1.3 on two
 cores) and whether the first audio came any later (target: no later), and what proof flagged.
+Wall time on a shared machine depends on what else runs, so the CPU seconds each engine's
+worker spent are printed too (Linux /proc): what proof-listening costs whatever the load.
 Usage: python bench/narration_proof.py [SENTENCES] [CONCURRENCY]
 """
 
@@ -33,6 +35,18 @@ def script(n: int, tag: str) -> str:
     return "\n\n".join(" ".join(lines[i : i + 5]) for i in range(0, n, 5))
 
 
+def cpu_s(name: str) -> float:
+    """CPU seconds the engine worker ``name`` has used so far (0 when not running)."""
+    from audio_studio.core.providers.local.worker import shared_worker
+
+    pid = shared_worker(name).pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(n: int, concurrency: int) -> None:
     from audio_studio.core.audio.fake import FakeBackend
     from audio_studio.core.audio.player import Player
@@ -55,11 +69,13 @@ async def run(n: int, concurrency: int) -> None:
     for label, proof in (("without proof", False), ("with proof", True)):
         project = NarrationProject(script(n, "first" if not proof else "second"), settings=voice)
         sink = PlayerSink(Player(FakeBackend(speed=1)))
+        voice_cpu, ears_cpu = cpu_s("piper"), cpu_s("whisper")
         started = time.perf_counter()
         report = await narration.generate(
             project, preview=sink, concurrency=concurrency, proof=proof
         )
         wall = time.perf_counter() - started
+        voice_cpu, ears_cpu = cpu_s("piper") - voice_cpu, cpu_s("whisper") - ears_cpu
         sink.player.close()
         results[proof] = (wall, report.ttfa_ms or 0.0)
         audio = sum(c.take.duration_s for c in project.chunks if c.take)
@@ -70,7 +86,7 @@ async def run(n: int, concurrency: int) -> None:
         )
         print(f"{label:<14}: {len(project.chunks)} sentences ({audio / 60:.1f} min of audio), "
               f"{report.made} made, wall {wall:.2f} s, first audio {report.ttfa_ms or 0:.0f} ms"
-              f"{extra}")  # fmt: skip
+              f"{extra}; CPU: voice {voice_cpu:.1f} s, recogniser {ears_cpu:.1f} s")  # fmt: skip
     (plain, plain_ttfa), (proofed, proof_ttfa) = results[False], results[True]
     ratio = proofed / plain
     print(f"wall with / without proof: {ratio:.3f} "

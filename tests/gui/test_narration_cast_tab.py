@@ -52,8 +52,13 @@ def test_cast_roles_proof_flag_and_one_key_remake(
     assert not panel.status.isVisibleTo(tab)
     # Cloud voices: proof-listening is off unless asked for; ask for it.
     qtbot.waitUntil(lambda: not tab.proof.isChecked(), timeout=5000)
+    assert not tab.proof_remake.isEnabled()
     tab.proof.setChecked(True)
     assert tab.vm.project.settings.proof is True
+    assert tab.proof_remake.isEnabled() and tab.proof_remake.isChecked()
+    tab.proof_remake.setChecked(False)
+    assert tab.vm.project.settings.proof_remake is False
+    tab.proof_remake.setChecked(True)  # flagged takes are made again once
     tab.live.setChecked(False)
     qtbot.mouseClick(tab.generate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.vm.busy, timeout=5000)

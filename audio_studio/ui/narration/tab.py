@@ -103,6 +103,10 @@ class NarrationTab(QWidget):
             "short or long, is marked “check” and made once more. On by default for offline "
             "voices; kept with the project."
         )
+        self.proof_remake = QCheckBox("Make misheard takes again once")
+        self.proof_remake.setToolTip(
+            "A take marked “check” is made once more and the take heard right is kept"
+        )
         self.generate_button = QPushButton("Generate")
         self.generate_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
@@ -151,6 +155,7 @@ class NarrationTab(QWidget):
         side.addWidget(self.side_tabs)
         side.addWidget(self.live)
         side.addWidget(self.proof)
+        side.addWidget(self.proof_remake)
         side.addLayout(actions)
         side.addWidget(self.export_button)
         side.addWidget(self.status)
@@ -205,6 +210,7 @@ class NarrationTab(QWidget):
         chunks.role_requested.connect(self._on_role_requested)
         self.cast_panel.cast_changed.connect(self._on_cast_changed)
         self.proof.toggled.connect(self._on_proof_toggled)
+        self.proof_remake.toggled.connect(self._on_proof_remake_toggled)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -259,14 +265,27 @@ class NarrationTab(QWidget):
         self._show_proof()
 
     def _show_proof(self) -> None:
-        self.proof.blockSignals(True)
-        self.proof.setChecked(self.vm.narration.proofs(self.vm.project))
-        self.proof.blockSignals(False)
+        settings = self.vm.project.settings
+        for box, on in (
+            (self.proof, self.vm.narration.proofs(self.vm.project)),
+            (self.proof_remake, settings.proof_remake),
+        ):
+            box.blockSignals(True)
+            box.setChecked(on)
+            box.blockSignals(False)
+        self.proof_remake.setEnabled(self.proof.isChecked())
 
     @Slot(bool)
     def _on_proof_toggled(self, on: bool) -> None:
         project = self.vm.project
         project.settings = dataclasses.replace(project.settings, proof=on)
+        self.proof_remake.setEnabled(on)
+        self.vm.schedule_save()
+
+    @Slot(bool)
+    def _on_proof_remake_toggled(self, on: bool) -> None:
+        project = self.vm.project
+        project.settings = dataclasses.replace(project.settings, proof_remake=on)
         self.vm.schedule_save()
         count = len(self.vm.project.chunks)
         text = self.editor.toPlainText()
