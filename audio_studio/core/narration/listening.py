@@ -37,7 +37,7 @@ RATE = 16_000  # what the recogniser hears at
 GAP_S = 0.8  # silence between takes in a batch: long enough that no word spans two takes
 BATCH_S = 24.0  # audio per batch: one of Whisper's 30-second windows, with room for the gaps
 # One thread: the voice keeps the other core, and two engines never fight over one.
-LISTEN_SETTINGS = {"cpu_threads": 1}
+LISTEN_SETTINGS = {"cpu_threads": 1, "temperature": 0.0, "condition_on_previous_text": False}
 
 
 @dataclass(frozen=True)

@@ -338,6 +338,13 @@ class NarrationService:
         report.proofed += proofing.heard
         again = [c for c in proofing.flagged.values() if c in project.chunks]
         if again and project.settings.proof_remake:
+            costs = [(self._voicings(project, [c])[c.id], project.spoken(c)) for c in again]
+            checks = await self._preflights(project, costs)
+            blocked = next((p.blocked for p in checks if p.blocked), None)
+            if blocked:  # the budget says no: the takes stay flagged for the user to judge
+                log.info("flagged takes not remade: %s", blocked)
+                again = []
+        if again and project.settings.proof_remake:
             report.remade += len(again)
             voicings = {c.id: self._voicings(project, [c])[c.id] for c in again}
             second = GenerationReport(targets=len(again))
