@@ -3,7 +3,7 @@
 The recogniser is reached through the provider layer (the local provider's transcription, in
 its own engine worker), never through the Transcription feature, so it runs beside synthesis
 and off the GUI thread. Whisper reads audio in 30-second windows whatever its length, so takes
-are heard in batches: up to ~24 s of takes joined with short silences, transcribed once with
+are heard in batches: about a minute of takes joined with short silences, transcribed once with
 word times, each word given back to the take it falls in. A run hears its takes as they are
 kept and waits for the last batch only at its end; the preview never waits for any of it.
 """
@@ -11,6 +11,7 @@ kept and waits for the last batch only at its end; the preview never waits for a
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import tempfile
 from collections.abc import Callable
@@ -35,7 +36,10 @@ log = logging.getLogger(__name__)
 
 RATE = 16_000  # what the recogniser hears at
 GAP_S = 0.8  # silence between takes in a batch: long enough that no word spans two takes
-BATCH_S = 24.0  # audio per batch: one of Whisper's 30-second windows, with room for the gaps
+# Audio per batch: each request costs the recogniser a fixed part (reading, loading, the
+# first window), so two windows' worth costs a take ~0.13 s of CPU where one costs ~0.2 s;
+# the last batch of a run is heard after its last take, so not much more than that.
+BATCH_S = 60.0
 # One thread: the voice keeps the other core, and two engines never fight over one.
 LISTEN_SETTINGS = {"cpu_threads": 1, "temperature": 0.0, "condition_on_previous_text": False}
 
@@ -98,18 +102,16 @@ class ProofListener:
         finally:
             joined.unlink(missing_ok=True)
         heard: list[list[str]] = [[] for _ in takes]
-        bounds = [(a - GAP_S / 2, b + GAP_S / 2) for a, b in spans]
+        # Cut halfway through each silence; what is heard before the first take or after the
+        # last (word times drift at the ends of a file) belongs to that take.
+        cuts = [(spans[i][1] + spans[i + 1][0]) / 2 for i in range(len(spans) - 1)]
         for segment in transcript.segments:
             # By word times; a segment without them goes whole (Whisper ends one at a silence).
             pieces = [(w.start, w.end, w.text) for w in segment.words] or [
                 (segment.start, segment.end, segment.text)
             ]
             for start, end, text in pieces:
-                middle = (start + end) / 2
-                for i, (a, b) in enumerate(bounds):
-                    if a <= middle < b:
-                        heard[i].append(text)
-                        break
+                heard[bisect.bisect_right(cuts, (start + end) / 2)].append(text)
         return [
             judge(text, " ".join(words), part.duration_s, part.silence_s)
             for (_, text), words, part in zip(takes, heard, parts, strict=True)
