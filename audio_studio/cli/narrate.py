@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -16,8 +17,11 @@ from audio_studio.cli.common import finish_progress, progress_printer, provider_
 from audio_studio.cli.main import CliContext
 from audio_studio.core.errors import InputError, ProviderError, UnsupportedFormatError
 from audio_studio.core.models import AudioFormat, Capability
+from audio_studio.core.narration.cast import Cast
+from audio_studio.core.narration.casting import check_cast
 from audio_studio.core.narration.options import EXPORT_FORMATS, speed_range
 from audio_studio.core.narration.project import NarrationProject, NarrationSettings
+from audio_studio.core.narration.report import flagged_lines, sentence_report
 from audio_studio.core.text import Lexicon, markdown_to_text
 
 
@@ -48,6 +52,19 @@ async def read_lexicon(path: Path) -> Lexicon:
     return Lexicon.parse(text, name=str(path))
 
 
+async def read_cast(path: Path) -> Cast:
+    """A cast file (TOML, one table per role).
+
+    Raises:
+        InputError: it cannot be read, or it is not a valid cast (the message says where).
+    """
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read the cast file {path} ({exc}).") from exc
+    return Cast.from_toml(text, name=f"The cast file {path.name}")
+
+
 def _export_format(out: Path, fmt: str | None) -> AudioFormat:
     from audio_studio.core.audio.codec import format_for_path
 
@@ -73,6 +90,10 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     script_path = Path(args.script)
     script = await read_script(script_path)
     lexicon = await read_lexicon(Path(args.lexicon)) if args.lexicon else Lexicon()
+    try:
+        cast = await read_cast(Path(args.cast)) if getattr(args, "cast", None) else Cast()
+    except InputError as exc:
+        return _say(exc.message)
     provider_id, _ = await provider_from_args(ctx, args, Capability.SPEECH)
     lo, hi = speed_range(provider_id)
     if not lo <= args.speed <= hi:
@@ -105,12 +126,25 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         settings=settings,
         max_chars=narration.max_chars(provider_id, args.model),
     )
+    if cast:
+        try:
+            await check_cast(studio.context, cast, where=f"The cast file {Path(args.cast).name}")
+        except InputError as exc:
+            return _say(exc.message)
+        # Every role's provider must take each sentence: the smallest limit of them all.
+        limits = [narration.max_chars(r.provider, r.model) for r in cast]
+        known = [n for n in (*limits, project.max_chars) if n]
+        project.max_chars = min(known) if known else None
+        project.set_cast(cast)
+        if project.cast_problems:
+            return _say(project.cast_problems[0])
     plan = await narration.plan(project)
     print(f"narrate: {plan.text()}", file=sys.stderr)
     for warning in (*plan.warnings, *([plan.warning] if plan.warning else [])):
         print(f"narrate: note: {warning}", file=sys.stderr)
+    proof = bool(getattr(args, "proof", False))
     report = await narration.generate(
-        project, progress=progress_printer("narrate"), concurrency=args.concurrency
+        project, progress=progress_printer("narrate"), concurrency=args.concurrency, proof=proof
     )
     finish_progress()
     if report.failed:
@@ -126,9 +160,19 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     finish_progress()
     cost = f", ≈ ${report.cost_usd:.2f}" if report.cost_usd else ""
     lufs = f", {outcome.lufs:.1f} LUFS" if outcome.lufs is not None else ""
+    as_json = bool(getattr(args, "json", False))
+    if as_json:
+        print(json.dumps({"sentences": sentence_report(project), "output": str(outcome.path)}))
     print(
         f"Wrote {outcome.path} ({outcome.duration_s:.1f} s{lufs}; {len(project.chunks)} "
         f"sentences: {report.made} made, {report.cached} from the cache{cost}; "
-        f"{provider_id}; History #{outcome.item.parent_id})."
+        f"{provider_id}; History #{outcome.item.parent_id}).",
+        file=sys.stderr if as_json else sys.stdout,
     )
+    if proof:
+        still = flagged_lines(project)
+        for line in still:
+            print(f"audio-studio narrate: check {line}", file=sys.stderr)
+        if still:
+            return 3
     return 0

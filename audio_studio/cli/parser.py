@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--instructions", metavar="TEXT", help="style prompt, for models that take one")
     p.add_argument("--paragraph-pause", type=float, metavar="S", help="seconds between paragraphs")
     p.add_argument("--loudness", type=float, metavar="LUFS", help="loudness target (default -16)")
+    p.add_argument("--cast", metavar="FILE", help="cast file (TOML): a voice per role")
+    p.add_argument(
+        "--proof", action="store_true", help="listen to every take; remake misheard ones once"
+    )
+    p.add_argument("--json", action="store_true", help="print a report of every sentence")
 
     p = sub.add_parser(
         "transcribe", help="transcribe audio files, every file in folders, or web addresses"

@@ -60,7 +60,8 @@ def overlaps(widgets: list[QWidget]) -> list[str]:
         for b in widgets[i + 1 :]:
             if a.isAncestorOf(b) or b.isAncestorOf(a):
                 continue
-            if ra.intersects(rect(b).adjusted(1, 1, -1, -1)):
+            rb = rect(b).adjusted(1, 1, -1, -1)
+            if not rb.isEmpty() and ra.intersects(rb):  # an empty rect is scrolled away too
                 found.append(f"{describe(a)} overlaps {describe(b)}")
     return found
 

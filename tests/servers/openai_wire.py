@@ -7,6 +7,9 @@ JSON, or a broken answer) on every prefix."""
 from __future__ import annotations
 
 import base64
+import io
+import wave
+from typing import Any
 
 from tests.servers.answers import audio_answer
 from tests.servers.audio import audio_for, chunked, wav_bytes
@@ -88,6 +91,24 @@ def _transcript(req: Request) -> Response:
     return Response.json({"text": TEXT, "usage": {"type": "duration", "seconds": 3}})
 
 
+def spoken_answer(state: dict[str, Any], text: str, body: dict[str, Any]) -> tuple[bytes, str]:
+    """Real speech for ``text`` (proof-listening tests): state["spoken"] maps each text to
+    16-bit 24 kHz PCM made by the offline engines; state["swap_once"] = {text: other} answers
+    ``text`` once with the audio of ``other`` (state["swap_always"] every time)."""
+    once = state.get("swap_once") or {}
+    said = once.pop(text, None) or (state.get("swap_always") or {}).get(text) or text
+    pcm = state["spoken"][said]
+    if str(body.get("response_format", "")).startswith("pcm"):
+        return pcm, "audio/pcm"
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(24_000)
+        w.writeframes(pcm)
+    return out.getvalue(), "audio/wav"
+
+
 def install(server: WireServer, prefix: str) -> None:
     @server.route("GET", f"{prefix}/models")
     def models(req: Request) -> Response:
@@ -110,6 +131,8 @@ def install(server: WireServer, prefix: str) -> None:
         if server.state.get("speech_shape"):
             return audio_answer(server, server.state["speech_shape"])
         data, ctype = audio_for(body.get("response_format", "mp3"))
+        if "spoken" in server.state:
+            data, ctype = spoken_answer(server.state, str(body.get("input", "")), body)
         if body.get("stream_format") == "sse":
             events = [
                 {"type": "speech.audio.delta", "audio": base64.b64encode(c).decode()}

@@ -27,6 +27,9 @@ class GenerationReport:
     total_ms: float = 0.0
     cancelled: bool = False
     errors: list[str] = field(default_factory=list)
+    proofed: int = 0  # takes proof-listening heard
+    flagged: int = 0  # chunks whose current take is still flagged at the end
+    remade: int = 0  # flagged takes made again
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,9 @@ class GenerationReport:
             "time_to_first_audio_ms": None if self.ttfa_ms is None else round(self.ttfa_ms, 1),
             "total_ms": round(self.total_ms, 1),
             "cancelled": self.cancelled,
+            "proofed": self.proofed,
+            "flagged": self.flagged,
+            "remade": self.remade,
         }
 
 
@@ -59,12 +65,20 @@ class NarrationPlan:
     script_characters: int = 0  # as typed, with spaces between sentences and markup
     other_voice: int = 0  # unlocked sentences whose take is in another voice (kept as is)
     other_voice_cost: str = ""  # what remaking those in this voice would cost, e.g. "≈ $0.01"
+    # A cast: one preflight per provider and model its roles use (``preflight`` is the first).
+    preflights: tuple[Preflight, ...] = ()
+    problems: tuple[str, ...] = ()  # roles the script names that the cast lacks
+
+    @property
+    def checks(self) -> tuple[Preflight, ...]:
+        return self.preflights or (self.preflight,)
 
     @property
     def warning(self) -> str | None:
         """The budget's warning, or a plain one when the job is large (surprise costs)."""
-        if self.preflight.warning:
-            return self.preflight.warning
+        warned = next((p.warning for p in self.checks if p.warning), None)
+        if warned:
+            return warned
         est = self.preflight.estimate
         big = (est.usd or 0) >= BIG_JOB_USD or (est.credits or 0) >= BIG_JOB_CREDITS
         if big and not est.free:
@@ -77,7 +91,9 @@ class NarrationPlan:
 
     @property
     def blocked(self) -> str | None:
-        return self.preflight.blocked
+        if self.problems:
+            return self.problems[0]
+        return next((p.blocked for p in self.checks if p.blocked), None)
 
     def _characters(self) -> str:
         """The count that is paid for; the script's own (shown above the editor) when they
@@ -103,7 +119,10 @@ class NarrationPlan:
             # "free" once: the estimate says it already when nothing is paid for.
             free = "" if cost.startswith("free") else ", free"
             parts.append(f"{self.cached:,} from the cache{free}")
-        parts.append(cost)
+        if len(self.checks) > 1:
+            parts.append(" + ".join(f"{p.provider} {p.text()}" for p in self.checks))
+        else:
+            parts.append(cost)
         if self.max_chars:
             parts.append(f"limit {self.max_chars:,} characters per request")
         return " · ".join(parts)

@@ -16,8 +16,10 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from audio_studio.core.models import AudioFormat, frozen_mapping
+from audio_studio.core.narration.cast import NARRATOR, Cast
+from audio_studio.core.narration.roles import RoledPlan, split_with_roles
 from audio_studio.core.store.history import now_iso
-from audio_studio.core.text import Lexicon, ScriptPlan, split_script
+from audio_studio.core.text import Lexicon, ScriptPlan
 
 __all__ = [
     "PROJECT_VERSION",
@@ -56,6 +58,8 @@ class NarrationSettings:
     lexicon: Lexicon = field(default_factory=Lexicon)
     paragraph_pause_s: float | None = None  # None: Settings' paragraph_pause_s
     sentence_pause_s: float = SENTENCE_GAP_S
+    proof: bool | None = None  # proof-listening; None: on when every voice is offline
+    proof_remake: bool = True  # flagged takes are made again once, the one heard right kept
 
     def to_json(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -98,6 +102,9 @@ class Take:
     cloned_voice: bool = False
     ttfb_ms: float | None = None
     total_ms: float | None = None
+    role: str = NARRATOR  # the cast role that spoke it
+    voiced_by: str = ""  # the role's signature when it was made ("" = the project's voice)
+    proof: Mapping[str, Any] | None = None  # proof-listening's verdict (see narration/proof.py)
 
     def label(self, number: int) -> str:
         how = " (cache)" if self.cache_hit else " (offline voice)" if self.fallback else ""
@@ -123,6 +130,9 @@ class Chunk:
     spoken: str = ""  # the text as sent, after the project's lexicon
     locked_text: str = ""  # the text it was locked with, when an edit unlocked it
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    role: str = NARRATOR  # who speaks it: from the script's markup, or role_override
+    role_override: str | None = None  # reassigned by hand in the sentence table
+    voiced_by: str = ""  # its role's signature ("" = the project's voice)
 
     @property
     def take(self) -> Take | None:
@@ -137,7 +147,9 @@ class Chunk:
         """It has a take, but its text (or pronunciation) changed since that take was made."""
         take = self.take
         return take is not None and (
-            take.text != self.text or bool(self.spoken and take.spoken != self.spoken)
+            take.text != self.text
+            or bool(self.spoken and take.spoken != self.spoken)
+            or (take.voiced_by != self.voiced_by and not take.fallback)
         )
 
     @property
@@ -199,6 +211,8 @@ class NarrationProject:
         self.warnings: tuple[str, ...] = ()
         self.max_chars = max_chars
         self.item_id: int | None = None  # the NARRATION History row, once generation starts
+        self.cast = Cast()
+        self.cast_problems: tuple[str, ...] = ()  # roles the script names that the cast lacks
         self.created_at = now_iso()
         self.updated_at = self.created_at
         self.set_script(script)
@@ -214,10 +228,40 @@ class NarrationProject:
         """
         if max_chars is not False:
             self.max_chars = max_chars if isinstance(max_chars, int) else None
-        plan = split_script(script, self.max_chars, self.settings.lexicon)
+        self.use_split(
+            script, split_with_roles(script, self.max_chars, self.settings.lexicon, self.cast)
+        )
+
+    def use_split(self, script: str, roled: RoledPlan) -> None:
+        """``script`` as split (off the GUI thread) by ``split_with_roles`` with this cast."""
         self.script = script
-        self._reconcile(plan)
+        self._reconcile(roled.plan)
+        for chunk, role in zip(self.chunks, roled.roles, strict=True):
+            chunk.role = role
+        self.cast_problems = roled.problems
+        self._voice_chunks()
         self.updated_at = now_iso()
+
+    def set_cast(self, cast: Cast) -> None:
+        """A new cast: roles re-read from the script; sentences of a recast role go stale."""
+        self.cast = cast
+        self.set_script(self.script)
+
+    def set_role(self, chunks: list[Chunk], role: str | None) -> None:
+        """Give ``chunks`` to ``role`` by hand (None: back to what the script says)."""
+        for chunk in chunks:
+            chunk.role_override = self.cast.canonical(role) or role if role else None
+        self._voice_chunks()
+        self.updated_at = now_iso()
+
+    def role_of(self, chunk: Chunk) -> str:
+        """Who speaks ``chunk``: the hand-picked role, else the script's."""
+        return chunk.role_override or chunk.role
+
+    def _voice_chunks(self) -> None:
+        for chunk in self.chunks:
+            role = self.cast.get(self.role_of(chunk))
+            chunk.voiced_by = role.signature() if role is not None else ""
 
     def set_settings(self, settings: NarrationSettings, max_chars: int | None) -> None:
         """New voice settings; a new limit or lexicon re-splits (takes of equal text stay)."""
@@ -348,6 +392,7 @@ class NarrationProject:
             "settings": self.settings.to_json(),
             "max_chars": self.max_chars,
             "item_id": self.item_id,
+            "cast": self.cast.to_json(),
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "chunks": [c.to_json() for c in self.chunks],
@@ -363,6 +408,7 @@ class NarrationProject:
             max_chars=data.get("max_chars"),
             project_id=str(data.get("id") or uuid.uuid4().hex),
         )
+        project.cast = Cast.from_json(data.get("cast"))
         project.chunks = [Chunk.from_json(c) for c in data.get("chunks") or []]
         project._positions = {c.id: i for i, c in enumerate(project.chunks)}
         project.removed = [Chunk.from_json(c) for c in data.get("removed") or []]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ __all__ = ["FATAL", "Run"]
 FATAL = (InputError, ConfigurationError, AuthenticationError, QuotaExceededError, NetworkError)
 
 ChangeFn = Callable[[Chunk], None]
+TakeFn = Callable[[Chunk, "Take"], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -68,9 +69,14 @@ class Run:
     sequencer: PreviewSequencer | None = None
     on_change: ChangeFn | None = None
     progress: ProgressFn | None = None
+    # A cast: each chunk's own voicing (by chunk id) and the provider of each (by provider id);
+    # chunks not named here use ``voicing`` and ``provider``.
+    voicings: Mapping[str, Voicing] = field(default_factory=dict)
+    providers: Mapping[str, Any] = field(default_factory=dict)
+    after_take: TakeFn | None = None  # e.g. proof-listening; runs as its own task
 
     def __post_init__(self) -> None:
-        self.stop: list[StudioError] = []
+        self.stop: dict[str, StudioError] = {}  # by provider: one provider's outage stops only it
         self.inflight: dict[str, asyncio.Future[CachedAudio | None]] = {}
         self.queue = deque(self.targets)
         self.group: asyncio.TaskGroup | None = None
@@ -89,8 +95,13 @@ class Run:
         while self.queue:
             await self._one(self.queue.popleft())
 
+    def voicing_of(self, chunk: Chunk) -> Voicing:
+        return self.voicings.get(chunk.id, self.voicing)
+
     async def _one(self, chunk: Chunk) -> None:
         text, key = self.spoken[chunk.id], self.keys[chunk.id]
+        voicing = self.voicing_of(chunk)
+        provider = self.providers.get(voicing.provider, self.provider)
         chunk.status = ChunkStatus.WORKING
         self._changed(chunk)
         listen = self._listener(chunk)
@@ -98,18 +109,19 @@ class Run:
             cached = self.hits.get(key) or await self._made_meanwhile(key)
             if cached is not None:
                 take = await take_from_cache(
-                    self.ctx, self.project, chunk, self.voicing, text, cached, listen
+                    self.ctx, self.project, chunk, voicing, text, cached, listen
                 )
                 self.report.cached += 1
                 self._done(chunk, take)
+                self._after(chunk, take)
                 return
             made: asyncio.Future[CachedAudio | None] = asyncio.get_running_loop().create_future()
             self.inflight[key] = made
             try:
-                async with self.ctx.runner.limiter(self.voicing.provider):
-                    if self.stop:
-                        raise self.stop[0]
-                    rendered = await render(self.provider, self.voicing, text, on_samples=listen)
+                async with self.ctx.runner.limiter(voicing.provider):
+                    if voicing.provider in self.stop:
+                        raise self.stop[voicing.provider]
+                    rendered = await render(provider, voicing, text, on_samples=listen)
             except BaseException:
                 made.set_result(None)
                 raise
@@ -126,7 +138,14 @@ class Run:
         take: Take | None = None
         try:
             take = await keep_take(
-                self.ctx, self.cache, self.project, chunk, self.voicing, text, rendered, key
+                self.ctx,
+                self.cache,
+                self.project,
+                chunk,
+                self.voicing_of(chunk),
+                text,
+                rendered,
+                key,
             )
         except StudioError as exc:
             self._fail(chunk, exc)
@@ -137,6 +156,7 @@ class Run:
         self.report.cost_usd += take.cost_usd or 0.0
         self.report.credits += take.credits
         self._done(chunk, take)
+        self._after(chunk, take)
 
     async def _made_meanwhile(self, key: str) -> CachedAudio | None:
         """The audio another chunk of this run is making (or made) for ``key``, once it is
@@ -163,8 +183,13 @@ class Run:
         self._changed(chunk)
         self._progress()
 
+    def _after(self, chunk: Chunk, take: Take) -> None:
+        if self.after_take is not None and self.group is not None:
+            self.group.create_task(self.after_take(chunk, take))
+
     def _fail(self, chunk: Chunk, exc: StudioError) -> None:
-        stopped = bool(self.stop) and exc is self.stop[0]
+        pid = self.voicing_of(chunk).provider
+        stopped = self.stop.get(pid) is exc
         who = f"{exc.provider}: " if exc.provider and exc.provider not in exc.message else ""
         reason = f"{who}{exc.message}"
         chunk.status = ChunkStatus.FAILED
@@ -174,8 +199,8 @@ class Run:
         report.failed += 1
         if len(report.errors) < 5 and reason not in report.errors:
             report.errors.append(reason)
-        if isinstance(exc, FATAL) and not self.stop:
-            self.stop.append(exc)
+        if isinstance(exc, FATAL) and pid not in self.stop:
+            self.stop[pid] = exc
         self._audio_done(chunk)
         self._changed(chunk)
         self._progress()

@@ -31,7 +31,9 @@ from audio_studio.core.models import (
     Voice,
 )
 from audio_studio.core.narration.cache import SynthCache
+from audio_studio.core.narration.casting import costed, voicing_or_raise
 from audio_studio.core.narration.export import ExportOutcome, export_project
+from audio_studio.core.narration.listening import ProofListener, ProofRound
 from audio_studio.core.narration.options import max_chars_for, synthesis_format
 from audio_studio.core.narration.plan import GenerationReport, NarrationPlan
 from audio_studio.core.narration.preview import AudioSink, PreviewSequencer
@@ -40,6 +42,7 @@ from audio_studio.core.narration.project import (
     ChunkStatus,
     NarrationProject,
 )
+from audio_studio.core.narration.proof import best_take, flagged
 from audio_studio.core.narration.run import ChangeFn, Run
 from audio_studio.core.narration.speech import SpeechOutcome, speak
 from audio_studio.core.narration.store import ProjectStore
@@ -50,6 +53,7 @@ from audio_studio.core.narration.voices import (
     clone_voice,
     cloned_voices,
 )
+from audio_studio.core.preflight import Preflight
 from audio_studio.core.providers.base import ProgressFn
 
 if TYPE_CHECKING:
@@ -103,51 +107,84 @@ class NarrationService:
             cloned=s.cloned_voice,
         )
 
+    def voicing_of(
+        self, project: NarrationProject, chunk: Chunk, *, offline: bool = False
+    ) -> Voicing:
+        """The voice of ``chunk``: its role's in the cast, else the project's (``offline``:
+        the offline engine's default, whoever speaks it).
+
+        Raises:
+            InputError: its role's provider is not one the studio knows.
+        """
+        if not offline:
+            role = project.cast.get(project.role_of(chunk))
+            if role is not None:
+                return voicing_or_raise(self.ctx, role)
+        return self.voicing(project, offline=offline)
+
+    def _voicings(
+        self, project: NarrationProject, chunks: Sequence[Chunk], offline: bool = False
+    ) -> dict[str, Voicing]:
+        plain = self.voicing(project, offline=offline)
+        if not project.cast or offline:
+            return {c.id: plain for c in chunks}
+        by_role: dict[str, Voicing] = {}
+        out: dict[str, Voicing] = {}
+        for c in chunks:
+            role = project.role_of(c)
+            if role not in by_role:
+                by_role[role] = self.voicing_of(project, c)
+            out[c.id] = by_role[role]
+        return out
+
     def max_chars(self, provider_id: str, model: str | None) -> int | None:
         return max_chars_for(self.ctx.registry.spec(provider_id).info, model)
 
     def other_voice(self, project: NarrationProject) -> list[Chunk]:
-        """Unlocked sentences whose take was made in another voice than the project's now:
+        """Unlocked sentences whose take was made in another voice than their role's now:
         Generate keeps them; "Remake all in this voice" makes them again."""
-        v = self.voicing(project)
+        made = [c for c in project.chunks if c.take is not None and not c.locked]
+        made = [c for c in made if not c.needs_audio]
+        voicings = self._voicings(project, made)
         return [
             c
-            for c in project.chunks
+            for c in made
             if c.take is not None
-            and not c.locked
-            and not c.needs_audio
-            and (c.take.provider, c.take.voice) != (v.provider, v.voice)
+            and (c.take.provider, c.take.voice) != (voicings[c.id].provider, voicings[c.id].voice)
         ]
 
     async def _to_make(
-        self, project: NarrationProject, voicing: Voicing, chunks: list[Chunk]
-    ) -> list[str]:
-        """The texts of ``chunks`` a provider would be asked for (not in the cache)."""
+        self, project: NarrationProject, chunks: Sequence[Chunk]
+    ) -> dict[str, tuple[Voicing, str]]:
+        """What a provider would be asked for (not in the cache), by cache key: sentences that
+        repeat are made once and reused, so they count once."""
+        voicings = self._voicings(project, chunks)
         spoken = [project.spoken(c) for c in chunks]
         # Hashing tens of thousands of sentences takes a moment: not on the GUI thread.
-        keys = await asyncio.to_thread(lambda: [voicing.key(t) for t in spoken])
+        keys = await asyncio.to_thread(
+            lambda: [voicings[c.id].key(t) for c, t in zip(chunks, spoken, strict=True)]
+        )
         hits = await asyncio.to_thread(self.cache.get_many, keys) if keys else {}
-        # Sentences that repeat are made once and reused, so they count once.
-        return list({k: t for t, k in zip(spoken, keys, strict=True) if k not in hits}.values())
+        return {
+            k: (voicings[c.id], t)
+            for c, t, k in zip(chunks, spoken, keys, strict=True)
+            if k not in hits
+        }
 
     async def plan(self, project: NarrationProject) -> NarrationPlan:
         """Counts, the cost of what would be made, cache hits and the budget's verdict."""
-        voicing = self.voicing(project)
         needing = project.needing_audio()
-        make = await self._to_make(project, voicing, needing)
+        make_by_key = await self._to_make(project, needing)
+        make = [t for _, t in make_by_key.values()]
         chars = sum(len(t) for t in make)
-        check = await self.ctx.preflight(
-            voicing.provider, Capability.SPEECH, voicing.model, characters=chars
-        )
+        checks = await self._preflights(project, list(make_by_key.values()))
+        check = checks[0]
         other = self.other_voice(project)
         other_cost = ""
         if other:
-            again = await self._to_make(project, voicing, other)
-            remake = await self.ctx.preflight(
-                voicing.provider, Capability.SPEECH, voicing.model,
-                characters=chars + sum(len(t) for t in again),
-            )  # fmt: skip
-            other_cost = remake.estimate.text()
+            again = await self._to_make(project, other)
+            remakes = await self._preflights(project, [*make_by_key.values(), *again.values()])
+            other_cost = " + ".join(p.estimate.text() for p in remakes)
         return NarrationPlan(
             chunks=len(project.chunks),
             paragraphs=len({c.paragraph for c in project.chunks}),
@@ -158,11 +195,24 @@ class NarrationService:
             locked=sum(c.locked for c in project.chunks),
             max_chars=project.max_chars,
             preflight=check,
-            warnings=project.warnings,
+            warnings=(*project.warnings, *project.cast_problems),
             script_characters=len(project.script),
             other_voice=len(other),
             other_voice_cost=other_cost,
+            preflights=checks if len(checks) > 1 else (),
+            problems=project.cast_problems,
         )
+
+    async def _preflights(
+        self, project: NarrationProject, to_make: list[tuple[Voicing, str]]
+    ) -> tuple[Preflight, ...]:
+        """Each provider and model of the run costed on its own characters, the dearest first
+        (the project's own voice when nothing is to be made)."""
+        if not to_make:
+            voicing = self.voicing(project)
+            return (await self.ctx.preflight(voicing.provider, Capability.SPEECH, voicing.model),)
+        checks = await costed(self.ctx, to_make)
+        return tuple(sorted(checks, key=lambda p: -(p.estimate.usd or 0.0)))
 
     async def warm_up(self, project: NarrationProject) -> bool:
         """Load the offline voice before Generate (its first sentence otherwise waits seconds
@@ -191,6 +241,7 @@ class NarrationService:
         progress: ProgressFn | None = None,
         on_change: ChangeFn | None = None,
         concurrency: int | None = None,
+        proof: bool | None = None,
     ) -> GenerationReport:
         """Make takes for ``chunks`` (default: every unlocked chunk that needs audio).
 
@@ -199,6 +250,8 @@ class NarrationService:
             offline: use the offline voice (finishing chunks a cloud provider failed on).
             preview: receives the audio in script order as it arrives.
             on_change: called (on the loop) whenever a chunk's state changes.
+            proof: listen to every take (None: the project's setting); with the project's
+                proof_remake, flagged takes are made once more and the better one kept.
 
         Raises:
             InputError: the script is empty, or a chunk asked for is locked.
@@ -217,17 +270,25 @@ class NarrationService:
         report = GenerationReport(targets=len(targets))
         if not targets:
             return report
-        voicing = self.voicing(project, offline=offline)
-        provider = await self.ctx.provider(voicing.provider, Capability.SPEECH)
+        if project.cast_problems and not offline:
+            raise InputError(project.cast_problems[0])
+        voicings = self._voicings(project, targets, offline)
+        voicing = voicings[targets[0].id]
+        providers = {
+            pid: await self.ctx.provider(pid, Capability.SPEECH)
+            for pid in dict.fromkeys(v.provider for v in voicings.values())
+        }
+        provider = providers[voicing.provider]
         spoken = {c.id: project.spoken(c) for c in targets}
-        keys = await asyncio.to_thread(lambda: {c.id: voicing.key(spoken[c.id]) for c in targets})
-        hits = {} if force else await asyncio.to_thread(self.cache.get_many, keys.values())
-        unique = {keys[c.id]: spoken[c.id] for c in targets if keys[c.id] not in hits}
-        chars = sum(len(t) for t in unique.values())
-        check = await self.ctx.preflight(
-            voicing.provider, Capability.SPEECH, voicing.model, characters=chars
+        keys = await asyncio.to_thread(
+            lambda: {c.id: voicings[c.id].key(spoken[c.id]) for c in targets}
         )
-        check.raise_if_blocked()
+        hits = {} if force else await asyncio.to_thread(self.cache.get_many, keys.values())
+        unique = {
+            keys[c.id]: (voicings[c.id], spoken[c.id]) for c in targets if keys[c.id] not in hits
+        }
+        for check in await self._preflights(project, list(unique.values())):
+            check.raise_if_blocked()
         await asyncio.to_thread(self.projects.ensure_item, project)
         sequencer = None
         if preview is not None:
@@ -237,16 +298,25 @@ class NarrationService:
         run = Run(
             self.ctx, self.cache, project, targets, voicing, provider, spoken, keys, hits, report,
             sequencer=sequencer, on_change=on_change, progress=progress,
+            voicings=voicings, providers=providers,
         )  # fmt: skip
+        proofing = None
+        if self.proofs(project, voicings.values()) if proof is None else proof:
+            proofing = ProofRound(self.ctx, ProofListener(self.ctx), on_change, project)
+            run.after_take = proofing.after
         limit = concurrency or self.ctx.settings.narration_concurrency
         status = HistoryStatus.DONE
         try:
             await run.go(limit)
+            if proofing is not None:
+                await self._remake_flagged(project, proofing, report, limit, on_change)
         except asyncio.CancelledError:
             report.cancelled = True
             status = HistoryStatus.CANCELLED
             raise
         finally:
+            if proofing is not None:
+                proofing.cancel()
             for chunk in targets:
                 if chunk.status in (ChunkStatus.QUEUED, ChunkStatus.WORKING):
                     chunk.status = ChunkStatus.DONE if chunk.take else ChunkStatus.PENDING
@@ -264,6 +334,73 @@ class NarrationService:
                 status = HistoryStatus.FAILED
             await self._finish(project, status, report)
         return report
+
+    def proofs(self, project: NarrationProject, voicings: Any = None) -> bool:
+        """Whether a run listens to its takes: the project's setting, else when every voice
+        is offline (then it costs nothing but a little time)."""
+        if project.settings.proof is not None:
+            return project.settings.proof
+        if voicings is not None:
+            pids = {v.provider for v in voicings}
+        else:
+            roles = {project.role_of(c) for c in project.chunks} or {""}
+            pids = {
+                role.provider if role is not None else project.settings.provider
+                for role in (project.cast.get(name) for name in roles)
+            }
+        try:
+            return all(self.ctx.registry.spec(pid).info.local for pid in pids)
+        except StudioError:  # a provider the studio does not know: it will be said elsewhere
+            return False
+
+    async def _remake_flagged(
+        self,
+        project: NarrationProject,
+        proofing: ProofRound,
+        report: GenerationReport,
+        limit: int,
+        on_change: ChangeFn | None,
+    ) -> None:
+        """Make each flagged take once more (never from the cache), hear it, keep the better."""
+        await proofing.finish()
+        report.proofed += proofing.heard
+        again = [c for c in proofing.flagged.values() if c in project.chunks]
+        if again and project.settings.proof_remake:
+            costs = [(self._voicings(project, [c])[c.id], project.spoken(c)) for c in again]
+            checks = await self._preflights(project, costs)
+            blocked = next((p.blocked for p in checks if p.blocked), None)
+            if blocked:  # the budget says no: the takes stay flagged for the user to judge
+                log.info("flagged takes not remade: %s", blocked)
+                again = []
+        if again and project.settings.proof_remake:
+            report.remade += len(again)
+            voicings = {c.id: self._voicings(project, [c])[c.id] for c in again}
+            second = GenerationReport(targets=len(again))
+            providers = {
+                pid: await self.ctx.provider(pid, Capability.SPEECH)
+                for pid in dict.fromkeys(v.provider for v in voicings.values())
+            }
+            spoken = {c.id: project.spoken(c) for c in again}
+            keys = {c.id: voicings[c.id].key(spoken[c.id]) for c in again}
+            first = voicings[again[0].id]
+            listen = ProofRound(self.ctx, proofing.listener, on_change)
+            run = Run(
+                self.ctx, self.cache, project, again, first, providers[first.provider], spoken,
+                keys, {}, second, on_change=on_change, voicings=voicings, providers=providers,
+                after_take=listen.after,
+            )  # fmt: skip
+            await run.go(limit)
+            await listen.finish()
+            report.made += second.made
+            report.failed += second.failed
+            report.cost_usd += second.cost_usd
+            report.credits += second.credits
+            report.proofed += listen.heard
+            for chunk in again:
+                best_take(chunk)
+                if on_change is not None:
+                    on_change(chunk)
+        report.flagged = sum(1 for c in project.chunks if flagged(c) is not None)
 
     async def regenerate(
         self, project: NarrationProject, chunk: Chunk, **kwargs: Any

@@ -164,4 +164,5 @@ class ProjectStore:
             "lexicon": dict(s.lexicon.entries),
             "cloned_voice": s.cloned_voice,
             "voice_name": s.voice_name,
+            "cast": project.cast.to_json(),
         }

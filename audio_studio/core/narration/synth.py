@@ -214,6 +214,8 @@ async def keep_take(
         cloned_voice=voicing.cloned,
         ttfb_ms=rendered.latency.ttfb_ms,
         total_ms=rendered.latency.total_ms,
+        role=project.role_of(chunk),
+        voiced_by=chunk.voiced_by,
     )
     entry = _take_entry(project, chunk, voicing, take, key, rendered, stored.size_bytes)
     item_id = await asyncio.to_thread(ctx.history.add, entry)
@@ -250,6 +252,8 @@ async def take_from_cache(
         cache_hit=True,
         fallback=voicing.fallback,
         cloned_voice=voicing.cloned,
+        role=project.role_of(chunk),
+        voiced_by=chunk.voiced_by,
     )
     size = await asyncio.to_thread(lambda: cached.path.stat().st_size)
     entry = _take_entry(project, chunk, voicing, take, cached.key, None, size, cached.item_id)
@@ -286,6 +290,7 @@ def _take_entry(
         "sample_rate": take.sample_rate,
         "cache_key": key,
         "cache_hit": take.cache_hit,
+        "role": take.role,
     }
     if voicing.instructions:
         params["instructions"] = voicing.instructions

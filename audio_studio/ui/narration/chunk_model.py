@@ -23,8 +23,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from audio_studio.core.narration.project import Chunk, ChunkStatus, NarrationProject
+from audio_studio.core.narration.proof import flagged
 
-COLUMNS = ("#", "Sentence", "Take", "Status")
+COLUMNS = ("#", "Sentence", "Take", "Status", "Role")
+ROLE_COLUMN = 4
 _STATUS_TEXT = {
     ChunkStatus.PENDING: "not made yet",
     ChunkStatus.QUEUED: "waiting…",
@@ -55,6 +57,8 @@ def status_text(chunk: Chunk) -> str:
     if chunk.locked:
         text = f"locked · {text}"  # and the lock icon (an emoji needs a font that may be missing)
     take = chunk.take
+    if take is not None and chunk.status is ChunkStatus.DONE and flagged(chunk) is not None:
+        return "⚠ check" + (" · locked" if chunk.locked else "")
     if take is not None and chunk.status is ChunkStatus.DONE:
         if take.fallback:
             text += " (offline voice)"
@@ -146,6 +150,10 @@ class ChunkTableModel(QAbstractTableModel):
         if chunk is None:
             return None
         col = index.column()
+        if col == ROLE_COLUMN:
+            return self._role_data(chunk, role)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._lock_icon() if col == 3 and chunk.locked else None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == 0:
                 return str(index.row() + 1)
@@ -163,11 +171,12 @@ class ChunkTableModel(QAbstractTableModel):
             take = chunk.take
             if col == 2 and take is not None:
                 return take.label((chunk.current or 0) + 1)
+            proof = flagged(chunk)
+            if col == 3 and proof is not None:
+                return f"Heard: “{proof.heard}” ({proof.reason})"
             return None
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._lock_icon() if col == 3 and chunk.locked else None
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
-            if chunk.status is ChunkStatus.FAILED:
+            if chunk.status is ChunkStatus.FAILED or flagged(chunk) is not None:
                 return QBrush(_FAILED)
             if chunk.stale:
                 return QBrush(_STALE)
@@ -177,6 +186,22 @@ class ChunkTableModel(QAbstractTableModel):
         if self._lock is None:
             self._lock = QIcon(_LOCK_SVG)
         return self._lock
+
+    def _role_data(self, chunk: Chunk, role: int) -> Any:
+        project = self.project
+        if project is None:
+            return None
+        name = project.role_of(chunk)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{name} ✎" if chunk.role_override else name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return QColor(project.cast.colour(name))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            cast_role = project.cast.get(name)
+            voice = cast_role.label() if cast_role else "the project's voice"
+            how = "given by hand" if chunk.role_override else "from the script"
+            return f"{name} ({voice}; {how})"
+        return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         chunk = self.chunk(index.row())

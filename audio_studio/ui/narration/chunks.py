@@ -1,13 +1,17 @@
 """The chunk list: every sentence with its take, state and lock, and the actions on them.
 
-Actions work on the selected sentences: choose a take (and hear it), make a new take, lock or
-unlock, retry the failed ones, or finish failed ones with the offline voice. The reason a
-sentence failed (the provider's words) shows under the list when it is selected.
+Actions work on the selected sentences: choose a take (and hear it), make a new take (R),
+lock or unlock, give them to a role of the cast, retry the failed ones, or finish failed ones
+with the offline voice. The reason a sentence failed (the provider's words), or what
+proof-listening heard in a take flagged *check*, shows under the list when it is selected.
 """
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio_studio.core.narration.project import Chunk, ChunkStatus
+from audio_studio.core.narration.proof import Proof, flagged
 from audio_studio.core.narration.service import OFFLINE_CAN_FINISH
 from audio_studio.ui.narration.chunk_model import ChunkTableModel
 
@@ -37,6 +42,8 @@ class ChunkList(QWidget):
         offline_requested(list): failed chunks to finish with the offline voice.
         selected(object): the chunk now selected (or None).
         clear_removed_requested(): drop the takes of sentences no longer in the script.
+        role_requested(list, object): chunks to give to a role (str), or back to the script's
+            (None).
     """
 
     regenerate_requested = Signal(list)
@@ -47,6 +54,7 @@ class ChunkList(QWidget):
     offline_requested = Signal(list)
     selected = Signal(object)
     clear_removed_requested = Signal()
+    role_requested = Signal(list, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,11 +75,13 @@ class ChunkList(QWidget):
         # Fixed widths, not ResizeToContents: that measures every row on every change, which
         # for a long script is most of the GUI thread's time while a job runs.
         metrics = self.fontMetrics()
-        for col, sample in (
+        widths = (
             (0, "00000"),
             (2, "00 of 00"),
             (3, "locked · edited: make again (cache)"),
-        ):
+            (4, "■ Narrator ✎"),
+        )
+        for col, sample in widths:
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             icon = 20 if col == 3 else 0  # the lock icon
             self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 16 + icon)
@@ -86,6 +96,13 @@ class ChunkList(QWidget):
         self.lock_button = QPushButton("Lock")
         self.lock_button.setCheckable(True)
         self.lock_button.setToolTip("A locked sentence keeps its take: Generate skips it")
+        self.role = QComboBox()
+        self.role.setToolTip("Give the selected sentences to a role of the cast")
+        # Short when closed (the list opens wide): the bar must fit a 1024-pixel window.
+        self.role.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.role.setMinimumContentsLength(8)
         self.retry_button = QPushButton("Retry failed")
         self.retry_button.setToolTip("Try the failed sentences again with the chosen voice")
         self.offline_button = QPushButton("Finish with offline voice")
@@ -105,6 +122,7 @@ class ChunkList(QWidget):
         bar.addWidget(self.take)
         for button in (self.play_button, self.regenerate_button, self.lock_button):
             bar.addWidget(button)
+        bar.addWidget(self.role)
         bar.addStretch(1)
         bar.addWidget(self.retry_button)
         bar.addWidget(self.offline_button)
@@ -123,6 +141,12 @@ class ChunkList(QWidget):
         self.retry_button.clicked.connect(self._on_retry_clicked)
         self.offline_button.clicked.connect(self._on_offline_clicked)
         self.clear_removed_button.clicked.connect(self.clear_removed_requested)
+        self.role.activated.connect(self._on_role_activated)
+        # One key makes a new take of what is selected (a flagged sentence, usually).
+        remake = QShortcut(QKeySequence(Qt.Key.Key_R), self.table)
+        remake.setContext(Qt.ShortcutContext.WidgetShortcut)
+        remake.activated.connect(self._on_regenerate_clicked)
+        self.regenerate_button.setToolTip("Make another take of the selected sentences (R)")
         self._busy = False
         self.refresh()
 
@@ -166,6 +190,10 @@ class ChunkList(QWidget):
         self.lock_button.setEnabled(idle and bool(chunks) and all(c.take for c in chunks))
         self.lock_button.setChecked(bool(chunks) and all(c.locked for c in chunks))
         self.lock_button.setText("Unlock" if self.lock_button.isChecked() else "Lock")
+        self._fill_roles(chunks)
+        # Shown only when there is something to do: the bar fits a 1024-pixel window.
+        self.retry_button.setVisible(bool(failed))
+        self.offline_button.setVisible(bool(failed))
         self.retry_button.setEnabled(idle and bool(failed))
         can_offline = [c for c in failed if (c.error_kind or "") in OFFLINE_CAN_FINISH]
         self.offline_button.setEnabled(idle and bool(can_offline))
@@ -174,7 +202,10 @@ class ChunkList(QWidget):
         self.clear_removed_button.setText(f"Clear removed ({removed})")
         self.clear_removed_button.setVisible(removed > 0)
         self.clear_removed_button.setEnabled(idle)
-        self.detail.setText(self._detail(one))
+        detail = self._detail(one)
+        rich = detail.startswith("<b>Check:")  # the provider's words are never rich text
+        self.detail.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        self.detail.setText(detail)
         self.detail.setVisible(bool(self.detail.text()))
 
     def _detail(self, chunk: Chunk | None) -> str:
@@ -182,11 +213,28 @@ class ChunkList(QWidget):
             return ""
         if chunk.status is ChunkStatus.FAILED and chunk.error:
             return f"Failed: {chunk.error}"
+        proof = flagged(chunk)
+        if proof is not None:
+            return _heard(proof)
         if chunk.stale:
             return "Edited since its take was made: Generate makes it again."
         if chunk.spoken and chunk.spoken != chunk.text:
             return f"Said as: {chunk.spoken}"
         return ""
+
+    def _fill_roles(self, chunks: list[Chunk]) -> None:
+        project = self.model.project
+        names = project.cast.names if project else ()
+        self.role.blockSignals(True)
+        self.role.clear()
+        self.role.addItem("Give to role…", None)
+        for name in names:
+            self.role.addItem(name, name)
+        self.role.addItem("As the script says", "")
+        self.role.setCurrentIndex(0)
+        self.role.blockSignals(False)
+        self.role.setVisible(bool(names))  # a project without a cast has no roles to give
+        self.role.setEnabled(not self._busy and bool(chunks) and bool(names))
 
     def _failed(self) -> list[Chunk]:
         chosen = [c for c in self.chosen() if c.status is ChunkStatus.FAILED]
@@ -231,6 +279,14 @@ class ChunkList(QWidget):
     def _on_lock_clicked(self) -> None:
         self.lock_requested.emit(self.chosen(), self.lock_button.isChecked())
 
+    @Slot(int)
+    def _on_role_activated(self, index: int) -> None:
+        value = self.role.itemData(index)
+        chunks = self.chosen()
+        if value is None or not chunks:
+            return
+        self.role_requested.emit(chunks, value or None)
+
     @Slot()
     def _on_retry_clicked(self) -> None:
         self.retry_requested.emit(self._failed())
@@ -239,3 +295,20 @@ class ChunkList(QWidget):
     def _on_offline_clicked(self) -> None:
         failed = [c for c in self._failed() if (c.error_kind or "") in OFFLINE_CAN_FINISH]
         self.offline_requested.emit(failed)
+
+
+def _heard(proof: Proof) -> str:
+    """What proof-listening heard, with the differences marked (rich text for the label)."""
+    parts = []
+    for op, expected, heard in proof.diff:
+        if op == "equal":
+            parts.append(html.escape(expected))
+            continue
+        if expected:
+            parts.append(f'<s style="color:#c0392b">{html.escape(expected)}</s>')
+        if heard:
+            parts.append(f'<b style="color:#1e8449">{html.escape(heard)}</b>')
+    return (
+        f"<b>Check:</b> {html.escape(proof.reason or '')}. Heard “{html.escape(proof.heard)}”"
+        f"<br>{' '.join(parts)}<br>Press R for a new take."
+    )

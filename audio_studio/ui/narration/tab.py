@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,8 @@ from audio_studio.core.errors import (
 )
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
+from audio_studio.core.narration.cast import Cast
+from audio_studio.core.narration.casting import check_cast
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
 from audio_studio.core.recordings import RecordingService
@@ -49,6 +52,7 @@ from audio_studio.core.store.history import HistoryItem
 from audio_studio.core.text import markdown_to_text
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.narration.cast_panel import CastPanel
 from audio_studio.ui.narration.chunks import ChunkList
 from audio_studio.ui.narration.player import StreamingPlayerBar
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
@@ -101,8 +105,19 @@ class NarrationTab(QWidget):
         self.preflight.setWordWrap(True)
         self.preflight.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.voice_panel = VoicePanel(ctx, narration)
+        self.cast_panel = CastPanel(ctx)
         self.live = QCheckBox("Play while generating")
         self.live.setChecked(True)
+        self.proof = QCheckBox("Listen to each take (proof)")
+        self.proof.setToolTip(
+            "The offline recogniser hears every take; one that says other words, or is far too "
+            "short or long, is marked “check” and made once more. On by default for offline "
+            "voices; kept with the project."
+        )
+        self.proof_remake = QCheckBox("Make misheard takes again once")
+        self.proof_remake.setToolTip(
+            "A take marked “check” is made once more and the take heard right is kept"
+        )
         self.generate_button = QPushButton("Generate")
         self.generate_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
@@ -116,6 +131,7 @@ class NarrationTab(QWidget):
         )
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.status.setVisible(False)
         # What the status line's error is about, so it goes when that is fixed: "empty" (the
         # script), "setup" (a key, base URL or budget), or "" (a run's outcome, kept).
         self._status_cause = ""
@@ -160,10 +176,23 @@ class NarrationTab(QWidget):
         voice_scroll.setFrameShape(QFrame.Shape.NoFrame)
         voice_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         voice_scroll.setMinimumWidth(self.voice_panel.minimumSizeHint().width() + 16)
-        voice_scroll.setWidget(self.voice_panel)
+        # Proof-listening is a setting of how takes are made: it scrolls with the voice, so the
+        # side column stays short enough for a small screen.
+        voice_page = QWidget()
+        voice_layout = QVBoxLayout(voice_page)
+        voice_layout.setContentsMargins(0, 0, 0, 0)
+        voice_layout.addWidget(self.voice_panel)
+        voice_layout.addWidget(self.proof)
+        voice_layout.addWidget(self.proof_remake)
+        voice_layout.addStretch(1)
+        voice_scroll.setWidget(voice_page)
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(voice_scroll, 1)
+        # The cast beside the voice, not under it: the sentence table keeps its height.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(voice_scroll, "Voice")
+        self.side_tabs.addTab(self.cast_panel, "Cast")
+        side.addWidget(self.side_tabs, 1)
         side.addWidget(self.live)
         side.addLayout(actions)
         side.addWidget(self.export_button)
@@ -235,6 +264,10 @@ class NarrationTab(QWidget):
         chunks.offline_requested.connect(self._on_offline_requested)
         chunks.selected.connect(self._on_chunk_selected)
         chunks.clear_removed_requested.connect(self._on_clear_removed_requested)
+        chunks.role_requested.connect(self._on_role_requested)
+        self.cast_panel.cast_changed.connect(self._on_cast_changed)
+        self.proof.toggled.connect(self._on_proof_toggled)
+        self.proof_remake.toggled.connect(self._on_proof_remake_toggled)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -291,6 +324,34 @@ class NarrationTab(QWidget):
     def _on_vm_project_changed(self) -> None:
         self.chunks.model.set_project(self.vm.project)
         self.chunks.refresh()
+        project = self.vm.project
+        problems = project.cast_problems
+        self.cast_panel.show_cast(project.cast, problems[0] if problems else None)
+        self._show_proof()
+
+    def _show_proof(self) -> None:
+        settings = self.vm.project.settings
+        for box, on in (
+            (self.proof, self.vm.narration.proofs(self.vm.project)),
+            (self.proof_remake, settings.proof_remake),
+        ):
+            box.blockSignals(True)
+            box.setChecked(on)
+            box.blockSignals(False)
+        self.proof_remake.setEnabled(self.proof.isChecked())
+
+    @Slot(bool)
+    def _on_proof_toggled(self, on: bool) -> None:
+        project = self.vm.project
+        project.settings = dataclasses.replace(project.settings, proof=on)
+        self.proof_remake.setEnabled(on)
+        self.vm.schedule_save()
+
+    @Slot(bool)
+    def _on_proof_remake_toggled(self, on: bool) -> None:
+        project = self.vm.project
+        project.settings = dataclasses.replace(project.settings, proof_remake=on)
+        self.vm.schedule_save()
         count = len(self.vm.project.chunks)
         text = self.editor.toPlainText()
         self.char_count.setText(
@@ -331,6 +392,7 @@ class NarrationTab(QWidget):
     @Slot()
     def _on_voice_panel_changed(self) -> None:
         self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        self._show_proof()
         self._plan_timer.start()
 
     @Slot()
@@ -449,6 +511,30 @@ class NarrationTab(QWidget):
     async def _on_offline_requested(self, chunks: list[Chunk]) -> None:
         await self.vm.generate(chunks, offline=True, preview=self._preview_sink)
 
+    @asyncSlot(object)
+    async def _on_cast_changed(self, cast: Cast) -> None:
+        await self.set_cast(cast)
+
+    async def set_cast(self, cast: Cast) -> None:
+        """Use ``cast`` (the cast panel): roles re-read, its providers and voices checked."""
+        await self.sync_script()
+        self.vm.set_cast(cast)
+        try:
+            await check_cast(self.ctx, cast)
+        except InputError as exc:
+            self.cast_panel.set_problem(exc.message)
+        except StudioError as exc:  # a provider the cast names cannot be used now
+            self.cast_panel.set_problem(exc.message)
+        self._show_proof()
+        self._plan_timer.start()
+
+    @Slot(list, object)
+    def _on_role_requested(self, chunks: list[Chunk], role: str | None) -> None:
+        self.vm.set_role(chunks, role)
+        self.chunks.model.flush()
+        self.chunks.refresh()
+        self._plan_timer.start()
+
     @Slot(list, bool)
     def _on_lock_requested(self, chunks: list[Chunk], locked: bool) -> None:
         for chunk in chunks:
@@ -502,6 +588,7 @@ class NarrationTab(QWidget):
         self._status_cause = "setup" if error and isinstance(cause, setup) else ""
         self.status.setText(text)
         self.status.setStyleSheet(_ERROR if error else "")
+        self.status.setVisible(bool(text))  # an empty line takes no room on a small screen
         self.chunks.model.flush()
         self.chunks.refresh()
 
@@ -509,6 +596,7 @@ class NarrationTab(QWidget):
         self._status_cause = ""
         self.status.setText("")
         self.status.setStyleSheet("")
+        self.status.setVisible(False)
 
     # -- projects ----------------------------------------------------------------------------
 

@@ -23,11 +23,12 @@ from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import Job, JobContext
 from audio_studio.core.models import JobKind
 from audio_studio.core.narration import GenerationReport, NarrationPlan, NarrationService
+from audio_studio.core.narration.cast import Cast
 from audio_studio.core.narration.export import ExportOutcome
 from audio_studio.core.narration.preview import AudioSink
 from audio_studio.core.narration.project import Chunk, NarrationProject
+from audio_studio.core.narration.roles import split_with_roles
 from audio_studio.core.narration.store import project_title
-from audio_studio.core.text import split_script
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tasks import spawn
@@ -108,14 +109,26 @@ class NarrationViewModel(QObject):
         token, project = self._splits, self.project
         if text == project.script:
             return
-        plan = await asyncio.to_thread(
-            split_script, text, project.max_chars, project.settings.lexicon
+        roled = await asyncio.to_thread(
+            split_with_roles, text, project.max_chars, project.settings.lexicon, project.cast
         )
         if token != self._splits or project is not self.project:
             return  # typed on: a newer split is on its way
-        project.script = text
-        project._reconcile(plan)
+        project.use_split(text, roled)
         self.project_changed.emit()
+        self.schedule_save()
+
+    def set_cast(self, cast: Cast) -> None:
+        """A new cast (the cast panel): roles re-read, recast sentences need new takes."""
+        self.project.set_cast(cast)
+        self.project_changed.emit()
+        self.schedule_save()
+
+    def set_role(self, chunks: list[Chunk], role: str | None) -> None:
+        """Selected sentences given to ``role`` by hand (None: as the script says)."""
+        self.project.set_role(chunks, role)
+        for chunk in chunks:
+            self.chunk_changed.emit(chunk)
         self.schedule_save()
 
     def set_settings(self, settings: Any) -> None:
@@ -254,15 +267,20 @@ class NarrationViewModel(QObject):
 def _summary(report: GenerationReport) -> str:
     if report.targets == 0:
         return "Every sentence already has a take."
+    made = report.made - report.remade + report.cached  # a remake is the same sentence again
     noun = "sentences" if report.targets != 1 else "sentence"
-    parts = [f"{report.made + report.cached} of {report.targets} {noun} made"]
+    parts = [f"{made} of {report.targets} {noun} made"]
     if report.cached:
         parts.append(f"{report.cached} from the cache")
     if report.ttfa_ms is not None:
         parts.append(f"first audio after {report.ttfa_ms / 1000:.1f} s")
     if report.cost_usd:
         parts.append(f"≈ ${report.cost_usd:.2f}")
+    if report.remade:
+        parts.append(f"{report.remade} misheard made again")
     text = ", ".join(parts) + "."
+    if report.flagged:
+        text += f" {report.flagged} to check: proof-listening heard other words (see the list)."
     if report.failed:
         text += f" {report.failed} failed: {report.errors[0] if report.errors else ''}"
     return text

@@ -1,7 +1,9 @@
 """Catalog of well-known offline models (Piper voices, faster-whisper sizes) with their public URLs.
 
 Nothing here touches the network: the catalog only says where a model can be downloaded from
-when the user asks. Users can add or override entries with ``catalog.json`` in the models
+when the user asks. hibari's downloadable voices come from the installed package's own voice
+list (file, bytes, sha256), so they are checked against the sums hibari itself pins.
+Users can add or override entries with ``catalog.json`` in the models
 folder (same fields as ``CatalogModel``), e.g. for a mirror or a voice of their own.
 ``AUDIO_STUDIO_MODEL_MIRROR`` replaces the Hugging Face host in every URL.
 """
@@ -18,6 +20,7 @@ from typing import Any
 from audio_studio.core.errors import InputError
 from audio_studio.core.fileio import inside
 from audio_studio.core.models import Capability
+from audio_studio.core.providers.local.hibari_voices import ENGINE, LICENCE, PREFIX, registry, title
 
 __all__ = [
     "CATALOG",
@@ -26,6 +29,7 @@ __all__ = [
     "CatalogFile",
     "CatalogModel",
     "find_model",
+    "hibari_entries",
     "load_catalog",
 ]
 
@@ -51,6 +55,7 @@ class CatalogModel:
     licence: str
     language: str = ""
     description: str = ""
+    engine_id: str | None = None  # "hibari" for its voices; else Piper (speech) or Whisper
 
     @property
     def size_bytes(self) -> int:
@@ -58,6 +63,8 @@ class CatalogModel:
 
     @property
     def engine(self) -> str:
+        if self.engine_id:
+            return self.engine_id
         return "piper" if self.kind is Capability.SPEECH else "whisper"
 
     @property
@@ -174,6 +181,34 @@ def _whisper_entry(row: tuple[str, str, int, str]) -> CatalogModel:
     )
 
 
+# Where hibari's own downloader fetches its voices (hibari/voices.py BASE_URL).
+_HIBARI = f"{_HF}/maureesewilliams/hibari/resolve/main/voices"
+
+
+def hibari_entries() -> list[CatalogModel]:
+    """hibari's voices that are not in the package, from its voices list. Blocking (reads it)."""
+    out = []
+    for name, info in registry().items():
+        if info.get("bundled") or not info.get("file") or not info.get("sha256"):
+            continue
+        file = str(info["file"])
+        out.append(
+            CatalogModel(
+                id=f"{PREFIX}{name}",
+                kind=Capability.SPEECH,
+                title=title(name, info),
+                files=(
+                    CatalogFile(file, f"{_HIBARI}/{file}", info.get("bytes"), str(info["sha256"])),
+                ),
+                licence=LICENCE,
+                language="en_GB" if info.get("language") == "en-GB" else "en_US",
+                description="hibari voice, 24 kHz",
+                engine_id=ENGINE,
+            )
+        )
+    return out
+
+
 CATALOG: tuple[CatalogModel, ...] = (
     *(_piper_entry(row) for row in _VOICES),
     *(_whisper_entry(row) for row in _WHISPER),
@@ -207,10 +242,13 @@ def _parse_entry(raw: Mapping[str, Any], models_dir: Path) -> CatalogModel:
     # lead elsewhere (an id of "../.." once made a failed download delete the data folder).
     if "/" in model_id or model_id.startswith("."):
         raise ValueError(f"the id {model_id!r} must be a plain name")
-    for sub in ("piper", "whisper", ".downloads"):
+    for sub in ("piper", "whisper", ENGINE, ".downloads"):
         inside(models_dir / sub, model_id, what="model id")
         for f in files:
             inside(models_dir / sub, f.name, what="file name")
+    engine = raw.get("engine")
+    if engine not in (None, "piper", "whisper", ENGINE):
+        raise ValueError(f"engine must be piper, whisper or {ENGINE}, not {engine}")
     return CatalogModel(
         id=model_id,
         kind=kind,
@@ -219,6 +257,7 @@ def _parse_entry(raw: Mapping[str, Any], models_dir: Path) -> CatalogModel:
         licence=str(raw.get("licence", "unknown")),
         language=str(raw.get("language", "")),
         description=str(raw.get("description", "")),
+        engine_id=ENGINE if engine == ENGINE else None,
     )
 
 
@@ -230,7 +269,7 @@ def load_catalog(models_dir: Path) -> list[CatalogModel]:
     Raises:
         InputError: the user's catalog file cannot be read; the message names the file.
     """
-    entries = {m.id: m for m in CATALOG}
+    entries = {m.id: m for m in (*CATALOG, *hibari_entries())}
     user_file = models_dir / USER_CATALOG
     if user_file.is_file():
         try:

@@ -29,6 +29,8 @@ from audio_studio.core.models import Capability
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.http_urls import is_loopback
 from audio_studio.core.providers.local.catalog import CatalogFile, CatalogModel
+from audio_studio.core.providers.local.hibari_voices import ENGINE as HIBARI
+from audio_studio.core.providers.local.hibari_voices import FOLDER as HIBARI_FOLDER
 
 if TYPE_CHECKING:
     import httpx
@@ -46,6 +48,8 @@ RETRY_DELAY_S = 0.5  # doubled after each failed attempt, at most 4 s
 
 def install_dir(models_dir: Path, model: CatalogModel) -> Path:
     """Where a catalog model's files go: Piper voices side by side, Whisper models a folder each."""
+    if model.engine == HIBARI:
+        return models_dir / HIBARI_FOLDER  # where hibari_voices looks for them
     if model.kind is Capability.SPEECH:
         return models_dir / "piper"
     return inside(models_dir / "whisper", model.id, what="model id")

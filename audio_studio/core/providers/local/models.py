@@ -284,7 +284,10 @@ class ModelManager:
 
 
 def _delete(model: InstalledModel) -> None:
-    if model.kind is Capability.SPEECH:
+    if model.engine == ENGINE:
+        model.location.unlink(missing_ok=True)
+        model.location.with_name(f"{model.id}{MANIFEST}").unlink(missing_ok=True)
+    elif model.kind is Capability.SPEECH:
         for path in (
             model.location,
             model.location.with_name(model.location.name + ".json"),

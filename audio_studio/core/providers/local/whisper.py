@@ -91,7 +91,7 @@ class WhisperEngine:
         if not await asyncio.to_thread(request.audio.is_file):
             raise InputError(f"{request.audio} does not exist or is not a file.")
         settings = dict(request.settings)
-        payload = {
+        payload: dict[str, Any] = {
             "model_path": str(model.location),
             "model_id": model.id,
             "audio": str(request.audio),
@@ -104,6 +104,12 @@ class WhisperEngine:
             "compute_type": str(settings.get("compute_type", "int8")),
             "cpu_threads": int(settings.get("cpu_threads", min(8, os.cpu_count() or 1))),
         }
+        # Greedy only, each window on its own (proof-listening): no re-decoding at higher
+        # temperatures when a window's text repeats itself, as a narrated list may.
+        if "temperature" in settings:
+            payload["temperature"] = float(settings["temperature"])
+        if "condition_on_previous_text" in settings:
+            payload["condition_on_previous_text"] = bool(settings["condition_on_previous_text"])
 
         def on_event(event: Any) -> None:
             if progress is not None:
@@ -201,6 +207,7 @@ def transcribe_file(
         word_timestamps=payload["word_timestamps"],
         vad_filter=payload["vad"],
         initial_prompt=payload["prompt"],
+        **{k: payload[k] for k in ("temperature", "condition_on_previous_text") if k in payload},
     )
     segments: list[Segment] = []
     for seg in segments_iter:  # lazy: each step decodes the next stretch of audio

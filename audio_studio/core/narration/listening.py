@@ -1,0 +1,224 @@
+"""Proof-listening's ears: takes heard by the offline recogniser, several at a time.
+
+The recogniser is reached through the provider layer (the local provider's transcription, in
+its own engine worker), never through the Transcription feature, so it runs beside synthesis
+and off the GUI thread. Whisper reads audio in 30-second windows whatever its length, so takes
+are heard in batches: about a minute of takes joined with short silences, transcribed once with
+word times, each word given back to the take it falls in. A run hears its takes as they are
+kept and waits for the last batch only at its end; the preview never waits for any of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from audio_studio.core.audio import codec
+from audio_studio.core.errors import StudioError
+from audio_studio.core.models import AudioFormat, Capability, TranscriptionRequest
+from audio_studio.core.narration.project import Chunk, NarrationProject, Take
+from audio_studio.core.narration.proof import PROOF_PROVIDER, Proof, judge, longest_silence
+
+if TYPE_CHECKING:
+    from audio_studio.core.context import StudioContext
+
+__all__ = ["ProofListener", "ProofRound"]
+
+log = logging.getLogger(__name__)
+
+RATE = 16_000  # what the recogniser hears at
+GAP_S = 0.8  # silence between takes in a batch: long enough that no word spans two takes
+# Audio per batch: each request costs the recogniser a fixed part (reading, loading, the
+# first window), so two windows' worth costs a take ~0.13 s of CPU where one costs ~0.2 s;
+# the last batch of a run is heard after its last take, so not much more than that.
+BATCH_S = 60.0
+# One thread: the voice keeps the other core, and two engines never fight over one.
+LISTEN_SETTINGS = {"cpu_threads": 1, "temperature": 0.0, "condition_on_previous_text": False}
+
+
+@dataclass(frozen=True)
+class _Heard:
+    samples: np.ndarray  # mono, RATE
+    duration_s: float
+    silence_s: float
+
+
+def _load(path: Path) -> _Heard:
+    """A take as the recogniser hears it, and its own measures. Blocking (decodes)."""
+    audio = codec.decode(path)
+    mono = codec.resample(audio.mono(), RATE).samples[:, 0]
+    return _Heard(mono.astype(np.float32), audio.duration_s, longest_silence(audio))
+
+
+def _join(parts: list[_Heard], folder: Path) -> tuple[Path, list[tuple[float, float]]]:
+    """The takes one after another with silence between, as a WAV; each take's span (s)."""
+    gap = np.zeros(int(GAP_S * RATE), dtype=np.float32)
+    pieces, spans, at = [gap], [], GAP_S
+    for part in parts:
+        pieces += [part.samples, gap]
+        length = len(part.samples) / RATE
+        spans.append((at, at + length))
+        at += length + GAP_S
+    data = codec.encode(codec.AudioData(np.concatenate(pieces)[:, None], RATE), AudioFormat.WAV)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".wav", delete=False) as out:
+        out.write(data)
+    return Path(out.name), spans
+
+
+class ProofListener:
+    """Hears takes with the offline recogniser and judges them."""
+
+    def __init__(self, ctx: StudioContext, *, provider_id: str = PROOF_PROVIDER) -> None:
+        self.ctx = ctx
+        self.provider_id = provider_id
+        self._provider: Any = None
+
+    async def hear(self, takes: list[tuple[Path, str]]) -> list[Proof]:
+        """Hear each take at its path and judge it against its text (as it was sent).
+
+        Raises:
+            StudioError: the recogniser could not run (not installed, a file unreadable).
+        """
+        if not takes:
+            return []
+        if self._provider is None:
+            self._provider = await self.ctx.provider(self.provider_id, Capability.TRANSCRIPTION)
+        parts = await asyncio.to_thread(lambda: [_load(path) for path, _ in takes])
+        joined, spans = await asyncio.to_thread(_join, parts, self.ctx.paths.cache_dir / "proof")
+        try:
+            request = TranscriptionRequest(
+                audio=joined, language="en", word_timestamps=True, settings=LISTEN_SETTINGS
+            )
+            transcript = await self._provider.transcribe(request)
+        finally:
+            joined.unlink(missing_ok=True)
+        heard: list[list[str]] = [[] for _ in takes]
+        # Cut halfway through each silence; what is heard before the first take or after the
+        # last (word times drift at the ends of a file) belongs to that take.
+        cuts = [(spans[i][1] + spans[i + 1][0]) / 2 for i in range(len(spans) - 1)]
+        for segment in transcript.segments:
+            # By word times; a segment without them goes whole (Whisper ends one at a silence).
+            pieces = [(w.start, w.end, w.text) for w in segment.words] or [
+                (segment.start, segment.end, segment.text)
+            ]
+            for start, end, text in pieces:
+                heard[bisect.bisect_right(cuts, (start + end) / 2)].append(text)
+        return [
+            judge(text, " ".join(words), part.duration_s, part.silence_s)
+            for (_, text), words, part in zip(takes, heard, parts, strict=True)
+        ]
+
+
+class ProofRound:
+    """Proof-listening for one generate run: takes are collected as they are kept and heard a
+    batch at a time (tasks of the run, beside the next requests); ``finish`` hears the rest.
+    Flagged chunks are collected for one remake."""
+
+    def __init__(
+        self,
+        ctx: StudioContext,
+        listener: ProofListener,
+        on_change: Callable[[Chunk], None] | None = None,
+        project: NarrationProject | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.project = project
+        self.listener = listener
+        self.on_change = on_change
+        self.flagged: dict[str, Chunk] = {}
+        self.heard = 0
+        self.errors: list[str] = []
+        self._batch: list[tuple[Chunk, Take]] = []
+        self._batch_s = 0.0
+        self._hearing: set[asyncio.Task[None]] = set()
+
+    async def after(self, chunk: Chunk, take: Take) -> None:
+        """A take was kept: its verdict when the project heard this audio before, else it
+        joins the batch, which is heard once it holds enough audio."""
+        known = self._heard_before(take)
+        if known is not None:
+            await self._keep(chunk, take, known)
+            return
+        self._batch.append((chunk, take))
+        self._batch_s += take.duration_s + GAP_S
+        if self._batch_s >= BATCH_S:
+            self._start()
+
+    async def finish(self) -> None:
+        """Hear what is left and wait for every batch."""
+        self._start()
+        while self._hearing:
+            await asyncio.gather(*self._hearing)
+
+    def cancel(self) -> None:
+        """Stop hearing (the run was stopped); verdicts already given stay."""
+        self._batch, self._batch_s = [], 0.0
+        for task in list(self._hearing):
+            task.cancel()
+
+    def _start(self) -> None:
+        if not self._batch:
+            return
+        batch, self._batch, self._batch_s = self._batch, [], 0.0
+        task = asyncio.get_running_loop().create_task(self._hear(batch))
+        self._hearing.add(task)
+        task.add_done_callback(self._hearing.discard)
+
+    async def _hear(self, batch: list[tuple[Chunk, Take]]) -> None:
+        try:
+            proofs = await self.listener.hear([(Path(t.path), t.spoken) for _, t in batch])
+        except StudioError as exc:
+            log.info("proof-listening skipped %d takes: %s", len(batch), exc.message)
+            if exc.message not in self.errors:
+                self.errors.append(exc.message)
+            return
+        for (chunk, take), proof in zip(batch, proofs, strict=True):
+            await self._keep(chunk, take, proof)
+
+    async def _keep(self, chunk: Chunk, take: Take, proof: Proof) -> None:
+        """The verdict on the take (in the project and on its History row)."""
+        self.heard += 1
+        verdict = proof.to_json()
+        for i, t in enumerate(chunk.takes):
+            if t.id == take.id:
+                chunk.takes[i] = replace(t, proof=verdict)
+        if proof.flagged:
+            self.flagged[chunk.id] = chunk
+        else:
+            self.flagged.pop(chunk.id, None)
+        if take.item_id is not None:
+            await asyncio.to_thread(_record, self.ctx, take.item_id, verdict)
+        if self.on_change is not None:
+            self.on_change(chunk)
+
+    def _heard_before(self, take: Take) -> Proof | None:
+        """The verdict on the same audio for the same words, when the project has one (a take
+        from the cache is not heard twice)."""
+        if not take.cache_hit or self.project is None:
+            return None
+        for chunk in self.project.chunks:
+            for other in chunk.takes:
+                if other.sha256 == take.sha256 and other.spoken == take.spoken and other.proof:
+                    return Proof.from_json(other.proof)
+        return None
+
+
+def _record(ctx: StudioContext, item_id: int, verdict: dict[str, Any]) -> None:
+    item = ctx.history.get(item_id)
+    if item is None:
+        return
+    tags = tuple(t for t in item.tags if t != "proof-check")
+    ctx.history.update(
+        item_id,
+        params={**item.params, "proof": verdict},
+        tags=(*tags, "proof-check") if verdict["flagged"] else tags,
+    )
