@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -16,9 +17,16 @@ from audio_studio.cli.common import finish_progress, progress_printer, provider_
 from audio_studio.cli.main import CliContext
 from audio_studio.core.errors import InputError, ProviderError, UnsupportedFormatError
 from audio_studio.core.models import AudioFormat, Capability
+from audio_studio.core.narration.chapters import (
+    chapter_spans,
+    parse_chapter_choice,
+    plan_json,
+    project_from_document,
+)
+from audio_studio.core.narration.documents import Document, read_document
 from audio_studio.core.narration.options import EXPORT_FORMATS, speed_range
 from audio_studio.core.narration.project import NarrationProject, NarrationSettings
-from audio_studio.core.text import Lexicon, markdown_to_text
+from audio_studio.core.text import Lexicon
 
 
 def _say(message: str) -> int:
@@ -26,18 +34,13 @@ def _say(message: str) -> int:
     return 2
 
 
-async def read_script(path: Path) -> str:
-    """A .txt or .md script as narration text.
+async def read_book(path: Path) -> Document:
+    """A script, book, document or subtitle file, read into chapters.
 
     Raises:
-        InputError: it cannot be read, or it is not UTF-8 text.
+        InputError: one sentence naming the file and what to do.
     """
-    try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-        raise InputError(f"Cannot read the script {path} ({reason}).") from exc
-    return markdown_to_text(text) if path.suffix.lower() in (".md", ".markdown") else text
+    return await asyncio.to_thread(read_document, path)
 
 
 async def read_lexicon(path: Path) -> Lexicon:
@@ -58,7 +61,48 @@ def _export_format(out: Path, fmt: str | None) -> AudioFormat:
     return chosen
 
 
+def print_plan(project: NarrationProject, chosen: list[int] | None, as_json: bool) -> None:
+    """The chapters and, for each sentence, its text and what will be said (when different)."""
+    plan = plan_json(project, chosen)
+    if as_json:
+        print(json.dumps(plan, ensure_ascii=False, indent=2))
+        return
+    by = f" by {plan['author']}" if plan["author"] else ""
+    print(f"{plan['title']}{by}")
+    for chapter in plan["chapters"]:
+        sentences = chapter["sentences"]
+        words = sum(len(s["text"].split()) for s in sentences)
+        print(f"\n{chapter['number']}. {chapter['title']} ({len(sentences):,} sentences, "
+              f"{words:,} words)")  # fmt: skip
+        for s in sentences:
+            print(f"  {s['text']}")
+            if s["spoken"] != s["text"]:
+                print(f"    says: {s['spoken']}")
+
+
+async def run_plan(args: argparse.Namespace, ctx: CliContext) -> int:
+    """``--plan``: read the book and print the plan; no provider is called."""
+    book = await read_book(Path(args.script))
+    lexicon = await read_lexicon(Path(args.lexicon)) if args.lexicon else Lexicon()
+    provider = args.provider or ctx.studio().settings.speech_provider or "local"
+    settings = NarrationSettings(
+        provider=provider, lexicon=lexicon, normalize_text=not args.read_as_written
+    )
+    project = await asyncio.to_thread(project_from_document, book, settings)
+    chosen = None
+    if args.chapters:
+        chosen = parse_chapter_choice(args.chapters, len(chapter_spans(project)))
+    print_plan(project, chosen, args.json)
+    return 0
+
+
 async def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    if args.plan:
+        return await run_plan(args, ctx)
+    if args.json:
+        return _say("--json goes with --plan.")
+    if not args.output:
+        return _say("Say where to write the narration with -o OUT (or print the plan with --plan).")
     out = Path(args.output)
     try:
         fmt = _export_format(out, args.format)
@@ -71,7 +115,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.loudness is not None and not -40 <= args.loudness <= -5:
         return _say("--loudness takes -40 to -5 LUFS.")
     script_path = Path(args.script)
-    script = await read_script(script_path)
+    book = await read_book(script_path)
     lexicon = await read_lexicon(Path(args.lexicon)) if args.lexicon else Lexicon()
     provider_id, _ = await provider_from_args(ctx, args, Capability.SPEECH)
     lo, hi = speed_range(provider_id)
@@ -98,12 +142,12 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         export_format=fmt,
         lexicon=lexicon,
         paragraph_pause_s=args.paragraph_pause,
+        normalize_text=not args.read_as_written,
     )
-    project = NarrationProject(
-        script,
-        title=script_path.stem,
-        settings=settings,
-        max_chars=narration.max_chars(provider_id, args.model),
+    project = await asyncio.to_thread(
+        lambda: project_from_document(
+            book, settings, max_chars=narration.max_chars(provider_id, args.model)
+        )
     )
     plan = await narration.plan(project)
     print(f"narrate: {plan.text()}", file=sys.stderr)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import difflib
 import enum
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from audio_studio.core.models import AudioFormat, frozen_mapping
+from audio_studio.core.narration.book import BookInfo
+from audio_studio.core.narration.normalize import normalize
 from audio_studio.core.store.history import now_iso
 from audio_studio.core.text import Lexicon, ScriptPlan, split_script
 
@@ -56,6 +58,13 @@ class NarrationSettings:
     lexicon: Lexicon = field(default_factory=Lexicon)
     paragraph_pause_s: float | None = None  # None: Settings' paragraph_pause_s
     sentence_pause_s: float = SENTENCE_GAP_S
+    # Read numbers, money, times and abbreviations as words for cloud voices too (the offline
+    # engine always gets them in words: it reads digits badly).
+    normalize_text: bool = True
+
+    @property
+    def reads_as_words(self) -> bool:
+        return self.normalize_text or self.provider == "local"
 
     def to_json(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -191,6 +200,7 @@ class NarrationProject:
         self.warnings: tuple[str, ...] = ()
         self.max_chars = max_chars
         self.item_id: int | None = None  # the NARRATION History row, once generation starts
+        self.book: BookInfo | None = None  # the book or subtitles it was opened from
         self.created_at = now_iso()
         self.updated_at = self.created_at
         self.set_script(script)
@@ -213,7 +223,11 @@ class NarrationProject:
 
     def set_settings(self, settings: NarrationSettings, max_chars: int | None) -> None:
         """New voice settings; a new limit or lexicon re-splits (takes of equal text stay)."""
-        resplit = settings.lexicon != self.settings.lexicon or max_chars != self.max_chars
+        resplit = (
+            settings.lexicon != self.settings.lexicon
+            or max_chars != self.max_chars
+            or settings.reads_as_words != self.settings.reads_as_words
+        )
         self.settings = settings
         if resplit:
             self.set_script(self.script, max_chars=max_chars)
@@ -221,6 +235,7 @@ class NarrationProject:
     def _reconcile(self, plan: ScriptPlan) -> None:
         old, new = self.chunks, plan.chunks
         lexicon = self.settings.lexicon
+        words = self._as_words()
         out: list[Chunk] = []
         for op, i1, i2, j1, j2 in _opcodes([c.text for c in old], [c.text for c in new]):
             for k in range(j2 - j1):
@@ -235,12 +250,21 @@ class NarrationProject:
                     chunk = Chunk(src.text)
                 chunk.text, chunk.paragraph = src.text, src.paragraph
                 chunk.start, chunk.end, chunk.pause_after_s = src.start, src.end, src.pause_after_s
-                chunk.spoken = lexicon.apply(src.text)
+                chunk.spoken = lexicon.apply(src.text, words)
                 out.append(chunk)
         self.chunks = out
         self._positions = {c.id: i for i, c in enumerate(out)}
+        if self.book is not None:
+            self.book = self.book.remapped(old, self._positions)
         self.lead_pause_s = plan.lead_pause_s
         self.warnings = plan.warnings
+
+    def _as_words(self) -> Callable[[str], str] | None:
+        """The speech normalisation for this project's language, when it applies."""
+        if not self.settings.reads_as_words:
+            return None
+        language = (self.book.language if self.book else "") or "en"
+        return lambda text: normalize(text, language)
 
     def replace_chunk_text(self, chunk: Chunk, text: str) -> None:
         """Edit one chunk's words in the script (the chunk list's editor); it becomes stale."""
@@ -289,7 +313,7 @@ class NarrationProject:
         return out
 
     def spoken(self, chunk: Chunk) -> str:
-        return chunk.spoken or self.settings.lexicon.apply(chunk.text)
+        return chunk.spoken or self.settings.lexicon.apply(chunk.text, self._as_words())
 
     def gap_after(self, i: int, paragraph_pause_s: float) -> float:
         """Silence after chunk ``i`` in the export: [pause] markup, else the natural gap."""
@@ -314,6 +338,7 @@ class NarrationProject:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "chunks": [c.to_json() for c in self.chunks],
+            **({"book": self.book.to_json()} if self.book else {}),
         }
 
     @classmethod
@@ -326,6 +351,8 @@ class NarrationProject:
             project_id=str(data.get("id") or uuid.uuid4().hex),
         )
         project.chunks = [Chunk.from_json(c) for c in data.get("chunks") or []]
+        if data.get("book"):
+            project.book = BookInfo.from_json(data["book"])
         project._positions = {c.id: i for i, c in enumerate(project.chunks)}
         # Re-split the script to bring spans and markup up to date; saved chunks are kept.
         project.set_script(str(data.get("script") or ""))
