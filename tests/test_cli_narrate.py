@@ -122,11 +122,11 @@ def test_bad_books_one_line_and_nothing_written(tmp_path: Path) -> None:
     from tests.support.books import make_pdf
 
     locked = make_pdf(tmp_path / "locked.pdf", password="secret")
-    out = cli(tmp_path / "home", str(locked), "-o", str(tmp_path / "out.wav"))
+    out = cli(tmp_path / "home", str(locked), "-o", str(tmp_path / "out.m4b"))
     one_line_error(out, 1, "locked.pdf", "password")
     empty = tmp_path / "empty.epub"
     empty.write_bytes(b"")
     one_line_error(cli(tmp_path / "home", str(empty), "--plan"), 1, "empty.epub", "empty")
-    assert not (tmp_path / "out.wav").exists()
+    assert not (tmp_path / "out.m4b").exists()
     out = cli(tmp_path / "home", str(tmp_path / "missing.epub"), "--plan", "--chapters", "1")
     one_line_error(out, 1, "missing.epub")

@@ -17,7 +17,10 @@ from audio_studio.cli.common import finish_progress, progress_printer, provider_
 from audio_studio.cli.main import CliContext
 from audio_studio.core.errors import InputError, ProviderError, UnsupportedFormatError
 from audio_studio.core.models import AudioFormat, Capability
+from audio_studio.core.narration.audiobook import script_timeline, write_captions
+from audio_studio.core.narration.book_export import is_book_output
 from audio_studio.core.narration.chapters import (
+    chapter_chunks,
     chapter_spans,
     parse_chapter_choice,
     plan_json,
@@ -25,6 +28,7 @@ from audio_studio.core.narration.chapters import (
 )
 from audio_studio.core.narration.documents import Document, read_document
 from audio_studio.core.narration.options import EXPORT_FORMATS, speed_range
+from audio_studio.core.narration.plan import GenerationReport
 from audio_studio.core.narration.project import NarrationProject, NarrationSettings
 from audio_studio.core.text import Lexicon
 
@@ -104,10 +108,16 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if not args.output:
         return _say("Say where to write the narration with -o OUT (or print the plan with --plan).")
     out = Path(args.output)
-    try:
-        fmt = _export_format(out, args.format)
-    except UnsupportedFormatError as exc:
-        return _say(f"{exc.message} Use one of those extensions, or --format.")
+    book_out = is_book_output(args.output)
+    if book_out:
+        fmt = AudioFormat.WAV  # the project's own export format, unused by an audiobook
+    else:
+        try:
+            fmt = _export_format(out, args.format)
+        except UnsupportedFormatError as exc:
+            return _say(f"{exc.message} Use one of those extensions, .m4b, or --format.")
+        if args.chapters:
+            return _say("--chapters writes an audiobook: give -o OUT.m4b or a folder OUT/.")
     if args.concurrency is not None and not 1 <= args.concurrency <= 16:
         return _say("--concurrency takes 1 to 16.")
     if args.paragraph_pause is not None and not 0 <= args.paragraph_pause <= 10:
@@ -115,7 +125,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.loudness is not None and not -40 <= args.loudness <= -5:
         return _say("--loudness takes -40 to -5 LUFS.")
     script_path = Path(args.script)
-    book = await read_book(script_path)
+    await read_book(script_path)  # a book that cannot be read is said before anything else
     lexicon = await read_lexicon(Path(args.lexicon)) if args.lexicon else Lexicon()
     provider_id, _ = await provider_from_args(ctx, args, Capability.SPEECH)
     lo, hi = speed_range(provider_id)
@@ -144,35 +154,68 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         paragraph_pause_s=args.paragraph_pause,
         normalize_text=not args.read_as_written,
     )
-    project = await asyncio.to_thread(
-        lambda: project_from_document(
-            book, settings, max_chars=narration.max_chars(provider_id, args.model)
-        )
+    project = await narration.open_document(
+        script_path, settings, max_chars=narration.max_chars(provider_id, args.model)
     )
+    spans = chapter_spans(project)
+    chosen = parse_chapter_choice(args.chapters, len(spans)) if args.chapters else None
+    targets = None
+    if chosen is not None:
+        targets = [
+            c
+            for span in spans
+            if span.index in chosen
+            for c in chapter_chunks(project, span)
+            if c.needs_audio and not c.locked
+        ]
     plan = await narration.plan(project)
     print(f"narrate: {plan.text()}", file=sys.stderr)
     for warning in (*plan.warnings, *([plan.warning] if plan.warning else [])):
         print(f"narrate: note: {warning}", file=sys.stderr)
-    report = await narration.generate(
-        project, progress=progress_printer("narrate"), concurrency=args.concurrency
+    report = (
+        await narration.generate(
+            project, targets, progress=progress_printer("narrate"), concurrency=args.concurrency
+        )
+        if targets is None or targets
+        else GenerationReport()
     )
     finish_progress()
     if report.failed:
         first = next(c for c in project.chunks if c.error)
         raise ProviderError(
-            f"{report.failed} of {len(project.chunks)} sentences failed (the first: "
+            f"{report.failed} of {report.targets} sentences failed (the first: "
             f"{first.error}). The others are kept: run the command again to retry only these.",
             provider=provider_id,
         )
+    cost = f", ≈ ${report.cost_usd:.2f}" if report.cost_usd else ""
+    made = f"{report.made} made, {report.cached} from the cache{cost}; {provider_id}"
+    if book_out:
+        book = await narration.export_book(
+            project,
+            out,
+            chosen=chosen,
+            captions=args.captions,
+            loudness_lufs=args.loudness,
+            progress=progress_printer("export"),
+        )
+        finish_progress()
+        captions = "".join(f", {p.name}" for p in book.captions)
+        print(
+            f"Wrote {book.path} ({book.duration_s:.1f} s, {book.chapters} chapters{captions}; "
+            f"{made}; History #{book.item.id})."
+        )
+        return 0
     outcome = await narration.export(
         project, out, fmt=fmt, loudness_lufs=args.loudness, progress=progress_printer("export")
     )
     finish_progress()
-    cost = f", ≈ ${report.cost_usd:.2f}" if report.cost_usd else ""
+    if args.captions:
+        timed = script_timeline(project, narration.paragraph_pause(project))
+        path = outcome.path.with_suffix(f".{args.captions}")
+        await asyncio.to_thread(write_captions, timed, path, args.captions)
     lufs = f", {outcome.lufs:.1f} LUFS" if outcome.lufs is not None else ""
     print(
         f"Wrote {outcome.path} ({outcome.duration_s:.1f} s{lufs}; {len(project.chunks)} "
-        f"sentences: {report.made} made, {report.cached} from the cache{cost}; "
-        f"{provider_id}; History #{outcome.item.parent_id})."
+        f"sentences: {made}; History #{outcome.item.parent_id})."
     )
     return 0

@@ -13,6 +13,7 @@ from audio_studio.core.narration.project import Chunk, NarrationProject, Narrati
 
 __all__ = [
     "ChapterSpan",
+    "chapter_chunks",
     "chapter_spans",
     "parse_chapter_choice",
     "plan_json",

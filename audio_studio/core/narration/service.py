@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from audio_studio.core.errors import (
     InputError,
     StudioError,
 )
+from audio_studio.core.fileio import atomic_write_bytes
 from audio_studio.core.models import (
     AudioChunk,
     AudioFormat,
@@ -30,7 +32,10 @@ from audio_studio.core.models import (
     SpeechRequest,
     Voice,
 )
+from audio_studio.core.narration.book_export import BookOutcome, export_book
 from audio_studio.core.narration.cache import SynthCache
+from audio_studio.core.narration.chapters import project_from_document
+from audio_studio.core.narration.documents import read_document
 from audio_studio.core.narration.export import ExportOutcome, export_project
 from audio_studio.core.narration.options import max_chars_for, synthesis_format
 from audio_studio.core.narration.plan import GenerationReport, NarrationPlan
@@ -39,6 +44,7 @@ from audio_studio.core.narration.project import (
     Chunk,
     ChunkStatus,
     NarrationProject,
+    NarrationSettings,
 )
 from audio_studio.core.narration.run import ChangeFn, Run
 from audio_studio.core.narration.speech import SpeechOutcome, speak
@@ -286,6 +292,52 @@ class NarrationService:
             loudness_lufs=loudness_lufs,
             progress=progress,
         )
+
+    async def export_book(
+        self,
+        project: NarrationProject,
+        out: Path,
+        *,
+        chosen: Sequence[int] | None = None,
+        captions: str | None = None,
+        loudness_lufs: float | None = None,
+        progress: ProgressFn | None = None,
+    ) -> BookOutcome:
+        """The chosen chapters as an M4B (``out.m4b``) or a folder of chapter files."""
+        return await export_book(
+            self.ctx,
+            self.projects,
+            project,
+            out,
+            pause=self.paragraph_pause(project),
+            chosen=chosen,
+            captions=captions,
+            loudness_lufs=loudness_lufs,
+            progress=progress,
+        )
+
+    async def open_document(
+        self, path: Path, settings: NarrationSettings, *, max_chars: int | None = None
+    ) -> NarrationProject:
+        """A new project from a book, document or subtitle file, its cover kept beside it.
+
+        Raises:
+            InputError: the file cannot be narrated (one sentence saying why and what to do).
+        """
+        document = await asyncio.to_thread(read_document, path)
+        project = await asyncio.to_thread(
+            lambda: project_from_document(document, settings, max_chars=max_chars)
+        )
+        if document.cover and project.book is not None:
+            ext = "png" if "png" in document.cover_type else "jpg"
+            cover = self.projects.folder / f"{project.id}.cover.{ext}"
+            await asyncio.to_thread(self._write_cover, cover, document.cover)
+            project.book = replace(project.book, cover_path=str(cover))
+        return project
+
+    def _write_cover(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
 
     # -- one-off speech and voices ------------------------------------------------------------
 
