@@ -12,9 +12,12 @@ from audio_studio.core.narration.documents import Document
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
 
 __all__ = [
+    "SPOKEN_CHARS_PER_S",
     "ChapterSpan",
+    "ChapterStats",
     "chapter_chunks",
     "chapter_spans",
+    "chapter_stats",
     "parse_chapter_choice",
     "plan_json",
     "project_from_document",
@@ -102,6 +105,47 @@ def chapter_spans(project: NarrationProject) -> list[ChapterSpan]:
         if end > first:
             spans.append(ChapterSpan(len(spans), title, first, end))
     return spans
+
+
+SPOKEN_CHARS_PER_S = 14.5  # a narrator's pace at speed 1 (about 155 words a minute)
+
+
+@dataclass(frozen=True)
+class ChapterStats:
+    """What the chapter list shows for one chapter."""
+
+    span: ChapterSpan
+    words: int
+    sentences: int
+    made: int  # sentences with a current take of their present text
+    to_make_characters: int  # spoken characters still to make
+    seconds: float  # the takes' length, and an estimate for the sentences still to make
+
+    @property
+    def done(self) -> bool:
+        return self.made == self.sentences
+
+
+def chapter_stats(project: NarrationProject) -> list[ChapterStats]:
+    """Words, progress and estimated duration per chapter (cheap: no audio is read)."""
+    speed = project.settings.speed or 1.0
+    out = []
+    for span in chapter_spans(project):
+        chunks = chapter_chunks(project, span)
+        words = made = to_make = 0
+        seconds = 0.0
+        for c in chunks:
+            words += len(c.text.split())
+            take = c.take
+            if take is not None and not c.stale:
+                made += 1
+                seconds += take.duration_s
+            else:
+                chars = len(c.spoken or c.text)
+                to_make += chars
+                seconds += chars / SPOKEN_CHARS_PER_S / speed
+        out.append(ChapterStats(span, words, len(chunks), made, to_make, seconds))
+    return out
 
 
 def chapter_chunks(project: NarrationProject, span: ChapterSpan) -> list[Chunk]:

@@ -34,14 +34,15 @@ from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
+from audio_studio.core.narration.chapters import chapter_chunks, chapter_spans, chapter_stats
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
 from audio_studio.core.narration.store import project_title
 from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
-from audio_studio.core.text import markdown_to_text
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.narration.chapters import ChapterPanel
 from audio_studio.ui.narration.chunks import ChunkList
 from audio_studio.ui.narration.player import StreamingPlayerBar
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
@@ -51,7 +52,10 @@ from audio_studio.ui.widgets.needs import NeedsBanner, provider_need
 
 log = logging.getLogger(__name__)
 
-SCRIPT_FILTER = "Scripts (*.txt *.md *.markdown);;All files (*)"
+SCRIPT_FILTER = (
+    "Scripts and books (*.txt *.md *.markdown *.epub *.pdf *.docx *.html *.htm *.srt *.vtt);;"
+    "All files (*)"
+)
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
 
 
@@ -78,7 +82,7 @@ class NarrationTab(QWidget):
         self.controller = controller
         self.vm = NarrationViewModel(ctx, narration, controller, self)
         self.banner = NeedsBanner()
-        self.open_button = QPushButton("Open script…")
+        self.open_button = QPushButton("Open script or book…")
         self.new_button = QPushButton("New")
         self.lexicon_button = QPushButton("Pronunciation…")
         self.char_count = QLabel("0 characters")
@@ -98,6 +102,8 @@ class NarrationTab(QWidget):
         self.export_button = QPushButton("Export…")
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.chapters = ChapterPanel()
+        self.chapters.hide()  # shown for a book or a script with chapters
         self.chunks = ChunkList()
         self.chunks.model.set_project(self.vm.project)
         self.player_bar = StreamingPlayerBar.for_context(ctx)
@@ -124,7 +130,12 @@ class NarrationTab(QWidget):
         script = QVBoxLayout()
         script.setContentsMargins(0, 0, 0, 0)
         script.addLayout(script_bar)
-        script.addWidget(self.editor, 1)
+        book = QSplitter()
+        book.addWidget(self.chapters)
+        book.addWidget(self.editor)
+        book.setStretchFactor(0, 2)
+        book.setStretchFactor(1, 3)
+        script.addWidget(book, 1)
         script.addWidget(self.preflight)
         script_widget = QWidget()
         script_widget.setLayout(script)
@@ -186,6 +197,15 @@ class NarrationTab(QWidget):
         chunks.retry_requested.connect(self._on_retry_requested)
         chunks.offline_requested.connect(self._on_offline_requested)
         chunks.selected.connect(self._on_chunk_selected)
+        self.chapters.chapter_activated.connect(self._on_chapter_activated)
+        self.chapters.generate_requested.connect(self._on_generate_chapters_requested)
+        self.chapters.export_requested.connect(self._on_export_book_requested)
+        self._chapter_timer = QTimer(self)
+        self._chapter_timer.setSingleShot(True)
+        self._chapter_timer.setInterval(
+            400
+        )  # takes arriving: the counts at most 2.5 times a second
+        self._chapter_timer.timeout.connect(self.refresh_chapters)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -206,6 +226,7 @@ class NarrationTab(QWidget):
         self.export_button.setEnabled(self._usable and not busy)
         self.voice_panel.setEnabled(self._usable and not busy)
         self.chunks.set_busy(busy)
+        self.chapters.setEnabled(self._usable and not busy)
 
     # -- the script --------------------------------------------------------------------------
 
@@ -239,10 +260,87 @@ class NarrationTab(QWidget):
         self.char_count.setText(
             f"{len(text):,} characters · {count:,} sentence{'s' if count != 1 else ''}"
         )
+        self.refresh_chapters()
 
     @Slot(object)
     def _on_vm_chunk_changed(self, chunk: Chunk) -> None:
         self.chunks.model.mark(chunk)
+        if self.chapters.isVisible() and not self._chapter_timer.isActive():
+            self._chapter_timer.start()
+
+    # -- chapters ----------------------------------------------------------------------------
+
+    @Slot()
+    def refresh_chapters(self) -> None:
+        """The chapter list from the project (shown when it came from a book)."""
+        project = self.vm.project
+        book = project.book is not None and bool(project.book.chapters)
+        self.chapters.setVisible(book)
+        if book:
+            self.chapters.set_chapters(chapter_stats(project), self.vm.plan)
+
+    def _ticked_chunks(self) -> list[Chunk]:
+        project = self.vm.project
+        chosen = set(self.chapters.chosen())
+        return [
+            c
+            for span in chapter_spans(project)
+            if span.index in chosen
+            for c in chapter_chunks(project, span)
+        ]
+
+    @Slot(int)
+    def _on_chapter_activated(self, index: int) -> None:
+        spans = chapter_spans(self.vm.project)
+        if 0 <= index < len(spans):
+            self.chunks.select(self.vm.project.chunks[spans[index].first])
+
+    @asyncSlot()
+    async def _on_generate_chapters_requested(self) -> None:
+        await self.generate_chapters()
+
+    async def generate_chapters(self) -> None:
+        """Generate the ticked chapters' sentences that need audio."""
+        await self.sync_script()
+        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
+        chunks = [c for c in self._ticked_chunks() if c.needs_audio and not c.locked]
+        if not chunks:
+            self._on_vm_message("The ticked chapters are made; tick others, or export.", False)
+            return
+        await self.vm.generate(chunks, preview=self._preview_sink)
+        self.refresh_chapters()
+
+    @asyncSlot()
+    async def _on_export_book_requested(self) -> None:
+        project = self.vm.project
+        start = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
+        name = (project.title or project_title(project.script, 40)).replace("/", "-")
+        path, chosen_filter = QFileDialog.getSaveFileName(
+            self, "Export audiobook", str(Path(start) / f"{name}.m4b"),
+            "Audiobook (*.m4b);;A folder of chapter files (*)",
+        )  # fmt: skip
+        if path:
+            folder = chosen_filter.startswith("A folder")
+            await self.export_book(Path(path), folder=folder)
+
+    async def export_book(self, path: Path, *, folder: bool = False) -> object:
+        """Export the ticked chapters as an M4B (or, ``folder``, one file per chapter)."""
+        await self.sync_script()
+        chosen = self.chapters.chosen()
+        if not folder and path.suffix.lower() != ".m4b":
+            path = path.with_suffix(".m4b")
+        try:
+            from audio_studio.core.narration.export import check_exportable
+
+            check_exportable(self.vm.project, self._ticked_chunks())
+        except InputError as exc:
+            self._on_vm_message(exc.message, True)
+            return None
+        captions = self.chapters.captions.currentData() or None
+        outcome = await self.vm.export_book(path, chosen, captions)
+        if outcome is not None and not folder:
+            await self.player_bar.load_file(outcome.path)
+        return outcome
 
     @Slot(object, str)
     def _on_chunk_text_edited(self, chunk: Chunk, text: str) -> None:
@@ -302,6 +400,8 @@ class NarrationTab(QWidget):
             self.preflight.setText("\n".join([plan.text(), *notes]))
             self.preflight.setStyleSheet(_WARN if notes else "")
         self._set_busy(self.vm.busy)
+        if plan is not None:
+            self.refresh_chapters()
 
     # -- generating --------------------------------------------------------------------------
 
@@ -524,16 +624,26 @@ class NarrationTab(QWidget):
             await self.open_script(Path(path))
 
     async def open_script(self, path: Path) -> bool:
-        """Open a .txt or .md script as a new project (Markdown loses its markup)."""
-        try:
-            raw = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-            self._on_vm_message(f"Cannot open {path.name} ({why}).", True)
+        """Open a script, book, document or subtitle file as a new project, read and split
+        off the GUI thread; one that cannot be read says why, and the open project stays."""
+        if self.vm.busy:
+            self._on_vm_message("Stop the running job before opening another script.", True)
             return False
-        text = markdown_to_text(raw) if path.suffix.lower() in (".md", ".markdown") else raw
-        self.new_project(text, title=path.stem)
-        await self.sync_script()
+        base = self.voice_panel.settings(self.vm.project.settings)
+        narration = self.vm.narration
+        self.status.setText(f"Opening {path.name}…")
+        try:
+            project = await narration.open_document(
+                path,
+                dataclasses.replace(base),
+                max_chars=narration.max_chars(base.provider, base.model),
+            )
+        except StudioError as exc:
+            self._on_vm_message(messages.describe(exc).text, True)
+            return False
+        await self.show_project(project)
+        self.status.setText(f"Opened {path.name}: {len(project.chunks):,} sentences.")
+        await self.vm.save()
         return True
 
     def _on_new_clicked(self) -> None:

@@ -23,6 +23,7 @@ from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import Job, JobContext
 from audio_studio.core.models import JobKind
 from audio_studio.core.narration import GenerationReport, NarrationPlan, NarrationService
+from audio_studio.core.narration.book_export import BookOutcome
 from audio_studio.core.narration.export import ExportOutcome
 from audio_studio.core.narration.preview import AudioSink
 from audio_studio.core.narration.project import Chunk, NarrationProject
@@ -210,6 +211,28 @@ class NarrationViewModel(QObject):
             lufs = f", {outcome.lufs:.1f} LUFS" if outcome.lufs is not None else ""
             self.message.emit(
                 f"Exported {outcome.path} ({outcome.duration_s:.1f} s{lufs}); it is in History.",
+                False,
+            )
+            return outcome
+        return None
+
+    async def export_book(
+        self, path: Path, chosen: list[int] | None, captions: str | None
+    ) -> BookOutcome | None:
+        """The ticked chapters as an M4B or a folder of chapter files, as a job."""
+        project = self.project
+
+        async def work(ctx: JobContext) -> BookOutcome:
+            return await self.narration.export_book(
+                project, path, chosen=chosen, captions=captions, progress=ctx.report
+            )
+
+        outcome = await self._run(JobKind.EXPORT, f"Export {path.name}", work, None)
+        if isinstance(outcome, BookOutcome):
+            extra = f" and {len(outcome.captions)} caption file(s)" if outcome.captions else ""
+            self.message.emit(
+                f"Exported {outcome.path} ({outcome.chapters} chapters, "
+                f"{outcome.duration_s / 60:.1f} min){extra}; it is in History.",
                 False,
             )
             return outcome
