@@ -124,6 +124,8 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         return _say("--paragraph-pause takes 0 to 10 seconds.")
     if args.loudness is not None and not -40 <= args.loudness <= -5:
         return _say("--loudness takes -40 to -5 LUFS.")
+    if not 1 <= args.max_speedup <= 2:
+        return _say("--max-speedup takes 1 to 2.")
     script_path = Path(args.script)
     await read_book(script_path)  # a book that cannot be read is said before anything else
     lexicon = await read_lexicon(Path(args.lexicon)) if args.lexicon else Lexicon()
@@ -204,6 +206,31 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             f"Wrote {book.path} ({book.duration_s:.1f} s, {book.chapters} chapters{captions}; "
             f"{made}; History #{book.item.id})."
         )
+        return 0
+    if project.book is not None and project.book.cues:
+        voice = await narration.export_voiceover(
+            project,
+            out,
+            fmt=fmt,
+            max_speedup=args.max_speedup,
+            loudness_lufs=args.loudness,
+            progress=progress_printer("export"),
+        )
+        finish_progress()
+        faster = sum(line.speed > 1 for line in voice.lines)
+        late = ", ".join(str(line.number) for line in voice.overruns)
+        print(
+            f"Wrote {voice.path} ({voice.duration_s:.1f} s voice-over, {len(voice.lines)} cues, "
+            f"{faster} sped up; {made}; History #{voice.item.id})."
+        )
+        if late:
+            many = len(voice.overruns) > 1
+            print(
+                f"narrate: note: cue{'s' if many else ''} {late} still {'run' if many else 'runs'}"
+                f" past the next cue at {args.max_speedup:g}×; shorten the text or allow more "
+                "with --max-speedup.",
+                file=sys.stderr,
+            )
         return 0
     outcome = await narration.export(
         project, out, fmt=fmt, loudness_lufs=args.loudness, progress=progress_printer("export")

@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chapters", metavar="LIST", help="the chapters to make, e.g. 1-3,5")
     p.add_argument("--captions", choices=("srt", "vtt"), help="also write captions beside OUT")
     p.add_argument(
+        "--max-speedup",
+        type=float,
+        default=1.25,
+        metavar="X",
+        help="subtitles: speed a line up to X (pitch kept) to fit its cue (default 1.25)",
+    )
+    p.add_argument(
         "--read-as-written",
         action="store_true",
         help="send numbers and abbreviations as written to a cloud voice",

@@ -50,6 +50,11 @@ from audio_studio.core.narration.run import ChangeFn, Run
 from audio_studio.core.narration.speech import SpeechOutcome, speak
 from audio_studio.core.narration.store import ProjectStore
 from audio_studio.core.narration.synth import Voicing
+from audio_studio.core.narration.voiceover import (
+    MAX_SPEEDUP,
+    VoiceOverOutcome,
+    export_voiceover,
+)
 from audio_studio.core.narration.voices import (
     CONSENT_STATEMENT,
     ClonedVoice,
@@ -312,6 +317,28 @@ class NarrationService:
             pause=self.paragraph_pause(project),
             chosen=chosen,
             captions=captions,
+            loudness_lufs=loudness_lufs,
+            progress=progress,
+        )
+
+    async def export_voiceover(
+        self,
+        project: NarrationProject,
+        out: Path,
+        *,
+        fmt: AudioFormat | None = None,
+        max_speedup: float = MAX_SPEEDUP,
+        loudness_lufs: float | None = None,
+        progress: ProgressFn | None = None,
+    ) -> VoiceOverOutcome:
+        """A subtitles project as a voice-over track: every line starts on its cue."""
+        return await export_voiceover(
+            self.ctx,
+            self.projects,
+            project,
+            out,
+            fmt=fmt,
+            max_speedup=max_speedup,
             loudness_lufs=loudness_lufs,
             progress=progress,
         )

@@ -675,6 +675,12 @@ class NarrationTab(QWidget):
         except InputError as exc:
             self._on_vm_message(exc.message, True)
             return None
+        book = self.vm.project.book
+        if book is not None and book.cues:
+            voice = await self.vm.export_voiceover(path)  # subtitles: lines on their cues
+            if voice is not None:
+                await self.player_bar.load_file(voice.path)
+            return None
         outcome = await self.vm.export(path)
         if outcome is not None:
             await self.player_bar.load_file(outcome.path)

@@ -28,6 +28,7 @@ from audio_studio.core.narration.export import ExportOutcome
 from audio_studio.core.narration.preview import AudioSink
 from audio_studio.core.narration.project import Chunk, NarrationProject
 from audio_studio.core.narration.store import project_title
+from audio_studio.core.narration.voiceover import VoiceOverOutcome
 from audio_studio.core.text import split_script
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
@@ -234,6 +235,25 @@ class NarrationViewModel(QObject):
                 f"Exported {outcome.path} ({outcome.chapters} chapters, "
                 f"{outcome.duration_s / 60:.1f} min){extra}; it is in History.",
                 False,
+            )
+            return outcome
+        return None
+
+    async def export_voiceover(self, path: Path) -> VoiceOverOutcome | None:
+        """A subtitles project as a voice-over track, every line on its cue, as a job."""
+        project = self.project
+
+        async def work(ctx: JobContext) -> VoiceOverOutcome:
+            return await self.narration.export_voiceover(project, path, progress=ctx.report)
+
+        outcome = await self._run(JobKind.EXPORT, f"Export {path.name}", work, None)
+        if isinstance(outcome, VoiceOverOutcome):
+            late = ", ".join(str(line.number) for line in outcome.overruns)
+            note = f" Cues {late} still run long: shorten their text." if late else ""
+            self.message.emit(
+                f"Exported the voice-over {outcome.path} ({outcome.duration_s:.1f} s, "
+                f"{len(outcome.lines)} cues); it is in History.{note}",
+                bool(late),
             )
             return outcome
         return None
