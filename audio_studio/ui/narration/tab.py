@@ -205,7 +205,7 @@ class NarrationTab(QWidget):
         self._chapter_timer.setInterval(
             400
         )  # takes arriving: the counts at most 2.5 times a second
-        self._chapter_timer.timeout.connect(self.refresh_chapters)
+        self._chapter_timer.timeout.connect(self._on_chapter_timer_timeout)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -260,7 +260,7 @@ class NarrationTab(QWidget):
         self.char_count.setText(
             f"{len(text):,} characters · {count:,} sentence{'s' if count != 1 else ''}"
         )
-        self.refresh_chapters()
+        self._chapter_timer.start()
 
     @Slot(object)
     def _on_vm_chunk_changed(self, chunk: Chunk) -> None:
@@ -270,14 +270,29 @@ class NarrationTab(QWidget):
 
     # -- chapters ----------------------------------------------------------------------------
 
-    @Slot()
     def refresh_chapters(self) -> None:
-        """The chapter list from the project (shown when it came from a book)."""
+        """The chapter list from the project (shown when it came from a book), now."""
         project = self.vm.project
         book = project.book is not None and bool(project.book.chapters)
         self.chapters.setVisible(book)
         if book:
             self.chapters.set_chapters(chapter_stats(project), self.vm.plan)
+
+    @Slot()
+    def _on_chapter_timer_timeout(self) -> None:
+        run_soon(self.update_chapters, owner=self)
+
+    async def update_chapters(self) -> None:
+        """The chapter list, counted off the GUI thread (a long book has thousands of
+        sentences to count)."""
+        project = self.vm.project
+        if project.book is None or not project.book.chapters:
+            self.chapters.hide()
+            return
+        stats = await asyncio.to_thread(chapter_stats, project)
+        if project is self.vm.project and shiboken6.isValid(self.chapters):
+            self.chapters.show()
+            self.chapters.set_chapters(stats, self.vm.plan)
 
     def _ticked_chunks(self) -> list[Chunk]:
         project = self.vm.project
@@ -308,7 +323,7 @@ class NarrationTab(QWidget):
             self._on_vm_message("The ticked chapters are made; tick others, or export.", False)
             return
         await self.vm.generate(chunks, preview=self._preview_sink)
-        self.refresh_chapters()
+        await self.update_chapters()
 
     @asyncSlot()
     async def _on_export_book_requested(self) -> None:
@@ -401,7 +416,7 @@ class NarrationTab(QWidget):
             self.preflight.setStyleSheet(_WARN if notes else "")
         self._set_busy(self.vm.busy)
         if plan is not None:
-            self.refresh_chapters()
+            self._chapter_timer.start()
 
     # -- generating --------------------------------------------------------------------------
 
@@ -642,6 +657,7 @@ class NarrationTab(QWidget):
             self._on_vm_message(messages.describe(exc).text, True)
             return False
         await self.show_project(project)
+        await self.update_chapters()
         self.status.setText(f"Opened {path.name}: {len(project.chunks):,} sentences.")
         await self.vm.save()
         return True
