@@ -22,10 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-WORDS = (
+_TEXT = (
     "the keeper watched the grey sea while light and storm moved over the harbour as a small "
     "ship rang its bell near the rocks and morning came slowly up the stairs"
-).split()
+)
+WORDS = _TEXT.split()
 
 
 def book(path: Path, words: int, seed: int = 7) -> Path:
