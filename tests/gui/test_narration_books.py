@@ -70,3 +70,31 @@ def test_open_tick_generate_and_export_a_book(qtbot, qloop, service, tmp_path) -
     export = next(r for r in rows_ if "audiobook" in r.tags)
     assert {f.role for f in export.files} == {"export", "captions"}
     assert export.params["chapters"] == [BOOK[0][0], BOOK[2][0]]
+
+
+def test_a_dropped_subtitle_file_becomes_a_voice_over(qtbot, qloop, service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from tests.support.books import CUES, make_srt
+
+    service.audio_backend = FakeBackend(speed=8, keep_output=True)
+    window = MainWindow(service, JobController(service.runner))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    tab = window.narration
+    qtbot.waitUntil(lambda: tab.voice_panel.voice.count() > 0, timeout=10_000)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(make_srt(tmp_path / "video.srt")))])
+    drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    tab.dropEvent(drop)
+    qtbot.waitUntil(lambda: tab.vm.project.book is not None, timeout=10_000)
+    project = tab.vm.project
+    assert [c.text for c in project.chunks] == [t for _, _, t in CUES]
+    run(qloop, tab.generate())
+    qtbot.waitUntil(lambda: not tab.vm.busy, timeout=60_000)
+    run(qloop, tab.export_to(tmp_path / "voice.wav"))
+    assert (tmp_path / "voice.wav").exists()
+    assert "voice-over" in tab.status.text() and "3 cues" in tab.status.text()

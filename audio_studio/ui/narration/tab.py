@@ -16,7 +16,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QShowEvent, QTextCursor
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -35,6 +35,7 @@ from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
 from audio_studio.core.narration.chapters import chapter_chunks, chapter_spans, chapter_stats
+from audio_studio.core.narration.documents import SUFFIXES
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
 from audio_studio.core.narration.store import project_title
@@ -117,6 +118,7 @@ class NarrationTab(QWidget):
         self._plan_timer.setSingleShot(True)
         self._plan_timer.setInterval(250)
         self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
+        self.setAcceptDrops(True)  # a book or script dropped on the tab opens
         self.refresh_availability()
         self._set_busy(False)
         QTimer.singleShot(0, self._on_first_show)
@@ -631,6 +633,23 @@ class NarrationTab(QWidget):
         return project
 
     # -- files -------------------------------------------------------------------------------
+
+    def _dropped(self, event: QDragEnterEvent | QDropEvent) -> Path | None:
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile()) if url.isLocalFile() else None
+            if path is not None and path.suffix.lower() in SUFFIXES:
+                return path
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._usable and self._dropped(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped(event)
+        if path is not None:
+            event.acceptProposedAction()
+            run_soon(lambda: self.open_script(path), owner=self)
 
     @asyncSlot()
     async def _on_open_clicked(self) -> None:
