@@ -66,6 +66,17 @@ def test_open_tick_generate_and_export_a_book(qtbot, qloop, service, tmp_path) -
     outcome = run(qloop, tab.export_book(tmp_path / "novel.m4b"))
     assert outcome is not None and outcome.chapters == 2
     assert (tmp_path / "novel.m4b").exists() and (tmp_path / "novel.srt").exists()
+    # Read-along: while the M4B plays, the sentence heard is the one selected; its timing
+    # is the captions' timing.
+    import pysubs2
+
+    cues = pysubs2.load(str(tmp_path / "novel.srt")).events
+    timeline = tab._read_along
+    assert len(timeline) == len(cues) == 6
+    assert all(abs(c.start / 1000 - t.start_s) < 0.01 for c, t in zip(cues, timeline, strict=True))
+    tab.player_bar.position_changed.emit(timeline[4].start_s + 0.05)
+    assert [c.id for c in tab.chunks.chosen()] == [timeline[4].chunk]
+    assert tab.vm.project.find(timeline[4].chunk).text == BOOK[2][1][0]
     rows_ = service.history.query(HistoryQuery(kinds=(HistoryKind.NARRATION,)))
     export = next(r for r in rows_ if "audiobook" in r.tags)
     assert {f.role for f in export.files} == {"export", "captions"}

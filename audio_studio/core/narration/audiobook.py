@@ -32,15 +32,17 @@ from audio_studio.core.errors import StorageError
 from audio_studio.core.fileio import atomic_write_bytes, atomic_write_text
 from audio_studio.core.models import AudioFormat
 from audio_studio.core.narration.book_captions import Timed, caption_text
-from audio_studio.core.narration.chapters import ChapterSpan, chapter_chunks
+from audio_studio.core.narration.chapters import ChapterSpan, chapter_chunks, chapter_spans
 from audio_studio.core.narration.project import NarrationProject
 
 __all__ = [
     "CHAPTER_GAP_S",
     "BookMeta",
     "Rendered",
+    "book_export_timeline",
     "chapter_file_name",
     "render_chapter",
+    "script_timeline",
     "write_captions",
     "write_folder",
     "write_m4b",
@@ -324,6 +326,27 @@ def script_timeline(project: NarrationProject, pause: float) -> list[Timed]:
     at = project.lead_pause_s
     for i, chunk in enumerate(project.chunks):
         seconds = chunk.take.duration_s if chunk.take else 0.0
-        out.append(Timed(chunk.text, at, at + seconds))
+        out.append(Timed(chunk.text, at, at + seconds, chunk.id))
         at += seconds + project.gap_after(i, pause)
+    return out
+
+
+def book_export_timeline(
+    project: NarrationProject, pause: float, chosen: Sequence[int] | None = None
+) -> list[Timed]:
+    """Every sentence of an M4B of the ``chosen`` chapters, laid out as render_chapter does
+    (from the takes' lengths, without reading audio): for read-along while it plays."""
+    picked = [s for s in chapter_spans(project) if chosen is None or s.index in chosen]
+    out: list[Timed] = []
+    at = 0.0
+    for k, span in enumerate(picked):
+        at += project.lead_pause_s if span.first == 0 else 0.0
+        chunks = chapter_chunks(project, span)
+        for i, chunk in enumerate(chunks):
+            seconds = chunk.take.duration_s if chunk.take else 0.0
+            out.append(Timed(chunk.text, at, at + seconds, chunk.id))
+            if i + 1 < len(chunks):
+                at += seconds + project.gap_after(span.first + i, pause)
+            else:
+                at += seconds + (0.0 if k + 1 == len(picked) else CHAPTER_GAP_S)
     return out

@@ -27,6 +27,7 @@ class Timed:
     text: str
     start_s: float
     end_s: float
+    chunk: str = ""  # the chunk's id, for read-along highlighting
 
 
 def _pieces(text: str, limit: int) -> list[str]:

@@ -9,6 +9,7 @@ The work lives in the view-model and the core; this module is widgets and their 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import dataclasses
 import logging
 from pathlib import Path
@@ -34,6 +35,8 @@ from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
+from audio_studio.core.narration.audiobook import book_export_timeline, script_timeline
+from audio_studio.core.narration.book_captions import Timed
 from audio_studio.core.narration.chapters import chapter_chunks, chapter_spans, chapter_stats
 from audio_studio.core.narration.documents import SUFFIXES
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
@@ -119,6 +122,9 @@ class NarrationTab(QWidget):
         self._plan_timer.setInterval(250)
         self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
         self.setAcceptDrops(True)  # a book or script dropped on the tab opens
+        self._read_along: list[Timed] = []  # the exported file in the player, by sentence
+        self._reading: str = ""
+        self.player_bar.position_changed.connect(self._on_player_position_changed)
         self.refresh_availability()
         self._set_busy(False)
         QTimer.singleShot(0, self._on_first_show)
@@ -356,7 +362,10 @@ class NarrationTab(QWidget):
         captions = self.chapters.captions.currentData() or None
         outcome = await self.vm.export_book(path, chosen, captions)
         if outcome is not None and not folder:
+            project = self.vm.project
             await self.player_bar.load_file(outcome.path)
+            pause = self.vm.narration.paragraph_pause(project)
+            self._read_along = book_export_timeline(project, pause, chosen)
         return outcome
 
     @Slot(object, str)
@@ -505,6 +514,7 @@ class NarrationTab(QWidget):
         take = chunk.take
         if take is None:
             return
+        self._read_along = []  # a take, not the export: nothing to follow
         try:
             await self.player_bar.load_file(Path(take.path))
         except StudioError:
@@ -718,8 +728,24 @@ class NarrationTab(QWidget):
             return None
         outcome = await self.vm.export(path)
         if outcome is not None:
+            project = self.vm.project
             await self.player_bar.load_file(outcome.path)
+            self._read_along = script_timeline(project, self.vm.narration.paragraph_pause(project))
         return outcome
+
+    @Slot(float)
+    def _on_player_position_changed(self, seconds: float) -> None:
+        """Read-along: the sentence being heard in the exported file is shown selected."""
+        timeline = self._read_along
+        if not timeline:
+            return
+        i = bisect.bisect_right([t.start_s for t in timeline], seconds) - 1
+        if i < 0 or timeline[i].chunk == self._reading:
+            return
+        self._reading = timeline[i].chunk
+        chunk = self.vm.project.find(self._reading)
+        if chunk is not None:
+            self.chunks.select(chunk)
 
     # -- pronunciation -----------------------------------------------------------------------
 
