@@ -170,7 +170,7 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             for c in chapter_chunks(project, span)
             if c.needs_audio and not c.locked
         ]
-    plan = await narration.plan(project)
+    plan = await narration.plan(project, targets)
     print(f"narrate: {plan.text()}", file=sys.stderr)
     for warning in (*plan.warnings, *([plan.warning] if plan.warning else [])):
         print(f"narrate: note: {warning}", file=sys.stderr)

@@ -117,10 +117,16 @@ class NarrationService:
     def max_chars(self, provider_id: str, model: str | None) -> int | None:
         return max_chars_for(self.ctx.registry.spec(provider_id).info, model)
 
-    async def plan(self, project: NarrationProject) -> NarrationPlan:
-        """Counts, the cost of what would be made, cache hits and the budget's verdict."""
+    async def plan(
+        self, project: NarrationProject, chunks: Sequence[Chunk] | None = None
+    ) -> NarrationPlan:
+        """Counts, the cost of what would be made, cache hits and the budget's verdict.
+
+        Args:
+            chunks: only these are to be made (the chosen chapters); default: all that need it.
+        """
         voicing = self.voicing(project)
-        needing = project.needing_audio()
+        needing = project.needing_audio() if chunks is None else list(chunks)
         spoken = [project.spoken(c) for c in needing]
         # Hashing tens of thousands of sentences takes a moment: not on the GUI thread.
         keys = await asyncio.to_thread(lambda: [voicing.key(t) for t in spoken])
