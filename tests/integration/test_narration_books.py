@@ -103,6 +103,7 @@ def test_chosen_chapters_to_a_folder_of_tagged_files(tmp_path: Path) -> None:
     done = narrate(tmp_path / "home", str(book), "-o", f"{folder}/", "--chapters", "1,3",
                    "--captions", "vtt")  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "to make: 6 " in done.stderr  # the preflight prices the chosen chapters only
     names = sorted(p.name for p in folder.iterdir())
     assert names == [
         "01 - Chapter One The Storm.mp3", "01 - Chapter One The Storm.vtt",
@@ -118,6 +119,8 @@ def test_chosen_chapters_to_a_folder_of_tagged_files(tmp_path: Path) -> None:
     )  # fmt: skip
     rows = json.loads(history.stdout)
     export = next(r for r in rows if "audiobook" in (r.get("tags") or []))
+    book_row = next(r for r in rows if r["id"] == export["parent_id"])
+    assert book_row["params"]["chapters"] == [name for name, _ in CHAPTERS]
     files = {Path(f["path"]).name: f["role"] for f in export["files"]}
     assert files == {n: ("export" if n.endswith(".mp3") else "captions") for n in names}
 

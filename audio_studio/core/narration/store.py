@@ -161,4 +161,13 @@ class ProjectStore:
             "lexicon": dict(s.lexicon.entries),
             "cloned_voice": s.cloned_voice,
             "voice_name": s.voice_name,
+            **(
+                {
+                    "book": project.book.source,
+                    "author": project.book.author,
+                    "chapters": [m.title for m in project.book.chapters],
+                }
+                if project.book is not None
+                else {}
+            ),
         }
