@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 CHAPTER_GAP_S = 2.0  # silence after each chapter but the last
-_RENDER_VERSION = 1  # bump when the rendering changes, so old chapter files are not reused
+_RENDER_VERSION = 2  # bump when the rendering changes, so old chapter files are not reused
 _BLOCK_S = 10  # seconds read, resampled and encoded at a time
 _AAC_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 
@@ -109,25 +109,24 @@ def render_chapter(
             return _load(meta, flac)
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a damaged note: render again
-    clips = [codec.decode(Path(c.take.path)) for c in chunks if c.take is not None]
-    rate = max(c.sample_rate for c in clips)
-    channels = min(2, max(c.channels for c in clips))
+    # Laid out from the takes' recorded lengths, so each take is decoded, placed and let go
+    # in turn: memory holds the chapter once, not the chapter and all its takes. Mono: an
+    # audiobook is one voice (64 kbit/s AAC).
+    takes = [c.take for c in chunks if c.take is not None]
+    rate = max(t.sample_rate for t in takes)
+    channels = 1
     sizes, sentences, at = [], [], lead
-    for chunk, clip, gap in zip(chunks, clips, gaps, strict=True):
-        seconds = clip.frames / clip.sample_rate
-        sentences.append(Timed(chunk.text, at, at + seconds))
-        at += seconds + gap
-        sizes.append(round(seconds * rate) + round(gap * rate))
-    out = np.zeros((round(lead * rate) + sum(sizes), channels), np.float32)
+    for chunk, take, gap in zip(chunks, takes, gaps, strict=True):
+        sentences.append(Timed(chunk.text, at, at + take.duration_s, chunk.id))
+        at += take.duration_s + gap
+        sizes.append((round(take.duration_s * rate), round(gap * rate)))
+    out = np.zeros((round(lead * rate) + sum(a + b for a, b in sizes), 1), np.float32)
     pos = round(lead * rate)
-    for clip, size in zip(clips, sizes, strict=True):
-        samples = codec.resample(clip, rate).samples
-        if samples.shape[1] != channels:
-            samples = np.repeat(samples.mean(axis=1, keepdims=True), channels, axis=1)
-        n = min(len(samples), len(out) - pos)
-        out[pos : pos + n] = samples[:n]
-        pos += size
-    del clips
+    for take, (size, silence) in zip(takes, sizes, strict=True):
+        samples = codec.resample(codec.decode(Path(take.path)), rate).samples
+        n = min(len(samples), size, len(out) - pos)
+        out[pos : pos + n, 0] = samples[:n].mean(axis=1)
+        pos += size + silence
     level = normalize(codec.AudioData(out, rate), target_lufs)
     del out
     workdir.mkdir(parents=True, exist_ok=True)

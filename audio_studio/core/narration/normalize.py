@@ -165,6 +165,7 @@ _EN: tuple[_Sub, ...] = (
 _OTHER_NUMBERS = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _ROMAN_TITLE = r"\b(?:Chapter|Part|Book|Volume|Act|Scene|Section)\s+[IVXLCDM]"
 _WORTH_A_LOOK = re.compile(rf"[\d.@&%]|{_ROMAN_TITLE}")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _HELD = re.compile(r"(\0\d+\0)")  # what the pronunciation list replaced: left alone
 
 
@@ -173,6 +174,8 @@ def normalize(text: str, language: str = "en") -> str:
     if not _WORTH_A_LOOK.search(text):
         return text  # nothing to do (most sentences): skip the patterns
     lang = (language or "en").split("-")[0].lower()
+    if lang == "en" and _CJK.search(text):
+        return text  # Japanese or Chinese for a voice of its own (hibari): not English words
     parts = _HELD.split(text)
     for i in range(0, len(parts), 2):
         parts[i] = _normalize(parts[i], lang)
