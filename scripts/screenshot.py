@@ -110,7 +110,7 @@ async def _book(window: Any, path: Path) -> None:
     await _until(lambda: narration.voice_panel.voice.count() > 0, 30)
     await narration.open_script(path)
     narration.chapters.set_chosen([0])
-    await narration.generate_chapters()
+    await narration.book.generate_ticked()
     narration.chapters.set_chosen(list(range(narration.chapters.tree.topLevelItemCount() - 1)))
     await asyncio.sleep(1.0)
 

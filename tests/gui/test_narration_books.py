@@ -57,13 +57,13 @@ def test_open_tick_generate_and_export_a_book(qtbot, qloop, service, tmp_path) -
     tab.chapters.set_chosen([0, 2])
     assert "2 of 3 chapters ticked" in tab.chapters.summary.text()
     assert not tab.chapters.export_button.isEnabled()  # nothing made yet
-    run(qloop, tab.generate_chapters())
+    run(qloop, tab.book.generate_ticked())
     qtbot.waitUntil(lambda: not tab.vm.busy, timeout=60_000)
-    tab.refresh_chapters()
+    tab.book.refresh_now()
     assert [r.text(2) for r in rows] == ["3 / 3", "0 / 3", "3 / 3"]
     assert tab.chapters.export_button.isEnabled()
     tab.chapters.captions.setCurrentIndex(tab.chapters.captions.findData("srt"))
-    outcome = run(qloop, tab.export_book(tmp_path / "novel.m4b"))
+    outcome = run(qloop, tab.book.export_book(tmp_path / "novel.m4b"))
     assert outcome is not None and outcome.chapters == 2
     assert (tmp_path / "novel.m4b").exists() and (tmp_path / "novel.srt").exists()
     # Read-along: while the M4B plays, the sentence heard is the one selected; its timing
@@ -71,7 +71,7 @@ def test_open_tick_generate_and_export_a_book(qtbot, qloop, service, tmp_path) -
     import pysubs2
 
     cues = pysubs2.load(str(tmp_path / "novel.srt")).events
-    timeline = tab._read_along
+    timeline = tab.book.read_along
     assert len(timeline) == len(cues) == 6
     assert all(abs(c.start / 1000 - t.start_s) < 0.01 for c, t in zip(cues, timeline, strict=True))
     tab.player_bar.position_changed.emit(timeline[4].start_s + 0.05)

@@ -9,7 +9,6 @@ The work lives in the view-model and the core; this module is widgets and their 
 from __future__ import annotations
 
 import asyncio
-import bisect
 import dataclasses
 import logging
 from pathlib import Path
@@ -35,9 +34,6 @@ from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
-from audio_studio.core.narration.audiobook import book_export_timeline, script_timeline
-from audio_studio.core.narration.book_captions import Timed
-from audio_studio.core.narration.chapters import chapter_chunks, chapter_spans, chapter_stats
 from audio_studio.core.narration.documents import SUFFIXES
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
@@ -46,6 +42,7 @@ from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.narration.book import BookActions
 from audio_studio.ui.narration.chapters import ChapterPanel
 from audio_studio.ui.narration.chunks import ChunkList
 from audio_studio.ui.narration.player import StreamingPlayerBar
@@ -122,9 +119,7 @@ class NarrationTab(QWidget):
         self._plan_timer.setInterval(250)
         self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
         self.setAcceptDrops(True)  # a book or script dropped on the tab opens
-        self._read_along: list[Timed] = []  # the exported file in the player, by sentence
-        self._reading: str = ""
-        self.player_bar.position_changed.connect(self._on_player_position_changed)
+        self.book = BookActions(self, self.chapters)
         self.refresh_availability()
         self._set_busy(False)
         QTimer.singleShot(0, self._on_first_show)
@@ -205,15 +200,6 @@ class NarrationTab(QWidget):
         chunks.retry_requested.connect(self._on_retry_requested)
         chunks.offline_requested.connect(self._on_offline_requested)
         chunks.selected.connect(self._on_chunk_selected)
-        self.chapters.chapter_activated.connect(self._on_chapter_activated)
-        self.chapters.generate_requested.connect(self._on_generate_chapters_requested)
-        self.chapters.export_requested.connect(self._on_export_book_requested)
-        self._chapter_timer = QTimer(self)
-        self._chapter_timer.setSingleShot(True)
-        self._chapter_timer.setInterval(
-            400
-        )  # takes arriving: the counts at most 2.5 times a second
-        self._chapter_timer.timeout.connect(self._on_chapter_timer_timeout)
 
     # -- availability and busy state ---------------------------------------------------------
 
@@ -268,105 +254,12 @@ class NarrationTab(QWidget):
         self.char_count.setText(
             f"{len(text):,} characters · {count:,} sentence{'s' if count != 1 else ''}"
         )
-        self._chapter_timer.start()
+        self.book.schedule()
 
     @Slot(object)
     def _on_vm_chunk_changed(self, chunk: Chunk) -> None:
         self.chunks.model.mark(chunk)
-        if self.chapters.isVisible() and not self._chapter_timer.isActive():
-            self._chapter_timer.start()
-
-    # -- chapters ----------------------------------------------------------------------------
-
-    def refresh_chapters(self) -> None:
-        """The chapter list from the project (shown when it came from a book), now."""
-        project = self.vm.project
-        book = project.book is not None and bool(project.book.chapters)
-        self.chapters.setVisible(book)
-        if book:
-            self.chapters.set_chapters(chapter_stats(project), self.vm.plan)
-
-    @Slot()
-    def _on_chapter_timer_timeout(self) -> None:
-        run_soon(self.update_chapters, owner=self)
-
-    async def update_chapters(self) -> None:
-        """The chapter list, counted off the GUI thread (a long book has thousands of
-        sentences to count)."""
-        project = self.vm.project
-        if project.book is None or not project.book.chapters:
-            self.chapters.hide()
-            return
-        stats = await asyncio.to_thread(chapter_stats, project)
-        if project is self.vm.project and shiboken6.isValid(self.chapters):
-            self.chapters.show()
-            self.chapters.set_chapters(stats, self.vm.plan)
-
-    def _ticked_chunks(self) -> list[Chunk]:
-        project = self.vm.project
-        chosen = set(self.chapters.chosen())
-        return [
-            c
-            for span in chapter_spans(project)
-            if span.index in chosen
-            for c in chapter_chunks(project, span)
-        ]
-
-    @Slot(int)
-    def _on_chapter_activated(self, index: int) -> None:
-        spans = chapter_spans(self.vm.project)
-        if 0 <= index < len(spans):
-            self.chunks.select(self.vm.project.chunks[spans[index].first])
-
-    @asyncSlot()
-    async def _on_generate_chapters_requested(self) -> None:
-        await self.generate_chapters()
-
-    async def generate_chapters(self) -> None:
-        """Generate the ticked chapters' sentences that need audio."""
-        await self.sync_script()
-        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
-        chunks = [c for c in self._ticked_chunks() if c.needs_audio and not c.locked]
-        if not chunks:
-            self._on_vm_message("The ticked chapters are made; tick others, or export.", False)
-            return
-        await self.vm.generate(chunks, preview=self._preview_sink)
-        await self.update_chapters()
-
-    @asyncSlot()
-    async def _on_export_book_requested(self) -> None:
-        project = self.vm.project
-        start = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
-        name = (project.title or project_title(project.script, 40)).replace("/", "-")
-        path, chosen_filter = QFileDialog.getSaveFileName(
-            self, "Export audiobook", str(Path(start) / f"{name}.m4b"),
-            "Audiobook (*.m4b);;A folder of chapter files (*)",
-        )  # fmt: skip
-        if path:
-            folder = chosen_filter.startswith("A folder")
-            await self.export_book(Path(path), folder=folder)
-
-    async def export_book(self, path: Path, *, folder: bool = False) -> object:
-        """Export the ticked chapters as an M4B (or, ``folder``, one file per chapter)."""
-        await self.sync_script()
-        chosen = self.chapters.chosen()
-        if not folder and path.suffix.lower() != ".m4b":
-            path = path.with_suffix(".m4b")
-        try:
-            from audio_studio.core.narration.export import check_exportable
-
-            check_exportable(self.vm.project, self._ticked_chunks())
-        except InputError as exc:
-            self._on_vm_message(exc.message, True)
-            return None
-        captions = self.chapters.captions.currentData() or None
-        outcome = await self.vm.export_book(path, chosen, captions)
-        if outcome is not None and not folder:
-            project = self.vm.project
-            await self.player_bar.load_file(outcome.path)
-            pause = self.vm.narration.paragraph_pause(project)
-            self._read_along = book_export_timeline(project, pause, chosen)
-        return outcome
+        self.book.schedule(only_if_shown=True)
 
     @Slot(object, str)
     def _on_chunk_text_edited(self, chunk: Chunk, text: str) -> None:
@@ -427,7 +320,7 @@ class NarrationTab(QWidget):
             self.preflight.setStyleSheet(_WARN if notes else "")
         self._set_busy(self.vm.busy)
         if plan is not None:
-            self._chapter_timer.start()
+            self.book.schedule()
 
     # -- generating --------------------------------------------------------------------------
 
@@ -514,7 +407,7 @@ class NarrationTab(QWidget):
         take = chunk.take
         if take is None:
             return
-        self._read_along = []  # a take, not the export: nothing to follow
+        self.book.follow([])  # a take, not the export: nothing to follow
         try:
             await self.player_bar.load_file(Path(take.path))
         except StudioError:
@@ -686,7 +579,7 @@ class NarrationTab(QWidget):
             self._on_vm_message(messages.describe(exc).text, True)
             return False
         await self.show_project(project)
-        await self.update_chapters()
+        await self.book.update()
         self.status.setText(f"Opened {path.name}: {len(project.chunks):,} sentences.")
         await self.vm.save()
         return True
@@ -728,24 +621,9 @@ class NarrationTab(QWidget):
             return None
         outcome = await self.vm.export(path)
         if outcome is not None:
-            project = self.vm.project
             await self.player_bar.load_file(outcome.path)
-            self._read_along = script_timeline(project, self.vm.narration.paragraph_pause(project))
+            self.book.follow_export()
         return outcome
-
-    @Slot(float)
-    def _on_player_position_changed(self, seconds: float) -> None:
-        """Read-along: the sentence being heard in the exported file is shown selected."""
-        timeline = self._read_along
-        if not timeline:
-            return
-        i = bisect.bisect_right([t.start_s for t in timeline], seconds) - 1
-        if i < 0 or timeline[i].chunk == self._reading:
-            return
-        self._reading = timeline[i].chunk
-        chunk = self.vm.project.find(self._reading)
-        if chunk is not None:
-            self.chunks.select(chunk)
 
     # -- pronunciation -----------------------------------------------------------------------
 
