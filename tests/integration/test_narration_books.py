@@ -65,6 +65,13 @@ def test_three_chapter_epub_to_m4b_with_captions(tmp_path: Path) -> None:
     assert (
         starts[0] == 0 and starts[1:] == ends[:-1] and ends[-1] == pytest.approx(duration, abs=0.1)
     )
+    # Both chapter lists players read: the QuickTime chapter track (ffprobe) and Nero's
+    # chpl atom (mutagen reads that one).
+    from mutagen.mp4 import MP4
+
+    nero = MP4(str(out)).chapters
+    assert [c.title for c in nero] == [name for name, _ in CHAPTERS]
+    assert [round(c.start, 2) for c in nero] == [round(s, 2) for s in starts]
     tags = info["format"]["tags"]
     assert (tags["title"], tags["artist"], tags["album"], tags["date"]) == (
         BOOK_TITLE, AUTHOR, BOOK_TITLE, "2024"
