@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from audio_studio.core.audio import codec
-from audio_studio.core.audio.loudness import normalize
+from audio_studio.core.audio.analysis import analyze
+from audio_studio.core.audio.loudness import limit_peaks
 from audio_studio.core.errors import StorageError
 from audio_studio.core.fileio import atomic_write_bytes, atomic_write_text
 from audio_studio.core.models import AudioFormat
@@ -49,8 +50,9 @@ __all__ = [
 ]
 
 CHAPTER_GAP_S = 2.0  # silence after each chapter but the last
-_RENDER_VERSION = 2  # bump when the rendering changes, so old chapter files are not reused
+_RENDER_VERSION = 3  # bump when the rendering changes, so old chapter files are not reused
 _BLOCK_S = 10  # seconds read, resampled and encoded at a time
+_CEILING_DB = -1.0  # peaks at most, as every export
 _AAC_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 
 
@@ -127,16 +129,35 @@ def render_chapter(
         n = min(len(samples), size, len(out) - pos)
         out[pos : pos + n, 0] = samples[:n].mean(axis=1)
         pos += size + silence
-    level = normalize(codec.AudioData(out, rate), target_lufs)
-    del out
     workdir.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(flac, codec.encode(level.audio, AudioFormat.FLAC))
-    rendered = Rendered(
-        span.number, span.title, flac, level.audio.frames, rate, channels, tuple(sentences)
-    )
+    _write_level(out, rate, target_lufs, flac)
+    rendered = Rendered(span.number, span.title, flac, len(out), rate, channels, tuple(sentences))
+    del out
     # The note is written last: a chapter counts as done only when both files are there.
     atomic_write_text(meta, json.dumps(_note(rendered)))
     return rendered
+
+
+def _write_level(samples: np.ndarray, rate: int, target_lufs: float, path: Path) -> None:
+    """``samples`` brought to the loudness target and written as FLAC, a minute at a time.
+
+    One gain for the chapter (measured once, as loudness.normalize does) and the peak limiter
+    applied minute by minute, so memory holds the chapter once rather than several copies of
+    it (an hour at 44.1 kHz is 600 MB a copy).
+    """
+    import soundfile as sf
+
+    before = analyze(codec.AudioData(samples, rate)).lufs
+    gain = (
+        10 ** ((target_lufs - before) / 20) if before is not None and np.isfinite(before) else 1.0
+    )
+    ceiling = 10 ** (_CEILING_DB / 20)
+    partial = path.with_name(path.name + ".partial")
+    with sf.SoundFile(str(partial), "w", rate, samples.shape[1], "PCM_24", format="FLAC") as f:
+        for start in range(0, len(samples), rate * 60):
+            block = codec.AudioData(samples[start : start + rate * 60] * np.float32(gain), rate)
+            f.write(limit_peaks(block, ceiling)[0].samples)
+    os.replace(partial, path)
 
 
 def _note(r: Rendered) -> dict[str, Any]:
