@@ -1,4 +1,9 @@
-"""`audio-studio narrate`: a script to one finished file, headless, on the Narration pipeline.
+"""`audio-studio narrate`: a script or book to finished audio, headless, on the Narration pipeline.
+
+BOOK is any document narration reads (TXT, Markdown, EPUB, PDF, DOCX, HTML, SRT/VTT).
+``-o OUT.m4b`` writes an audiobook with chapters, ``-o OUT/`` one file per chapter, a subtitle
+file becomes a voice-over with lines on their cues, anything else one file; ``--plan`` prints
+the chapters and what will be said without calling a provider.
 
 The same chunking, [pause] markup, pronunciation list, cache, loudness and History as the tab:
 running it again after editing the script remakes only the sentences that changed. When some
