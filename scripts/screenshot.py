@@ -1,10 +1,12 @@
 """Take screenshots of the studio window (for the README and for people reviewing a change).
 
 Usage: xvfb-run -a python scripts/screenshot.py OUT.png [TAB] [--settings] [--demo] [--size WxH]
+       [--book FILE]
 TAB is a tab index (0 Narration, 1 Transcription, 2 Sound, 3 History). It uses a throwaway
 data folder unless AUDIO_STUDIO_HOME is set. --demo first does real work with the offline
 engines, as a user would (narrates a short script, transcribes tests/data/jfk.flac, makes six
-effects), so the picture shows real output; it needs the offline extra.
+effects), so the picture shows real output; it needs the offline extra. --book opens FILE (an
+EPUB, PDF, ...) in the Narration tab and makes its first chapter with the offline voice.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def main() -> int:
         await window.start()
         if demo:
             await _demo(window)
+        if "--book" in sys.argv:
+            await _book(window, Path(sys.argv[sys.argv.index("--book") + 1]))
         window.tabs.setCurrentIndex(tab)
         if with_settings:
             dialog = await window.open_settings()
@@ -98,6 +102,17 @@ async def _demo(window: Any) -> None:
     effects.variations.setValue(6)
     effects.generate_button.click()
     await asyncio.sleep(4)
+
+
+async def _book(window: Any, path: Path) -> None:
+    """Open a book in the Narration tab, tick its first chapter and make it."""
+    narration = window.tab(0)
+    await _until(lambda: narration.voice_panel.voice.count() > 0, 30)
+    await narration.open_script(path)
+    narration.chapters.set_chosen([0])
+    await narration.book.generate_ticked()
+    narration.chapters.set_chosen(list(range(narration.chapters.tree.topLevelItemCount() - 1)))
+    await asyncio.sleep(1.0)
 
 
 if __name__ == "__main__":

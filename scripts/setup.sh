@@ -12,7 +12,7 @@ xvfb xauth libicu-dev pkg-config g++ python3-dev"
 # What the tests add: a private sound server, Secret Service, D-Bus tools, a keyboard driver
 # for the window test, a screenshot tool, and the validators of the desktop files.
 TEST_PACKAGES="pulseaudio pulseaudio-utils gnome-keyring libsecret-tools dbus-daemon dbus-bin \
-xdotool imagemagick desktop-file-utils appstream"
+xdotool imagemagick desktop-file-utils appstream ffmpeg"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -95,3 +95,38 @@ def test_narrate_on_a_cloud_provider_and_a_refused_sentence(tmp_path: Path, wire
     requests = wire.requests("POST", SPEECH)
     assert len(requests) == 4 and requests[-1].json()["input"] == "Second has forbidden words."
     assert requests[-1].json()["voice"] == "onyx" and requests[-1].json()["model"] == "tts-1"
+
+
+def test_plan_prints_chapters_and_spoken_words_without_a_provider(tmp_path: Path) -> None:
+    from tests.support.books import AUTHOR, BOOK_TITLE, CHAPTERS, make_epub
+
+    book = make_epub(tmp_path / "novel.epub")
+    text = book.with_name("chapter.txt")
+    text.write_text("In 1999, Dr. Smith paid $3.50 for 2 tickets on March 3rd.\n")
+    said = cli(tmp_path / "home", str(text), "--plan")
+    assert said.returncode == 0, said.stderr
+    assert "says: In nineteen ninety-nine, Doctor Smith paid three dollars and fifty cents for " \
+        "two tickets on March third." in said.stdout  # fmt: skip
+    out = cli(tmp_path / "home", str(book), "--plan", "--json", "--chapters", "2-3")
+    assert out.returncode == 0, out.stderr
+    plan = json.loads(out.stdout)
+    assert (plan["title"], plan["author"]) == (BOOK_TITLE, AUTHOR)
+    assert [c["title"] for c in plan["chapters"]] == [CHAPTERS[0][0], CHAPTERS[1][0]]
+    assert [s["text"] for s in plan["chapters"][1]["sentences"]] == [
+        CHAPTERS[1][0], *CHAPTERS[1][1]
+    ]  # fmt: skip
+    assert not list((tmp_path / "home").rglob("*.json"))  # no project saved by a plan
+
+
+def test_bad_books_one_line_and_nothing_written(tmp_path: Path) -> None:
+    from tests.support.books import make_pdf
+
+    locked = make_pdf(tmp_path / "locked.pdf", password="secret")
+    out = cli(tmp_path / "home", str(locked), "-o", str(tmp_path / "out.m4b"))
+    one_line_error(out, 1, "locked.pdf", "password")
+    empty = tmp_path / "empty.epub"
+    empty.write_bytes(b"")
+    one_line_error(cli(tmp_path / "home", str(empty), "--plan"), 1, "empty.epub", "empty")
+    assert not (tmp_path / "out.m4b").exists()
+    out = cli(tmp_path / "home", str(tmp_path / "missing.epub"), "--plan", "--chapters", "1")
+    one_line_error(out, 1, "missing.epub")

@@ -72,9 +72,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     _speech_options(p)
 
-    p = sub.add_parser("narrate", help="narrate a script: chunking, cache, markup, loudness")
-    p.add_argument("script", metavar="SCRIPT")
-    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p = sub.add_parser(
+        "narrate", help="narrate a script, book or subtitles: chapters, cache, markup, loudness"
+    )
+    p.add_argument(
+        "script", metavar="BOOK", help="a script or book: .txt .md .epub .pdf .docx .html .srt .vtt"
+    )
+    p.add_argument(
+        "-o", "--output", metavar="OUT", help="a file; OUT.m4b an audiobook, OUT/ a folder"
+    )
+    p.add_argument("--plan", action="store_true", help="print the chapters and what will be said")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON on stdout: the plan (with --plan), else a report of every sentence",
+    )
+    p.add_argument("--chapters", metavar="LIST", help="the chapters to make, e.g. 1-3,5")
+    p.add_argument("--captions", choices=("srt", "vtt"), help="also write captions beside OUT")
+    p.add_argument(
+        "--max-speedup",
+        type=float,
+        default=1.25,
+        metavar="X",
+        help="subtitles: speed a line up to X (pitch kept) to fit its cue (default 1.25)",
+    )
+    p.add_argument(
+        "--read-as-written",
+        action="store_true",
+        help="send numbers and abbreviations as written to a cloud voice",
+    )
     _speech_options(p)
     p.add_argument("--concurrency", type=int, metavar="N")
     p.add_argument("--lexicon", metavar="FILE", help="pronunciation list: one 'word = say' a line")
@@ -85,7 +111,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--proof", action="store_true", help="listen to every take; remake misheard ones once"
     )
-    p.add_argument("--json", action="store_true", help="print a report of every sentence")
 
     p = sub.add_parser(
         "transcribe", help="transcribe audio files, every file in folders, or web addresses"

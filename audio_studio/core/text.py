@@ -161,14 +161,21 @@ class Lexicon:
             out.append((re.compile(rf"(?<!\w){escaped}(?!\w)", flags), say))
         return tuple(out)
 
-    def apply(self, text: str) -> str:
-        """``text`` with every entry replaced; each part of the text is replaced at most once."""
+    def apply(self, text: str, then: Callable[[str], str] | None = None) -> str:
+        """``text`` with every entry replaced; each part of the text is replaced at most once.
+
+        Args:
+            then: a further rewrite (reading numbers as words) of the text the entries left
+                alone; what an entry replaced is held as ``\\0N\\0``, which it must keep.
+        """
         if not self.entries:
-            return text
+            return then(text) if then else text
         # Replace into placeholders first, so a replacement is never itself replaced again.
         found: list[str] = []
         for pattern, say in self._patterns:
             text = pattern.sub(lambda m, say=say: _hold(m, say, found), text)  # type: ignore[misc]
+        if then:
+            text = then(text)
         return re.sub(r"\0(\d+)\0", lambda m: found[int(m.group(1))], text)
 
 

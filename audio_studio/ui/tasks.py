@@ -27,13 +27,23 @@ _keys = itertools.count(1)
 _KEY = "studioTaskOwnerKey"
 
 
-def spawn(coro: Coroutine[Any, Any, Any], *, owner: QObject | None = None) -> asyncio.Task[Any]:
+def spawn(
+    coro: Coroutine[Any, Any, Any], *, owner: QObject | None = None
+) -> asyncio.Task[Any] | None:
     """Schedule ``coro`` on the running loop; cancel it if ``owner`` is destroyed first.
 
     An exception other than cancellation goes to sys.excepthook (a bug, or a StudioError
-    nobody caught).
+    nobody caught). Once the loop has ended (the window is closing: a widget's timer can still
+    fire while Qt deletes it) there is nothing to run it on, and None is returned.
     """
-    task = asyncio.get_event_loop().create_task(coro)
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        coro.close()
+        return None
+    task = loop.create_task(coro)
     _running.add(task)
     task.add_done_callback(_finished)
     if owner is not None:
@@ -80,7 +90,7 @@ def asyncSlot(*types: Any) -> Callable[[Callable[..., Coroutine[Any, Any, Any]]]
 
         @Slot(*types)
         @functools.wraps(fn)
-        def slot(self: QObject, *args: Any) -> asyncio.Task[Any]:
+        def slot(self: QObject, *args: Any) -> asyncio.Task[Any] | None:
             return spawn(fn(self, *(args if takes_all else args[:accepted])), owner=self)
 
         return slot

@@ -119,7 +119,9 @@ async def test_a_million_characters_warns_with_the_cost_and_cancels_early(narrat
     script = " ".join(f"Sentence number {i} of a very long script." for i in range(23_000))
     assert len(script) >= 1_000_000
     narration = narration_studio.narration
-    p = project(script)
+    # As written: the counts below are of the script's characters (said as words, "number
+    # 12,345" would be longer and dearer).
+    p = project(script, dataclasses.replace(OPENAI, normalize_text=False))
     plan = await narration.plan(p)
     assert plan.to_make == 23_000 and plan.preflight.estimate.usd == pytest.approx(15.9, rel=0.02)
     assert "≈ $15.91" in plan.text()

@@ -2,6 +2,9 @@
 
 A newcomer starts at service.py (NarrationService, what the tab and the CLI call); project.py
 holds the script's chunks and takes, run.py and synth.py make them, export.py joins them.
+Books: documents/ reads files into chapters, chapters.py opens them as projects (book.py keeps
+their marks), normalize.py says numbers in words, audiobook.py and book_export.py write M4Bs
+and chapter folders with captions (book_captions.py), voiceover.py lays subtitles on cues.
 """
 
 from audio_studio.core.narration.export import ExportOutcome

@@ -25,7 +25,7 @@ from audio_studio.core.errors import InputError, UnsupportedFormatError
 from audio_studio.core.fileio import atomic_write_bytes
 from audio_studio.core.models import AudioFormat, HistoryKind, Latency, Usage
 from audio_studio.core.narration.options import EXPORT_FORMATS
-from audio_studio.core.narration.project import NarrationProject
+from audio_studio.core.narration.project import Chunk, NarrationProject
 from audio_studio.core.narration.store import ProjectStore, project_title
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryItem
@@ -33,7 +33,7 @@ from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryIte
 if TYPE_CHECKING:
     from audio_studio.core.context import StudioContext
 
-__all__ = ["ExportOutcome", "check_exportable", "export_project"]
+__all__ = ["ExportOutcome", "check_exportable", "export_project", "provenance_comment"]
 
 _BATCH = 48  # takes decoded per thread hop
 
@@ -53,27 +53,30 @@ def _quote(text: str, limit: int = 50) -> str:
     return "“" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "”"
 
 
-def check_exportable(project: NarrationProject) -> None:
-    """Raise InputError saying what to do when the project cannot be exported yet."""
-    chunks = project.chunks
+def check_exportable(project: NarrationProject, chunks: Sequence[Chunk] | None = None) -> None:
+    """Raise InputError saying what to do when the project (or ``chunks`` of it, the chosen
+    chapters) cannot be exported yet."""
+    if chunks is None:
+        chunks = project.chunks
     if not chunks:
         raise InputError("There is nothing to export: the script is empty.")
-    missing = [i for i, c in enumerate(chunks) if c.take is None]
+    missing = [c for c in chunks if c.take is None]
     if missing:
-        first = chunks[missing[0]]
+        first = missing[0]
         raise InputError(
             f"{len(missing):,} of {len(chunks):,} sentences have no audio yet (the first is "
-            f"#{missing[0] + 1}, {_quote(first.text)}). Generate them, retry them, or finish "
-            "them with the offline voice, then export."
+            f"#{project.index(first) + 1}, {_quote(first.text)}). Generate them, retry them, "
+            "or finish them with the offline voice, then export."
         )
-    stale = [i for i, c in enumerate(chunks) if c.stale]
+    stale = [c for c in chunks if c.stale]
     if stale:
-        first = chunks[stale[0]]
+        first = stale[0]
         raise InputError(
             f"{len(stale):,} sentence{'s were' if len(stale) != 1 else ' was'} edited (or "
             "given a new pronunciation) after "
             f"{'their takes were' if len(stale) != 1 else 'its take was'} made (the first is "
-            f"#{stale[0] + 1}, {_quote(first.text)}). Generate them again, or undo the edit."
+            f"#{project.index(first) + 1}, {_quote(first.text)}). Generate them again, or undo "
+            "the edit."
         )
 
 
@@ -207,15 +210,20 @@ def _export_tags(takes: Sequence[Any]) -> tuple[str, ...]:
     return tuple(tag for tag, on in flags.items() if on)
 
 
-def _tags(project: NarrationProject, takes: Sequence[Any]) -> dict[str, str]:
-    s = project.settings
+def provenance_comment(takes: Sequence[Any]) -> str:
+    """The comment tag every export carries: which voices made it, and that they are AI."""
     voices = sorted({f"{t.provider}/{t.voice or 'default'}" for t in takes})
     cloned = " (a cloned voice)" if any(t.cloned_voice for t in takes) else ""
+    return f"AI-generated voice{cloned}: {', '.join(voices)}. Made with Audio Studio."
+
+
+def _tags(project: NarrationProject, takes: Sequence[Any]) -> dict[str, str]:
+    s = project.settings
     return {
         "title": project.title or project_title(project.script),
         "artist": s.voice_name or s.voice or s.provider,
         "album": "Audio Studio narration",
-        "comment": f"AI-generated voice{cloned}: {', '.join(voices)}. Made with Audio Studio.",
+        "comment": provenance_comment(takes),
     }
 
 

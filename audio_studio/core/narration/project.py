@@ -11,12 +11,14 @@ from __future__ import annotations
 import difflib
 import enum
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from audio_studio.core.models import AudioFormat, frozen_mapping
+from audio_studio.core.narration.book import BookInfo
 from audio_studio.core.narration.cast import NARRATOR, Cast
+from audio_studio.core.narration.normalize import normalize
 from audio_studio.core.narration.roles import RoledPlan, split_with_roles
 from audio_studio.core.store.history import now_iso
 from audio_studio.core.text import Lexicon, ScriptPlan
@@ -60,6 +62,13 @@ class NarrationSettings:
     sentence_pause_s: float = SENTENCE_GAP_S
     proof: bool | None = None  # proof-listening; None: on when every voice is offline
     proof_remake: bool = True  # flagged takes are made again once, the one heard right kept
+    # Read numbers, money, times and abbreviations as words for cloud voices too (the offline
+    # engine always gets them in words: it reads digits badly).
+    normalize_text: bool = True
+
+    @property
+    def reads_as_words(self) -> bool:
+        return self.normalize_text or self.provider == "local"
 
     def to_json(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -213,6 +222,7 @@ class NarrationProject:
         self.item_id: int | None = None  # the NARRATION History row, once generation starts
         self.cast = Cast()
         self.cast_problems: tuple[str, ...] = ()  # roles the script names that the cast lacks
+        self.book: BookInfo | None = None  # the book or subtitles it was opened from
         self.created_at = now_iso()
         self.updated_at = self.created_at
         self.set_script(script)
@@ -265,7 +275,11 @@ class NarrationProject:
 
     def set_settings(self, settings: NarrationSettings, max_chars: int | None) -> None:
         """New voice settings; a new limit or lexicon re-splits (takes of equal text stay)."""
-        resplit = settings.lexicon != self.settings.lexicon or max_chars != self.max_chars
+        resplit = (
+            settings.lexicon != self.settings.lexicon
+            or max_chars != self.max_chars
+            or settings.reads_as_words != self.settings.reads_as_words
+        )
         self.settings = settings
         if resplit:
             self.set_script(self.script, max_chars=max_chars)
@@ -273,6 +287,7 @@ class NarrationProject:
     def _reconcile(self, plan: ScriptPlan) -> None:
         old, new = self.chunks, plan.chunks
         lexicon = self.settings.lexicon
+        words = self._as_words()
         out: list[Chunk] = []
         removed = _Shelf(self.removed)
         dropped: list[Chunk] = []
@@ -287,7 +302,7 @@ class NarrationProject:
                     chunk = spare.take(src.text) or removed.take(src.text) or _edit(spare, op)
                 chunk.text, chunk.paragraph = src.text, src.paragraph
                 chunk.start, chunk.end, chunk.pause_after_s = src.start, src.end, src.pause_after_s
-                chunk.spoken = lexicon.apply(src.text)
+                chunk.spoken = lexicon.apply(src.text, words)
                 if chunk.locked_text and chunk.locked_text == chunk.text and chunk.take:
                     chunk.locked, chunk.locked_text = True, ""  # back to the words it was locked on
                 out.append(chunk)
@@ -296,6 +311,8 @@ class NarrationProject:
         self.removed = [*removed.left(), *dropped]
         self.chunks = out
         self._positions = {c.id: i for i, c in enumerate(out)}
+        if self.book is not None:
+            self.book = self.book.remapped(old, self._positions)
         self.lead_pause_s = plan.lead_pause_s
         self.warnings = plan.warnings
 
@@ -305,6 +322,13 @@ class NarrationProject:
         self.removed = []
         self.updated_at = now_iso()
         return count
+
+    def _as_words(self) -> Callable[[str], str] | None:
+        """The speech normalisation for this project's language, when it applies."""
+        if not self.settings.reads_as_words:
+            return None
+        language = (self.book.language if self.book else "") or "en"
+        return lambda text: normalize(text, language)
 
     def replace_chunk_text(self, chunk: Chunk, text: str) -> None:
         """Edit one chunk's words in the script (the chunk list's editor); it becomes stale."""
@@ -370,7 +394,7 @@ class NarrationProject:
         return provider, model, voice
 
     def spoken(self, chunk: Chunk) -> str:
-        return chunk.spoken or self.settings.lexicon.apply(chunk.text)
+        return chunk.spoken or self.settings.lexicon.apply(chunk.text, self._as_words())
 
     def gap_after(self, i: int, paragraph_pause_s: float) -> float:
         """Silence after chunk ``i`` in the export: [pause] markup, else the natural gap."""
@@ -397,6 +421,7 @@ class NarrationProject:
             "updated_at": self.updated_at,
             "chunks": [c.to_json() for c in self.chunks],
             "removed": [c.to_json() for c in self.removed],
+            **({"book": self.book.to_json()} if self.book else {}),
         }
 
     @classmethod
@@ -410,6 +435,8 @@ class NarrationProject:
         )
         project.cast = Cast.from_json(data.get("cast"))
         project.chunks = [Chunk.from_json(c) for c in data.get("chunks") or []]
+        if data.get("book"):
+            project.book = BookInfo.from_json(data["book"])
         project._positions = {c.id: i for i, c in enumerate(project.chunks)}
         project.removed = [Chunk.from_json(c) for c in data.get("removed") or []]
         # Re-split the script to bring spans and markup up to date; saved chunks are kept.

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from audio_studio.core.errors import (
     InputError,
     StudioError,
 )
+from audio_studio.core.fileio import atomic_write_bytes
 from audio_studio.core.models import (
     AudioChunk,
     AudioFormat,
@@ -30,8 +32,11 @@ from audio_studio.core.models import (
     SpeechRequest,
     Voice,
 )
+from audio_studio.core.narration.book_export import BookOutcome, export_book
 from audio_studio.core.narration.cache import SynthCache
 from audio_studio.core.narration.casting import costed, voicing_or_raise
+from audio_studio.core.narration.chapters import project_from_document
+from audio_studio.core.narration.documents import read_document
 from audio_studio.core.narration.export import ExportOutcome, export_project
 from audio_studio.core.narration.listening import ProofListener, ProofRound
 from audio_studio.core.narration.options import max_chars_for, synthesis_format
@@ -41,12 +46,18 @@ from audio_studio.core.narration.project import (
     Chunk,
     ChunkStatus,
     NarrationProject,
+    NarrationSettings,
 )
 from audio_studio.core.narration.proof import best_take, flagged
 from audio_studio.core.narration.run import ChangeFn, Run
 from audio_studio.core.narration.speech import SpeechOutcome, speak
 from audio_studio.core.narration.store import ProjectStore
 from audio_studio.core.narration.synth import Voicing
+from audio_studio.core.narration.voiceover import (
+    MAX_SPEEDUP,
+    VoiceOverOutcome,
+    export_voiceover,
+)
 from audio_studio.core.narration.voices import (
     CONSENT_STATEMENT,
     ClonedVoice,
@@ -171,9 +182,15 @@ class NarrationService:
             if k not in hits
         }
 
-    async def plan(self, project: NarrationProject) -> NarrationPlan:
-        """Counts, the cost of what would be made, cache hits and the budget's verdict."""
-        needing = project.needing_audio()
+    async def plan(
+        self, project: NarrationProject, chunks: Sequence[Chunk] | None = None
+    ) -> NarrationPlan:
+        """Counts, the cost of what would be made, cache hits and the budget's verdict.
+
+        Args:
+            chunks: only these are to be made (the chosen chapters); default: all that need it.
+        """
+        needing = project.needing_audio() if chunks is None else list(chunks)
         make_by_key = await self._to_make(project, needing)
         make = [t for _, t in make_by_key.values()]
         chars = sum(len(t) for t in make)
@@ -454,6 +471,74 @@ class NarrationService:
             loudness_lufs=loudness_lufs,
             progress=progress,
         )
+
+    async def export_book(
+        self,
+        project: NarrationProject,
+        out: Path,
+        *,
+        chosen: Sequence[int] | None = None,
+        captions: str | None = None,
+        loudness_lufs: float | None = None,
+        progress: ProgressFn | None = None,
+    ) -> BookOutcome:
+        """The chosen chapters as an M4B (``out.m4b``) or a folder of chapter files."""
+        return await export_book(
+            self.ctx,
+            self.projects,
+            project,
+            out,
+            pause=self.paragraph_pause(project),
+            chosen=chosen,
+            captions=captions,
+            loudness_lufs=loudness_lufs,
+            progress=progress,
+        )
+
+    async def export_voiceover(
+        self,
+        project: NarrationProject,
+        out: Path,
+        *,
+        fmt: AudioFormat | None = None,
+        max_speedup: float = MAX_SPEEDUP,
+        loudness_lufs: float | None = None,
+        progress: ProgressFn | None = None,
+    ) -> VoiceOverOutcome:
+        """A subtitles project as a voice-over track: every line starts on its cue."""
+        return await export_voiceover(
+            self.ctx,
+            self.projects,
+            project,
+            out,
+            fmt=fmt,
+            max_speedup=max_speedup,
+            loudness_lufs=loudness_lufs,
+            progress=progress,
+        )
+
+    async def open_document(
+        self, path: Path, settings: NarrationSettings, *, max_chars: int | None = None
+    ) -> NarrationProject:
+        """A new project from a book, document or subtitle file, its cover kept beside it.
+
+        Raises:
+            InputError: the file cannot be narrated (one sentence saying why and what to do).
+        """
+        document = await asyncio.to_thread(read_document, path)
+        project = await asyncio.to_thread(
+            lambda: project_from_document(document, settings, max_chars=max_chars)
+        )
+        if document.cover and project.book is not None:
+            ext = "png" if "png" in document.cover_type else "jpg"
+            cover = self.projects.folder / f"{project.id}.cover.{ext}"
+            await asyncio.to_thread(self._write_cover, cover, document.cover)
+            project.book = replace(project.book, cover_path=str(cover))
+        return project
+
+    def _write_cover(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
 
     # -- one-off speech and voices ------------------------------------------------------------
 

@@ -67,6 +67,10 @@ def status_text(chunk: Chunk) -> str:
     return text
 
 
+def _says_otherwise(chunk: Chunk) -> bool:
+    return bool(chunk.spoken) and chunk.spoken != chunk.text
+
+
 class ChunkTableModel(QAbstractTableModel):
     """Chunks of a NarrationProject as table rows.
 
@@ -158,6 +162,9 @@ class ChunkTableModel(QAbstractTableModel):
             if col == 0:
                 return str(index.row() + 1)
             if col == 1:
+                if role == Qt.ItemDataRole.DisplayRole and _says_otherwise(chunk):
+                    # What will be said, when it differs (numbers in words, the lexicon).
+                    return f"{chunk.text}   → says: {chunk.spoken}"
                 return chunk.text
             if col == 2:
                 n = len(chunk.takes)

@@ -17,7 +17,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QShowEvent, QTextCursor
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -45,14 +46,16 @@ from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
 from audio_studio.core.narration.cast import Cast
 from audio_studio.core.narration.casting import check_cast
+from audio_studio.core.narration.documents import SUFFIXES
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
 from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
 from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
-from audio_studio.core.text import markdown_to_text
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
+from audio_studio.ui.narration.book import BookActions
 from audio_studio.ui.narration.cast_panel import CastPanel
+from audio_studio.ui.narration.chapters import ChapterPanel
 from audio_studio.ui.narration.chunks import ChunkList
 from audio_studio.ui.narration.player import StreamingPlayerBar
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
@@ -64,7 +67,10 @@ from audio_studio.ui.widgets.shortcuts import TabActions, with_key
 
 log = logging.getLogger(__name__)
 
-SCRIPT_FILTER = "Scripts (*.txt *.md *.markdown);;All files (*)"
+SCRIPT_FILTER = (
+    "Scripts and books (*.txt *.md *.markdown *.epub *.pdf *.docx *.html *.htm *.srt *.vtt);;"
+    "All files (*)"
+)
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
 _GENERATE_TIP = "Make audio for every sentence that needs it"
 
@@ -93,7 +99,7 @@ class NarrationTab(QWidget):
         self.vm = NarrationViewModel(ctx, narration, controller, self)
         self.folders = RecentFolders(ctx)
         self.banner = NeedsBanner()
-        self.open_button = QPushButton("Open script…")
+        self.open_button = QPushButton("Open script or book…")
         self.new_button = QPushButton("New")
         self.lexicon_button = QPushButton("Pronunciation…")
         self.char_count = QLabel("0 characters")
@@ -135,6 +141,8 @@ class NarrationTab(QWidget):
         # What the status line's error is about, so it goes when that is fixed: "empty" (the
         # script), "setup" (a key, base URL or budget), or "" (a run's outcome, kept).
         self._status_cause = ""
+        self.chapters = ChapterPanel()
+        self.chapters.hide()  # shown for a book or a script with chapters
         self.chunks = ChunkList()
         self.chunks.model.set_project(self.vm.project)
         self.player_bar = StreamingPlayerBar.for_context(ctx)
@@ -149,6 +157,8 @@ class NarrationTab(QWidget):
         self._plan_timer.setSingleShot(True)
         self._plan_timer.setInterval(250)
         self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
+        self.setAcceptDrops(True)  # a book or script dropped on the tab opens
+        self.book = BookActions(self, self.chapters)
         self.refresh_availability()
         self._show_other_voice(None)
         self._set_busy(False)
@@ -163,7 +173,12 @@ class NarrationTab(QWidget):
         script = QVBoxLayout()
         script.setContentsMargins(0, 0, 0, 0)
         script.addLayout(script_bar)
-        script.addWidget(self.editor, 1)
+        book = QSplitter()
+        book.addWidget(self.chapters)
+        book.addWidget(self.editor)
+        book.setStretchFactor(0, 2)
+        book.setStretchFactor(1, 3)
+        script.addWidget(book, 1)
         script.addWidget(self.preflight)
         script_widget = QWidget()
         script_widget.setLayout(script)
@@ -294,6 +309,7 @@ class NarrationTab(QWidget):
         self.remake_button.setEnabled(self._usable and not busy and not blocked)
         self.voice_panel.setEnabled(self._usable and not busy)
         self.chunks.set_busy(busy)
+        self.chapters.setEnabled(self._usable and not busy)
 
     # -- the script --------------------------------------------------------------------------
 
@@ -304,6 +320,7 @@ class NarrationTab(QWidget):
     @Slot()
     def _on_editor_text_changed(self) -> None:
         text = self.editor.toPlainText()
+        self.editor.setExtraSelections([])  # the sentence mark belongs to the text before
         self.char_count.setText(f"{len(text):,} characters")
         if self._status_cause == "empty" and text.strip():
             self._clear_status()
@@ -357,10 +374,12 @@ class NarrationTab(QWidget):
         self.char_count.setText(
             f"{len(text):,} characters · {count:,} sentence{'s' if count != 1 else ''}"
         )
+        self.book.schedule()
 
     @Slot(object)
     def _on_vm_chunk_changed(self, chunk: Chunk) -> None:
         self.chunks.model.mark(chunk)
+        self.book.schedule(only_if_shown=True)
 
     @Slot(object, str)
     def _on_chunk_text_edited(self, chunk: Chunk, text: str) -> None:
@@ -381,9 +400,15 @@ class NarrationTab(QWidget):
         script = self.editor.toPlainText()
         if chunk is None or script != self.vm.project.script:
             return
+        # Marked, not selected: a key typed next (Space, say) must not replace the sentence.
+        mark = QTextEdit.ExtraSelection()
+        mark.cursor = QTextCursor(self.editor.document())
+        mark.cursor.setPosition(_qt_pos(script, chunk.start))
+        mark.cursor.setPosition(_qt_pos(script, chunk.end), QTextCursor.MoveMode.KeepAnchor)
+        mark.format.setBackground(self.palette().highlight().color().lighter(170))
+        self.editor.setExtraSelections([mark])
         cursor = self.editor.textCursor()
         cursor.setPosition(_qt_pos(script, chunk.start))
-        cursor.setPosition(_qt_pos(script, chunk.end), QTextCursor.MoveMode.KeepAnchor)
         self.editor.setTextCursor(cursor)
         self.editor.centerCursor()
 
@@ -422,6 +447,8 @@ class NarrationTab(QWidget):
             self.preflight.setStyleSheet(_WARN if notes else "")
         self._show_other_voice(plan)
         self._set_busy(self.vm.busy)
+        if plan is not None:
+            self.book.schedule()
 
     def _show_other_voice(self, plan: NarrationPlan | None) -> None:
         n = plan.other_voice if plan is not None else 0
@@ -575,6 +602,7 @@ class NarrationTab(QWidget):
         take = chunk.take
         if take is None:
             return
+        self.book.follow([])  # a take, not the export: nothing to follow
         try:
             await self.player_bar.load_file(Path(take.path))
         except StudioError:
@@ -591,6 +619,12 @@ class NarrationTab(QWidget):
         self.status.setVisible(bool(text))  # an empty line takes no room on a small screen
         self.chunks.model.flush()
         self.chunks.refresh()
+
+    def _show_status(self, text: str) -> None:
+        self._status_cause = ""
+        self.status.setText(text)
+        self.status.setStyleSheet("")
+        self.status.setVisible(bool(text))
 
     def _clear_status(self) -> None:
         self._status_cause = ""
@@ -714,26 +748,54 @@ class NarrationTab(QWidget):
 
     # -- files -------------------------------------------------------------------------------
 
+    def _dropped(self, event: QDragEnterEvent | QDropEvent) -> Path | None:
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile()) if url.isLocalFile() else None
+            if path is not None and path.suffix.lower() in SUFFIXES:
+                return path
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._usable and self._dropped(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped(event)
+        if path is not None:
+            event.acceptProposedAction()
+            run_soon(lambda: self.open_script(path), owner=self)
+
     @Slot()
     def _on_open_clicked(self) -> None:
         # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
         start = str(self.folders.start("script"))
-        path, _ = QFileDialog.getOpenFileName(self, "Open a script", start, SCRIPT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a script or book", start, SCRIPT_FILTER)
         if path:
             self.folders.remember("script", path)
             spawn(self.open_script(Path(path)), owner=self)
 
     async def open_script(self, path: Path) -> bool:
-        """Open a .txt or .md script as a new project (Markdown loses its markup)."""
-        try:
-            raw = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-            self._on_vm_message(f"Cannot open {path.name} ({why}).", True)
+        """Open a script, book, document or subtitle file as a new project, read and split
+        off the GUI thread; one that cannot be read says why, and the open project stays."""
+        if self.vm.busy:
+            self._on_vm_message("Stop the running job before opening another script.", True)
             return False
-        text = markdown_to_text(raw) if path.suffix.lower() in (".md", ".markdown") else raw
-        self.new_project(text, title=path.stem)
-        await self.sync_script()
+        base = self.voice_panel.settings(self.vm.project.settings)
+        narration = self.vm.narration
+        self._show_status(f"Opening {path.name}…")
+        try:
+            project = await narration.open_document(
+                path,
+                dataclasses.replace(base),
+                max_chars=narration.max_chars(base.provider, base.model),
+            )
+        except StudioError as exc:
+            self._on_vm_message(messages.describe(exc).text, True)
+            return False
+        await self.show_project(project)
+        await self.book.update()
+        self._show_status(f"Opened {path.name}: {len(project.chunks):,} sentences.")
+        await self.vm.save()
         return True
 
     def _on_new_clicked(self) -> None:
@@ -766,9 +828,16 @@ class NarrationTab(QWidget):
         except InputError as exc:
             self._on_vm_message(exc.message, True)
             return None
+        book = self.vm.project.book
+        if book is not None and book.cues:
+            voice = await self.vm.export_voiceover(path)  # subtitles: lines on their cues
+            if voice is not None:
+                await self.player_bar.load_file(voice.path)
+            return None
         outcome = await self.vm.export(path)
         if outcome is not None:
             await self.player_bar.load_file(outcome.path)
+            self.book.follow_export()
         return outcome
 
     # -- pronunciation -----------------------------------------------------------------------

@@ -23,12 +23,14 @@ from audio_studio.core.errors import StudioError
 from audio_studio.core.jobs.runner import Job, JobContext
 from audio_studio.core.models import JobKind
 from audio_studio.core.narration import GenerationReport, NarrationPlan, NarrationService
+from audio_studio.core.narration.book_export import BookOutcome
 from audio_studio.core.narration.cast import Cast
 from audio_studio.core.narration.export import ExportOutcome
 from audio_studio.core.narration.preview import AudioSink
 from audio_studio.core.narration.project import Chunk, NarrationProject
 from audio_studio.core.narration.roles import split_with_roles
 from audio_studio.core.narration.store import project_title
+from audio_studio.core.narration.voiceover import VoiceOverOutcome
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.tasks import spawn
@@ -226,6 +228,47 @@ class NarrationViewModel(QObject):
             self.message.emit(
                 f"Exported {outcome.path} ({outcome.duration_s:.1f} s{lufs}); it is in History.",
                 False,
+            )
+            return outcome
+        return None
+
+    async def export_book(
+        self, path: Path, chosen: list[int] | None, captions: str | None
+    ) -> BookOutcome | None:
+        """The ticked chapters as an M4B or a folder of chapter files, as a job."""
+        project = self.project
+
+        async def work(ctx: JobContext) -> BookOutcome:
+            return await self.narration.export_book(
+                project, path, chosen=chosen, captions=captions, progress=ctx.report
+            )
+
+        outcome = await self._run(JobKind.EXPORT, f"Export {path.name}", work, None)
+        if isinstance(outcome, BookOutcome):
+            extra = f" and {len(outcome.captions)} caption file(s)" if outcome.captions else ""
+            self.message.emit(
+                f"Exported {outcome.path} ({outcome.chapters} chapters, "
+                f"{outcome.duration_s / 60:.1f} min){extra}; it is in History.",
+                False,
+            )
+            return outcome
+        return None
+
+    async def export_voiceover(self, path: Path) -> VoiceOverOutcome | None:
+        """A subtitles project as a voice-over track, every line on its cue, as a job."""
+        project = self.project
+
+        async def work(ctx: JobContext) -> VoiceOverOutcome:
+            return await self.narration.export_voiceover(project, path, progress=ctx.report)
+
+        outcome = await self._run(JobKind.EXPORT, f"Export {path.name}", work, None)
+        if isinstance(outcome, VoiceOverOutcome):
+            late = ", ".join(str(line.number) for line in outcome.overruns)
+            note = f" Cues {late} still run long: shorten their text." if late else ""
+            self.message.emit(
+                f"Exported the voice-over {outcome.path} ({outcome.duration_s:.1f} s, "
+                f"{len(outcome.lines)} cues); it is in History.{note}",
+                bool(late),
             )
             return outcome
         return None

@@ -82,6 +82,13 @@ class VoicePanel(QWidget):
         self.format = QComboBox()
         for fmt in EXPORT_FORMATS:
             self.format.addItem(fmt.value.upper(), fmt.value)
+        self.words = QCheckBox("Numbers as words")
+        self.words.setChecked(True)
+        self.words.setToolTip(
+            "Numbers, money, times and abbreviations are sent as words: “$3.50” as “three dollars "
+            "and fifty cents”. The offline voice always gets "
+            "words; some cloud models read numbers well themselves."
+        )
         self.preset = QComboBox()
         self.preset.addItem("Style preset…", "")
         for name in STYLE_PRESETS:
@@ -100,6 +107,7 @@ class VoicePanel(QWidget):
         self.form.addRow("", self.status)
         self.form.addRow("Speed", self.speed)
         self.form.addRow("Export as", self.format)
+        self.form.addRow("", self.words)
         self.form.addRow("Style", self.preset)
         self.form.addRow(self.instructions)
         self.form.addRow(self.preset_note)
@@ -119,6 +127,7 @@ class VoicePanel(QWidget):
         self.voice.activated.connect(self._on_voice_activated)
         self.speed.valueChanged.connect(self._on_anything_changed)
         self.format.activated.connect(self._on_anything_changed)
+        self.words.toggled.connect(self._on_anything_changed)
         self.instructions.textChanged.connect(self._on_anything_changed)
         self.preset.activated.connect(self._on_preset_activated)
         self._show_style()
@@ -153,6 +162,7 @@ class VoicePanel(QWidget):
             instructions=instructions,
             voice_settings=values,
             export_format=AudioFormat(self.format.currentData() or "wav"),
+            normalize_text=self.words.isChecked() or info.local,
         )
 
     async def apply(self, settings: NarrationSettings) -> None:
@@ -164,6 +174,9 @@ class VoicePanel(QWidget):
         self._wanted_voice = settings.voice
         self.speed.setValue(settings.speed)
         self.format.setCurrentIndex(max(0, self.format.findData(settings.export_format.value)))
+        self.words.blockSignals(True)
+        self.words.setChecked(settings.normalize_text)
+        self.words.blockSignals(False)
         self.instructions.blockSignals(True)
         self.instructions.setPlainText(settings.instructions or "")
         self.instructions.blockSignals(False)
@@ -180,6 +193,12 @@ class VoicePanel(QWidget):
         info = spec.info
         lo, hi = speed_range(pid)
         self.speed.setRange(lo, hi)
+        # The offline engine reads digits badly: it always gets words, so no choice to make.
+        self.words.setEnabled(not info.local)
+        if info.local:
+            self.words.blockSignals(True)
+            self.words.setChecked(True)
+            self.words.blockSignals(False)
         self.models = list(info.models_for(Capability.SPEECH))
         self._fill_models(model or info.default_models.get(Capability.SPEECH))
         self._build_knobs(pid, knobs or {})
