@@ -144,3 +144,60 @@ def test_sound_messages_go_when_their_cause_is_gone(qtbot, qloop, sound_studio) 
     run(qloop, sound_studio.set_api_key("elevenlabs", "el-test-key-123456789"))
     window._on_settings_dialog_finished(1)
     assert effects.message.text() == ""
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the file dialog, offscreen
+def test_every_file_dialog_starts_where_its_purpose_left_off(  # type: ignore[no-untyped-def]
+    qtbot, qloop, narration_gui_studio, tmp_path: Path
+) -> None:
+    from audio_studio.ui.widgets.folders import RecentFolders
+
+    window = make_window(qtbot, narration_gui_studio)
+    folders = RecentFolders(narration_gui_studio.context)
+    places = {}
+    for purpose in ("cast", "sample", "library"):
+        places[purpose] = tmp_path / purpose
+        places[purpose].mkdir()
+        folders.remember(purpose, places[purpose] / "something.file")
+    seen: list[tuple[str, str]] = []
+    cast_panel = window.narration.cast_panel
+    read_and_cancel_dialog(seen)
+    qtbot.mouseClick(cast_panel.open_button, Qt.MouseButton.LeftButton)
+    read_and_cancel_dialog(seen)
+    cast_panel._on_save_clicked()  # the button waits for a role; the dialog is the same
+    read_and_cancel_dialog(seen)
+    window.history.maintenance._on_import_clicked()
+    read_and_cancel_dialog(seen)
+    clone = window.narration.open_clone_dialog("elevenlabs")
+    clone._on_open_clicked()  # type: ignore[attr-defined]
+    clone.close()
+    assert [s[0] for s in seen] == [
+        str(places["cast"]),
+        str(places["cast"]),
+        str(places["library"]),
+        str(places["sample"]),
+    ]
+    assert seen[1][1] == "cast.toml"
+
+
+def test_escape_stops_a_narration_and_keeps_what_was_made(  # type: ignore[no-untyped-def]
+    qtbot, qloop, narration_gui_studio, wire
+) -> None:
+    from audio_studio.core.narration.project import ChunkStatus
+
+    window = make_window(qtbot, narration_gui_studio)
+    window.activateWindow()
+    tab = window.narration
+    run(qloop, tab.voice_panel.choose_provider("openai"))
+    tab.set_script(" ".join(f"Sentence number {n} is here." for n in range(1, 9)), title="Esc")
+    run(qloop, tab.sync_script())
+    wire.state["speech_delay_s"] = 0.6  # slow enough to press a key while it works
+    tab.editor.setFocus()
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tab.vm.busy, timeout=5000)
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not tab.vm.busy, timeout=15_000)
+    chunks = tab.vm.project.chunks
+    assert not all(c.status is ChunkStatus.DONE for c in chunks)  # it stopped part-way
+    assert all(c.status in (ChunkStatus.DONE, ChunkStatus.PENDING) for c in chunks)
+    assert tab.generate_button.isEnabled() and not tab.stop_button.isEnabled()

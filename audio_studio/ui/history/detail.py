@@ -30,6 +30,7 @@ from audio_studio.core.errors import StudioError
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot, spawn
+from audio_studio.ui.widgets.folders import RecentFolders
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
 # Kinds whose items can be made again from their parameters (see core/library/service.py).
@@ -333,17 +334,22 @@ class HistoryDetail(QWidget):
         if audio is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(audio.parent)))
 
-    @asyncSlot()
-    async def _on_export_clicked(self) -> None:
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
         audio = self.audio_path()
         if audio is None or self.item is None:
             return
         name = "".join(c if c.isalnum() or c in " -_" else "_" for c in self.item.title).strip()
-        start = Path(self.ctx.settings.output_dir or self.ctx.paths.default_output_dir)
+        folders = RecentFolders(self.ctx)
+        start = folders.start(
+            "copy", self.ctx.settings.output_dir or self.ctx.paths.default_output_dir
+        )
         suggested = start / f"{name or 'audio'}{audio.suffix}"
         target, _ = QFileDialog.getSaveFileName(self, "Export a copy", str(suggested))
         if target:
-            await self.export_copy(Path(target))
+            folders.remember("copy", target)
+            spawn(self.export_copy(Path(target)), owner=self)
 
     async def export_copy(self, target: Path) -> Path:
         """Save a copy: the same bytes, or converted when the name asks for another format."""

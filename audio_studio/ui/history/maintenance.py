@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -23,7 +24,8 @@ from audio_studio.core.library import Library
 from audio_studio.core.models import JobKind
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
-from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.tasks import asyncSlot, spawn
+from audio_studio.ui.widgets.folders import RecentFolders
 
 
 def _mb(size: int) -> str:
@@ -167,16 +169,23 @@ class MaintenanceView(QWidget):
         if answer == QMessageBox.StandardButton.Yes:
             await self.cleanup(days)
 
-    @asyncSlot()
-    async def _on_export_clicked(self) -> None:
+    # Plain slots: a modal dialog inside a task would stop every other task meanwhile.
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        folders = RecentFolders(self.ctx)
+        start = folders.start("library", self.ctx.paths.default_output_dir)
         target, _ = QFileDialog.getSaveFileName(
-            self, "Export library", "audio-studio-library.zip", "Library (*.zip)"
+            self, "Export library", str(start / "audio-studio-library.zip"), "Library (*.zip)"
         )
         if target:
-            await self.export(Path(target))
+            folders.remember("library", target)
+            spawn(self.export(Path(target)), owner=self)
 
-    @asyncSlot()
-    async def _on_import_clicked(self) -> None:
-        source, _ = QFileDialog.getOpenFileName(self, "Import library", "", "Library (*.zip)")
+    @Slot()
+    def _on_import_clicked(self) -> None:
+        folders = RecentFolders(self.ctx)
+        start = str(folders.start("library"))
+        source, _ = QFileDialog.getOpenFileName(self, "Import library", start, "Library (*.zip)")
         if source:
-            await self.import_(Path(source))
+            folders.remember("library", source)
+            spawn(self.import_(Path(source)), owner=self)

@@ -22,7 +22,7 @@ from audio_studio.core.narration.project import Chunk
 from audio_studio.core.narration.store import project_title
 from audio_studio.ui.narration.chapters import ChapterPanel
 from audio_studio.ui.narration.view_model import run_soon
-from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.tasks import asyncSlot, spawn
 
 __all__ = ["BookActions"]
 
@@ -113,18 +113,23 @@ class BookActions(QObject):
         await tab.vm.generate(chunks, preview=tab._preview_sink)
         await self.update()
 
-    @asyncSlot()
-    async def _on_export_requested(self) -> None:
+    @Slot()
+    def _on_export_requested(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
         tab = self.tab
         project = tab.vm.project
-        start = tab.ctx.settings.output_dir or str(tab.ctx.paths.default_output_dir)
+        start = tab.folders.start(
+            "audiobook", tab.ctx.settings.output_dir or tab.ctx.paths.default_output_dir
+        )
         name = (project.title or project_title(project.script, 40)).replace("/", "-")
         path, chosen_filter = QFileDialog.getSaveFileName(
-            tab, "Export audiobook", str(Path(start) / f"{name}.m4b"),
+            tab, "Export audiobook", str(start / f"{name}.m4b"),
             "Audiobook (*.m4b);;A folder of chapter files (*)",
         )  # fmt: skip
         if path:
-            await self.export_book(Path(path), folder=chosen_filter.startswith("A folder"))
+            tab.folders.remember("audiobook", path)
+            folder = chosen_filter.startswith("A folder")
+            spawn(self.export_book(Path(path), folder=folder), owner=tab)
 
     async def export_book(self, path: Path, *, folder: bool = False) -> BookOutcome | None:
         """Export the ticked chapters as an M4B (or, ``folder``, one file per chapter)."""

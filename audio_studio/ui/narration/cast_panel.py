@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from audio_studio.core.context import StudioContext
 from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import Capability
 from audio_studio.core.narration.cast import NARRATOR, Cast, Role
 from audio_studio.ui.tasks import spawn
+from audio_studio.ui.widgets.folders import RecentFolders
 
 CAST_FILTER = "Cast files (*.toml);;All files (*)"
 
@@ -281,11 +281,15 @@ class CastPanel(QWidget):
         if role is not None:
             self._change(self.cast.without(role.name))
 
-    @asyncSlot()
-    async def _on_open_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a cast file", "", CAST_FILTER)
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
+        folders = RecentFolders(self.ctx)
+        start = str(folders.start("cast"))
+        path, _ = QFileDialog.getOpenFileName(self, "Open a cast file", start, CAST_FILTER)
         if path:
-            await self.open_file(Path(path))
+            folders.remember("cast", path)
+            spawn(self.open_file(Path(path)), owner=self)
 
     async def open_file(self, path: Path) -> bool:
         """Use the cast in ``path``; a bad file is said here and the cast stays as it was."""
@@ -301,11 +305,14 @@ class CastPanel(QWidget):
         self._change(cast)
         return True
 
-    @asyncSlot()
-    async def _on_save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the cast", "cast.toml", CAST_FILTER)
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        folders = RecentFolders(self.ctx)
+        start = str(folders.start("cast") / "cast.toml")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the cast", start, CAST_FILTER)
         if path:
-            await self.save_file(Path(path))
+            folders.remember("cast", path)
+            spawn(self.save_file(Path(path)), owner=self)
 
     async def save_file(self, path: Path) -> bool:
         try:

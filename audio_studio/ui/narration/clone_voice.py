@@ -39,7 +39,8 @@ from audio_studio.core.recordings import RecordingRequest, RecordingService, Rec
 from audio_studio.ui import messages
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.narration.view_model import run_soon
-from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.tasks import asyncSlot, spawn
+from audio_studio.ui.widgets.folders import RecentFolders
 from audio_studio.ui.widgets.level_meter import LevelMeter
 from audio_studio.ui.widgets.player_bar import clock
 
@@ -174,13 +175,17 @@ class CloneVoiceDialog(QDialog):
         if session.recorder.frames and seconds >= MAX_SAMPLE_S - 0.1:
             run_soon(self.stop_recording)
 
-    @asyncSlot()
-    async def _on_open_clicked(self) -> None:
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
+        folders = RecentFolders(self.ctx)
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open a voice sample", "", "Audio (*.wav *.flac *.mp3 *.ogg *.opus *.m4a)"
-        )
+            self, "Open a voice sample", str(folders.start("sample")),
+            "Audio (*.wav *.flac *.mp3 *.ogg *.opus *.m4a)",
+        )  # fmt: skip
         if path:
-            await self.use_file(Path(path))
+            folders.remember("sample", path)
+            spawn(self.use_file(Path(path)), owner=self)
 
     async def use_file(self, path: Path) -> None:
         try:

@@ -34,6 +34,7 @@ from audio_studio.core.sound.pack import (
     file_names,
 )
 from audio_studio.core.store.history import HistoryItem
+from audio_studio.ui.widgets.folders import RecentFolders
 
 
 class PackExportDialog(QDialog):
@@ -48,8 +49,8 @@ class PackExportDialog(QDialog):
         self.items = items
         self._overwrite_confirmed = False
         settings = ctx.settings
-        folder = Path(settings.output_dir) if settings.output_dir else None
-        folder = folder or ctx.paths.default_output_dir
+        self.folders = RecentFolders(ctx)
+        folder = self.folders.start("pack", settings.output_dir or ctx.paths.default_output_dir)
         stamp = datetime.now().strftime("%Y-%m-%d")
         self.destination = QLineEdit(str(folder / f"sound-pack-{stamp}"))
         self.destination.setToolTip("A folder, or a file name ending in .zip")
@@ -105,6 +106,11 @@ class PackExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.resize(640, 0)
         self._on_changed()
+
+    def accept(self) -> None:
+        destination = Path(self.destination.text().strip()).expanduser()
+        self.folders.remember("pack", destination.parent)
+        super().accept()
 
     def options(self) -> PackOptions:
         return PackOptions(
