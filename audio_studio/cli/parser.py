@@ -92,9 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     _provider_options(p)
     p.add_argument("--language", metavar="L", help="e.g. en; default: detect")
     p.add_argument("--prompt", metavar="TEXT", help="names and words to spell right")
-    p.add_argument("--diarize", action="store_true", help="label speakers (cloud providers)")
+    p.add_argument("--diarize", action="store_true", help="label speakers (offline too)")
     p.add_argument(
-        "--speakers", type=int, metavar="N", help="how many speakers (implies --diarize)"
+        "--speakers",
+        metavar="auto|N",
+        help="label speakers: auto, or how many (1-10 offline; implies --diarize)",
     )
     p.add_argument("--concurrency", type=int, metavar="N", help="parts or files sent at once")
 

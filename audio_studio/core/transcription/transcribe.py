@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryItem
 from audio_studio.core.subtitles import read_json, to_json
 from audio_studio.core.transcription.long import ChunkedTranscription
+from audio_studio.core.transcription.speakers import check_count, label_speakers
 
 if TYPE_CHECKING:
     from audio_studio.core.context import StudioContext
@@ -44,6 +45,7 @@ class TranscriptionOutcome:
     item: HistoryItem  # the TRANSCRIPT row
     recording: HistoryItem  # the RECORDING row it belongs to (item.parent_id == recording.id)
     parts: int = 1  # how many uploads the audio was sent in
+    speaker_prints: dict[str, tuple[float, ...]] | None = None  # detected offline, by name
 
 
 async def recording_for(ctx: StudioContext, audio: Path, source: str | None = None) -> HistoryItem:
@@ -126,6 +128,7 @@ async def transcribe(
         raise InputError(f"{request.audio} does not exist or is not a file.")
     pid = provider_id or ctx.settings.transcription_provider or "local"
     await ctx.provider(pid, Capability.TRANSCRIPTION)
+    request, offline_speakers = sent_request(ctx, pid, request)
     seconds = await _duration(request.audio)
     missing = seconds
     if run is not None and run.parts and seconds is not None:
@@ -143,6 +146,8 @@ async def transcribe(
         keeping = None
     owned = run is None
     work = run or ChunkedTranscription(ctx, request, concurrency=concurrency)
+    if offline_speakers is not None:
+        work.request = request  # the provider is asked for text; speakers come after
     if keeping is None:
         # Copying a long file into History takes a while: it starts once the file is cut (the
         # CPU goes to the first uploads first), and is awaited whatever happens after.
@@ -154,10 +159,45 @@ async def transcribe(
         if owned:
             await asyncio.to_thread(work.close)
         recording = await _kept(keeping)
+    prints: dict[str, tuple[float, ...]] | None = None
+    if offline_speakers and transcript.segments:
+        if progress is not None:
+            progress(None, "Telling speakers apart…")
+        transcript, detection = await label_speakers(
+            transcript, request.audio, offline_speakers.num_speakers, progress=progress
+        )
+        prints = {f"Speaker {k + 1}": p for k, p in enumerate(detection.prints)}
     total_ms = (time.perf_counter() - started) * 1000
-    item = await _store(ctx, request, work, transcript, recording, total_ms)
+    item = await _store(ctx, request, work, transcript, recording, total_ms, offline_speakers)
     fresh = await asyncio.to_thread(ctx.history.get, recording.id)
-    return TranscriptionOutcome(transcript, item, fresh or recording, parts=len(work.parts))
+    return TranscriptionOutcome(
+        transcript, item, fresh or recording, parts=len(work.parts), speaker_prints=prints
+    )
+
+
+@dataclass(frozen=True)
+class OfflineSpeakers:
+    num_speakers: int | None  # None: found automatically
+
+
+def sent_request(
+    ctx: StudioContext, pid: str, request: TranscriptionRequest
+) -> tuple[TranscriptionRequest, OfflineSpeakers | None]:
+    """What the provider is sent, and whether speakers are then detected offline: a provider
+    whose model does not label speakers is asked for text only, and the studio labels them.
+
+    Raises:
+        InputError: a number of speakers offline detection cannot take.
+    """
+    if not request.diarize:
+        return request, None
+    if ctx.registry.spec(pid).info.stt_features(request.model).diarize:
+        return request, None
+    check_count(request.num_speakers)
+    return (
+        replace(request, diarize=False, num_speakers=None),
+        OfflineSpeakers(request.num_speakers),
+    )
 
 
 async def _store(
@@ -167,6 +207,7 @@ async def _store(
     transcript: Transcript,
     recording: HistoryItem,
     total_ms: float,
+    offline_speakers: OfflineSpeakers | None = None,
 ) -> HistoryItem:
     # A two-hour transcript's JSON takes a while to build: not on the loop thread.
     text = (await asyncio.to_thread(to_json, transcript)).encode("utf-8")
@@ -177,8 +218,9 @@ async def _store(
         "language": transcript.language,
         "language_probability": transcript.language_probability,
         "word_timestamps": request.word_timestamps,
-        "diarize": request.diarize,
-        "num_speakers": request.num_speakers,
+        "diarize": request.diarize or offline_speakers is not None,
+        "num_speakers": offline_speakers.num_speakers if offline_speakers else request.num_speakers,
+        "speakers_by": "offline" if offline_speakers else None,
         "vad": request.vad,
         "translate": request.translate,
         "prompt": request.prompt,
