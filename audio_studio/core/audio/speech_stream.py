@@ -53,3 +53,19 @@ def iter_speech_windows(
         yield start / SPEECH_RATE, tail[:size]
         start += min(size, len(tail))
         tail = tail[size:]
+
+
+def read_range(path: Path, start_s: float, end_s: float) -> npt.NDArray[np.float32]:
+    """The 16 kHz mono samples from ``start_s`` to ``end_s``, decoded as a stream (only that
+    stretch is kept)."""
+    kept: list[npt.NDArray[np.float32]] = []
+    for at, samples in iter_speech_windows(path, 10.0):
+        end = at + len(samples) / SPEECH_RATE
+        if end <= start_s:
+            continue
+        if at >= end_s:
+            break
+        a = max(0, int((start_s - at) * SPEECH_RATE))
+        b = min(len(samples), int((end_s - at) * SPEECH_RATE))
+        kept.append(samples[a:b])
+    return np.concatenate(kept) if kept else np.zeros(0, np.float32)

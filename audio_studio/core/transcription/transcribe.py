@@ -12,24 +12,30 @@ Runs on the event loop; copying, hashing and SQLite go through asyncio.to_thread
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audio_studio.core.audio.codec import AudioData, write
+from audio_studio.core.audio.speech_stream import SPEECH_RATE, read_range
 from audio_studio.core.costs import estimate
-from audio_studio.core.errors import InputError
+from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import (
     Capability,
     HistoryKind,
     Latency,
+    Segment,
     Transcript,
     TranscriptionRequest,
     Usage,
 )
 from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.providers.local.vad import speech_regions
 from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryItem
 from audio_studio.core.subtitles import read_json, to_json
+from audio_studio.core.transcription.guard import guard
 from audio_studio.core.transcription.long import ChunkedTranscription
 from audio_studio.core.transcription.speakers import check_count, label_speakers
 
@@ -159,6 +165,7 @@ async def transcribe(
         if owned:
             await asyncio.to_thread(work.close)
         recording = await _kept(keeping)
+    transcript = await _guarded(ctx, pid, request, transcript, progress)
     prints: dict[str, tuple[float, ...]] | None = None
     if offline_speakers and transcript.segments:
         if progress is not None:
@@ -173,6 +180,56 @@ async def transcribe(
     return TranscriptionOutcome(
         transcript, item, fresh or recording, parts=len(work.parts), speaker_prints=prints
     )
+
+
+async def _guarded(
+    ctx: StudioContext,
+    pid: str,
+    request: TranscriptionRequest,
+    transcript: Transcript,
+    progress: ProgressFn | None,
+) -> Transcript:
+    """``transcript`` through the loop and hallucination guard (guard.py). The offline engine
+    only: asking a cloud provider again costs money, and their services filter these already."""
+    if not transcript.segments or pid != "local":
+        return transcript
+    try:
+        regions: list[tuple[float, float]] | None = await speech_regions(request.audio)
+    except StudioError:  # no offline engine installed: loops are still caught
+        regions = None
+    provider = await ctx.provider(pid, Capability.TRANSCRIPTION)
+
+    async def redecode(start: float, end: float) -> Transcript | None:
+        if progress is not None:
+            progress(None, "Checking a doubtful stretch again…")
+        a, b = max(0.0, start - 0.5), end + 0.5
+        samples = await asyncio.to_thread(read_range, request.audio, a, b)
+        if not len(samples):
+            return None
+        with tempfile.TemporaryDirectory(prefix="audio-studio-guard-") as folder:
+            clip = Path(folder) / "stretch.wav"
+            await asyncio.to_thread(write, AudioData(samples[:, None], SPEECH_RATE), clip)
+            careful = replace(
+                request, audio=clip, prompt=None, vad=True, diarize=False, num_speakers=None,
+                settings={**request.settings, "careful": True},
+            )  # fmt: skip
+            try:
+                again: Transcript = await provider.transcribe(careful)
+            except StudioError:
+                return None
+        return shifted(again, a)
+
+    return await guard(transcript, regions, redecode)
+
+
+def shifted(t: Transcript, by: float) -> Transcript:
+    """``t`` with every time moved later by ``by`` seconds."""
+
+    def move(s: Segment) -> Segment:
+        words = tuple(replace(w, start=w.start + by, end=w.end + by) for w in s.words)
+        return replace(s, start=s.start + by, end=s.end + by, words=words)
+
+    return replace(t, segments=tuple(move(s) for s in t.segments))
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ class WhisperEngine:
             "beam_size": int(settings.get("beam_size", 1)),
             "compute_type": str(settings.get("compute_type", "int8")),
             "cpu_threads": int(settings.get("cpu_threads", min(8, os.cpu_count() or 1))),
+            "careful": bool(settings.get("careful", False)),  # a second try (guard.py)
         }
 
         def on_event(event: Any) -> None:
@@ -193,14 +194,25 @@ def transcribe_file(
     emit((0.0, "Loading the model…"))
     model = _load_model(payload, cache)
     emit((0.0, "Transcribing…"))
+    careful: dict[str, Any] = {}
+    if payload.get("careful"):
+        # Safer settings for a stretch that looped or was invented: no carried-over context
+        # (loops feed on it), sampling when greedy decoding repeats, speech only.
+        careful = {
+            "condition_on_previous_text": False,
+            "temperature": [0.2, 0.4, 0.6, 0.8, 1.0],
+            "compression_ratio_threshold": 2.0,
+            "no_speech_threshold": 0.5,
+        }
     segments_iter, info = model.transcribe(
         samples,
         language=payload["language"],
         task=payload["task"],
         beam_size=payload["beam_size"],
         word_timestamps=payload["word_timestamps"],
-        vad_filter=payload["vad"],
+        vad_filter=payload["vad"] or bool(careful),
         initial_prompt=payload["prompt"],
+        **careful,
     )
     segments: list[Segment] = []
     for seg in segments_iter:  # lazy: each step decodes the next stretch of audio
