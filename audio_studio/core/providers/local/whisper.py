@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,30 +170,60 @@ def _clock(seconds: float) -> str:
     return f"{m}:{s:02d}"
 
 
+_WINDOW_S = 120.0  # the engine is fed two minutes at a time (its features of a longer
+# stretch take hundreds of MB: 10 minutes peaked at 740 MB)
+_CUT_SEARCH_S = 10.0  # each window ends at the quietest moment of its last 10 s
+
+
+def _windows(path: Path) -> Iterator[tuple[float, Any]]:
+    """``(start_s, samples)`` of about two minutes each, 16 kHz mono, cut where it is quietest so
+    no word is split; decoded as a stream (core/audio/speech_stream.py)."""
+    import numpy as np
+
+    from audio_studio.core.audio.speech_stream import SPEECH_RATE, iter_speech_windows
+
+    carry = np.zeros(0, np.float32)
+    carry_at = 0.0
+    for start, samples in iter_speech_windows(path, _WINDOW_S):
+        joined = np.concatenate([carry, samples]) if len(carry) else samples
+        at = carry_at if len(carry) else start
+        search = int(_CUT_SEARCH_S * SPEECH_RATE)
+        if len(samples) < int(_WINDOW_S * SPEECH_RATE) or len(joined) <= search:
+            carry, carry_at = joined, at  # the last window, or too short to cut
+            continue
+        tail = joined[-search:]
+        hop = SPEECH_RATE // 10
+        energy = [float(np.mean(np.square(tail[k : k + hop]))) for k in range(0, search - hop, hop)]
+        cut = len(joined) - search + hop * int(np.argmin(energy))
+        yield at, joined[:cut]
+        carry, carry_at = joined[cut:].copy(), at + cut / SPEECH_RATE
+    if len(carry):
+        yield carry_at, carry
+
+
 def transcribe_file(
     payload: dict[str, Any], emit: Callable[[Any], None], cache: dict[str, Any]
 ) -> Transcript:
-    """Worker handler: emits ``(share_done, message)``; returns the Transcript."""
+    """Worker handler: emits ``(share_done, message)``; returns the Transcript.
+
+    The file is decoded as a stream and fed to the engine two minutes at a time, so memory
+    does not grow with the length of the recording; silent windows are skipped.
+    """
     import numpy as np
 
-    from audio_studio.core.audio import codec
+    from audio_studio.core.audio.reading import probe
 
     emit((0.0, "Reading the audio…"))
     path = Path(payload["audio"])
     model_id = str(payload["model_id"])
     if _holds_no_samples(path):
         return Transcript((), duration_s=0.0, provider="local", model=model_id, notices=(EMPTY,))
-    audio = codec.decode(path).mono()
-    duration = audio.duration_s
-    if audio.frames == 0 or float(np.max(np.abs(audio.samples))) < _SILENCE_PEAK:
-        notice = EMPTY if audio.frames == 0 else SILENT
-        return Transcript(
-            (), duration_s=duration, provider="local", model=model_id, notices=(notice,)
-        )
-    samples = codec.resample(audio, 16_000).samples[:, 0]
-    emit((0.0, "Loading the model…"))
-    model = _load_model(payload, cache)
-    emit((0.0, "Transcribing…"))
+    total = probe(path).duration_s or 0.0
+    segments: list[Segment] = []
+    language = payload["language"]
+    info: Any = None
+    heard = False
+    duration = 0.0
     careful: dict[str, Any] = {}
     if payload.get("careful"):
         # Safer settings for a stretch that looped or was invented: no carried-over context
@@ -204,39 +234,56 @@ def transcribe_file(
             "compression_ratio_threshold": 2.0,
             "no_speech_threshold": 0.5,
         }
-    segments_iter, info = model.transcribe(
-        samples,
-        language=payload["language"],
-        task=payload["task"],
-        beam_size=payload["beam_size"],
-        word_timestamps=payload["word_timestamps"],
-        vad_filter=payload["vad"] or bool(careful),
-        initial_prompt=payload["prompt"],
-        **careful,
-    )
-    segments: list[Segment] = []
-    for seg in segments_iter:  # lazy: each step decodes the next stretch of audio
-        words = tuple(
-            Word(text=w.word.strip(), start=float(w.start), end=float(w.end),
-                 confidence=float(w.probability))
-            for w in (seg.words or ())
-        )  # fmt: skip
-        segments.append(
-            Segment(
-                text=seg.text.strip(),
-                start=float(seg.start),
-                end=float(seg.end),
-                words=words,
-                confidence=math.exp(float(seg.avg_logprob)),
-            )
+    for start, samples in _windows(path):
+        duration = start + len(samples) / 16_000
+        if not len(samples) or float(np.max(np.abs(samples))) < _SILENCE_PEAK:
+            continue
+        if not heard:
+            emit((0.0, "Loading the model…"))
+            model = _load_model(payload, cache)
+            emit((0.0, "Transcribing…"))
+        heard = True
+        segments_iter, window_info = model.transcribe(
+            samples,
+            language=language,
+            task=payload["task"],
+            beam_size=payload["beam_size"],
+            word_timestamps=payload["word_timestamps"],
+            vad_filter=payload["vad"] or bool(careful),
+            initial_prompt=payload["prompt"],
+            **careful,
         )
-        done = f"{_clock(seg.end)} of {_clock(duration)}"
-        emit((min(1.0, seg.end / duration) if duration else None, done))
+        if info is None:
+            info = window_info
+            language = language or window_info.language  # the same language all through
+        for seg in segments_iter:  # lazy: each step decodes the next stretch of audio
+            words = tuple(
+                Word(text=w.word.strip(), start=start + float(w.start), end=start + float(w.end),
+                     confidence=float(w.probability))
+                for w in (seg.words or ())
+            )  # fmt: skip
+            segments.append(
+                Segment(
+                    text=seg.text.strip(),
+                    start=start + float(seg.start),
+                    end=start + float(seg.end),
+                    words=words,
+                    confidence=math.exp(float(seg.avg_logprob)),
+                )
+            )
+            end = start + float(seg.end)
+            done = f"{_clock(end)} of {_clock(total)}"
+            emit((min(1.0, end / total) if total else None, done))
+    if not heard:
+        notice = EMPTY if duration == 0 else SILENT
+        return Transcript(
+            (), duration_s=duration, provider="local", model=model_id, notices=(notice,)
+        )
     segments = [s for s in segments if s.text]
     return Transcript(
         segments=tuple(segments),
-        language=info.language,
-        language_probability=float(info.language_probability),
+        language=info.language if info else language,
+        language_probability=float(info.language_probability) if info else None,
         duration_s=duration,
         provider="local",
         model=model_id,
