@@ -35,6 +35,7 @@ HANDLERS: dict[str, str] = {
     "watch": "audio_studio.cli.watch:run",
     "sfx": "audio_studio.cli.sfx:run",
     "models": "audio_studio.cli.models:run",
+    "speakers": "audio_studio.cli.speakers:run",
 }
 
 

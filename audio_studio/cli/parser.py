@@ -157,6 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--starred", action="store_true")
     p.add_argument("--limit", type=int, default=50, metavar="N")
 
+    p = sub.add_parser("speakers", help="voices you named, remembered for later recordings")
+    p.add_argument("action", nargs="?", choices=("list", "rename", "not", "forget"), default="list")
+    p.add_argument(
+        "names",
+        nargs="*",
+        metavar="ARG",
+        help="rename TRANSCRIPT_ID OLD NEW | not TRANSCRIPT_ID SPEAKER NAME | forget NAME",
+    )
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("models", help="offline models")
     p.add_argument("action", nargs="?", choices=("list", "download", "remove"), default="list")
     p.add_argument("name", nargs="?", metavar="NAME")

@@ -31,16 +31,24 @@ class Turn:
     end: float
 
 
-async def make_dialogue(studio: object, path: Path, *, gap_s: float = 0.6) -> list[Turn]:
-    """Write the eight turns to ``path`` (16-bit WAV, 24 kHz mono); returns where each is."""
+async def make_dialogue(
+    studio: object,
+    path: Path,
+    *,
+    gap_s: float = 0.6,
+    voices: tuple[str, str] = VOICES,
+    texts: tuple[str, ...] = TURNS,
+) -> list[Turn]:
+    """Write the turns to ``path`` (16-bit WAV, 24 kHz mono), ``voices`` taking turns; returns
+    where each turn is."""
     provider = await studio.context.provider("local", Capability.SPEECH)  # type: ignore[attr-defined]
     rate = 24_000
     pieces: list[np.ndarray] = []
     turns: list[Turn] = []
     at = 0.5
     pieces.append(np.zeros(int(0.5 * rate), np.float32))
-    for n, text in enumerate(TURNS):
-        voice = VOICES[n % 2]
+    for n, text in enumerate(texts):
+        voice = voices[n % 2]
         speech = await provider.synthesize(
             SpeechRequest(text=text, voice=voice, format=AudioFormat.WAV)
         )

@@ -35,9 +35,11 @@ from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.local.vad import speech_regions
 from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryItem
 from audio_studio.core.subtitles import read_json, to_json
+from audio_studio.core.transcription import voices
 from audio_studio.core.transcription.guard import guard
 from audio_studio.core.transcription.long import ChunkedTranscription
-from audio_studio.core.transcription.speakers import check_count, label_speakers
+from audio_studio.core.transcription.speakers import check_count, default_name, label_speakers
+from audio_studio.core.transcripts import rename_speaker
 
 if TYPE_CHECKING:
     from audio_studio.core.context import StudioContext
@@ -173,9 +175,17 @@ async def transcribe(
         transcript, detection = await label_speakers(
             transcript, request.audio, offline_speakers.num_speakers, progress=progress
         )
-        prints = {f"Speaker {k + 1}": p for k, p in enumerate(detection.prints)}
+        known = await asyncio.to_thread(voices.match, ctx.db, list(detection.prints))
+        prints = {}
+        for k, vector in enumerate(detection.prints):
+            name = known[k] or default_name(k)
+            if known[k]:  # a voice the user named before
+                transcript = rename_speaker(transcript, default_name(k), name)
+            prints[name] = vector
     total_ms = (time.perf_counter() - started) * 1000
-    item = await _store(ctx, request, work, transcript, recording, total_ms, offline_speakers)
+    item = await _store(
+        ctx, request, work, transcript, recording, total_ms, offline_speakers, prints
+    )
     fresh = await asyncio.to_thread(ctx.history.get, recording.id)
     return TranscriptionOutcome(
         transcript, item, fresh or recording, parts=len(work.parts), speaker_prints=prints
@@ -265,6 +275,7 @@ async def _store(
     recording: HistoryItem,
     total_ms: float,
     offline_speakers: OfflineSpeakers | None = None,
+    prints: dict[str, tuple[float, ...]] | None = None,
 ) -> HistoryItem:
     # A two-hour transcript's JSON takes a while to build: not on the loop thread.
     text = (await asyncio.to_thread(to_json, transcript)).encode("utf-8")
@@ -278,6 +289,8 @@ async def _store(
         "diarize": request.diarize or offline_speakers is not None,
         "num_speakers": offline_speakers.num_speakers if offline_speakers else request.num_speakers,
         "speakers_by": "offline" if offline_speakers else None,
+        # Voice prints by speaker: renaming one remembers the voice (voices.py).
+        "speaker_prints": {k: [round(x, 5) for x in v] for k, v in (prints or {}).items()},
         "vad": request.vad,
         "translate": request.translate,
         "prompt": request.prompt,

@@ -31,7 +31,7 @@ HOP_FRAMES = 50  # a voice print every 0.5 s
 STEP_S = 0.1  # resolution of the speaker timeline
 MIN_TURN_S = 0.4  # shorter runs join their neighbours
 _MAX_LINKED = 1500  # prints clustered directly; the rest join the nearest centroid
-_BATCH = 64
+_BATCH = 256
 _WINDOW_S = 30.0
 
 
