@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from audio_studio.core.context import StudioContext
 
-__all__ = ["not_speaker", "rename"]
+__all__ = ["not_speaker", "remember_rename", "rename"]
 
 SAMPLE_S = 6.0
 
@@ -87,6 +87,20 @@ async def rename(ctx: StudioContext, item: HistoryItem, old: str, new: str) -> H
             voices.remember, ctx.db, new, vector, item_id=item.id, sample=sample
         )
     return saved
+
+
+async def remember_rename(
+    ctx: StudioContext, item: HistoryItem, transcript: Transcript, old: str, new: str
+) -> bool:
+    """Remember the voice of ``old`` as ``new`` after the tab renamed it in ``transcript`` (the
+    version before the rename; the tab saves the transcript itself). False when ``old`` has no
+    voice print (its speakers came from a provider, or it was renamed before)."""
+    vector = _prints(item).get(old)
+    if vector is None or not " ".join(new.split()):
+        return False
+    sample = await _sample(ctx, item, transcript, old)
+    await asyncio.to_thread(voices.remember, ctx.db, new, vector, item_id=item.id, sample=sample)
+    return True
 
 
 async def not_speaker(

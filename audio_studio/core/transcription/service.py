@@ -140,6 +140,12 @@ class TranscriptionService:
         """Rename a speaker of a TRANSCRIPT row and remember the voice by that name."""
         return await naming.rename(self.ctx, item, old, new)
 
+    async def remember_speaker(
+        self, item: HistoryItem, transcript: Transcript, old: str, new: str
+    ) -> bool:
+        """After the tab renamed ``old`` to ``new``: remember the voice (False: no print)."""
+        return await naming.remember_rename(self.ctx, item, transcript, old, new)
+
     async def not_speaker(self, item: HistoryItem, speaker: str, name: str) -> HistoryItem:
         """Remember that ``speaker`` of a TRANSCRIPT row is not the person ``name``."""
         return await naming.not_speaker(self.ctx, item, speaker, name)
