@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     p.add_argument("--seconds", type=float, metavar="N")
     p.add_argument("--device", metavar="D")
+    p.add_argument("--live", action="store_true", help="print the words as they are spoken")
 
     p = sub.add_parser("play", help="play an audio file")
     p.add_argument("file", metavar="FILE")

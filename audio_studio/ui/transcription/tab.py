@@ -176,6 +176,7 @@ class TranscriptionTab(QWidget):
         self._layout()
         self.flow = TranscriptionFlow(self, self, ctx, transcription, controller)
         self.voices = VoiceMemory(self)  # renamed speakers are remembered by voice
+        self.view.model.modelReset.connect(self.recorder.live.clear)  # the full text replaces it
         self.keys = TransportKeys(self, self.player, self.corrections)
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)

@@ -29,6 +29,7 @@ from audio_studio.core.providers.local.worker import EngineWorker
 __all__ = ["NO_SPEECH", "SILENT", "WhisperEngine", "transcribe_file"]
 
 HANDLER = "audio_studio.core.providers.local.whisper:transcribe_file"
+SAMPLES_HANDLER = "audio_studio.core.providers.local.whisper:transcribe_window"
 NO_SPEECH = "No speech was found in this audio."
 SILENT = "The audio is silent, so there is nothing to transcribe."
 EMPTY = "The audio is empty (it has no samples), so there is nothing to transcribe."
@@ -113,8 +114,49 @@ class WhisperEngine:
         result: Transcript = await self.worker.run(HANDLER, payload, on_event)
         return result
 
+    async def transcribe_samples(
+        self, samples: Any, *, model_id: str | None = None, prompt: str | None = None
+    ) -> list[tuple[float, float, str]]:
+        """``(start_s, end_s, text)`` of a few seconds of 16 kHz mono float32 ``samples``: live
+        text while recording (core/transcription/live.py). Greedy and without word times, so
+        it keeps up on two cores."""
+        model = await self.resolve(model_id)
+        payload = {
+            "model_path": str(model.location),
+            "model_id": model.id,
+            "samples": samples.astype("float32").tobytes(),
+            "language": "en" if model.id.endswith(".en") else None,
+            "prompt": prompt,
+            "compute_type": "int8",
+            "cpu_threads": min(8, os.cpu_count() or 1),
+        }
+        found: list[tuple[float, float, str]] = await self.worker.run(SAMPLES_HANDLER, payload)
+        return found
+
 
 # -- in the worker process -----------------------------------------------------------------
+
+
+def transcribe_window(
+    payload: dict[str, Any], emit: Callable[[Any], None], cache: dict[str, Any]
+) -> list[tuple[float, float, str]]:
+    """Worker handler for ``transcribe_samples``."""
+    import numpy as np
+
+    samples = np.frombuffer(payload["samples"], np.float32)
+    if not len(samples) or float(np.max(np.abs(samples))) < _SILENCE_PEAK:
+        return []
+    model = _load_model(payload, cache)
+    segments, _info = model.transcribe(
+        samples,
+        language=payload["language"],
+        beam_size=1,
+        initial_prompt=payload["prompt"],
+        condition_on_previous_text=False,
+        without_timestamps=False,
+        vad_filter=True,
+    )
+    return [(float(s.start), float(s.end), s.text.strip()) for s in segments if s.text.strip()]
 
 
 def _load_model(payload: dict[str, Any], cache: dict[str, Any]) -> Any:
