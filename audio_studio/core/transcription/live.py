@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from audio_studio.core.audio.codec import StreamResampler
 from audio_studio.core.audio.speech_stream import SPEECH_RATE
+from audio_studio.core.audio.spool import HEADER_BYTES
 
 __all__ = ["LiveText"]
 
@@ -28,10 +29,9 @@ Floats = npt.NDArray[np.float32]
 Engine = Callable[[Floats, str | None], Awaitable[list[tuple[float, float, str]]]]
 TextFn = Callable[[str, str], None]  # (committed, tentative)
 
-STEP_S = 0.7  # how often new audio is read and transcribed
-WINDOW_S = 12.0  # the longest stretch read again
-SETTLE_S = 2.5  # text ending this long before the window's end is final
-_HEADER = 44  # the spool's WAV header (16-bit PCM)
+STEP_S = 0.5  # how often new audio is read and transcribed
+WINDOW_S = 8.0  # the longest stretch read again
+SETTLE_S = 2.0  # text ending this long before the window's end is final
 
 
 class LiveText:
@@ -64,9 +64,9 @@ class LiveText:
         """What the recorder wrote since the last call, as 16 kHz mono."""
         align = 2 * self.channels
         try:
-            size = os.path.getsize(self.spool) - _HEADER
+            size = os.path.getsize(self.spool) - HEADER_BYTES
             with self.spool.open("rb") as f:
-                f.seek(_HEADER + self._read)
+                f.seek(HEADER_BYTES + self._read)
                 data = f.read(max(0, (size - self._read) // align * align))
         except OSError:
             return np.zeros(0, np.float32)
