@@ -167,7 +167,8 @@ async def transcribe(
         if owned:
             await asyncio.to_thread(work.close)
         recording = await _kept(keeping)
-    transcript = await _guarded(ctx, pid, request, transcript, progress)
+    if set(work.providers) <= {"local"}:  # another provider's parts are not re-decoded here
+        transcript = await _guarded(ctx, pid, request, transcript, progress)
     prints: dict[str, tuple[float, ...]] | None = None
     if offline_speakers and transcript.segments:
         if progress is not None:
