@@ -259,8 +259,11 @@ def sent_request(
     """
     if not request.diarize:
         return request, None
-    if ctx.registry.spec(pid).info.stt_features(request.model).diarize:
+    info = ctx.registry.spec(pid).info
+    if info.stt_features(request.model).diarize:
         return request, None
+    if request.model is None and any(m.stt and m.stt.diarize for m in info.models):
+        return request, None  # the provider switches to its own speaker model (OpenAI's)
     check_count(request.num_speakers)
     return (
         replace(request, diarize=False, num_speakers=None),
