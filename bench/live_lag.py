@@ -89,10 +89,16 @@ async def main(path: Path, repeats: int) -> None:
     if not lags:
         print("no words appeared")
         return
+    import jiwer
+
+    said = " ".join(w for _e, w in words)
+    final = " ".join(_norm(t) for t in live.text.split())
     print(
         f"{len(lags)} of {len(words)} words appeared live; lag median {np.median(lags):.2f} s, "
-        f"p95 {np.percentile(lags, 95):.2f} s ({live.windows} windows transcribed)"
+        f"p95 {np.percentile(lags, 95):.2f} s ({live.windows} windows transcribed); "
+        f"live text vs the whole-file transcript: WER {jiwer.wer(said, final):.2f}"
     )
+    print(f"live: {live.text}")
 
 
 if __name__ == "__main__":
