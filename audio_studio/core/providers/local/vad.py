@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from audio_studio.core.errors import ConfigurationError
 from audio_studio.core.providers.local.worker import EngineWorker, shared_worker
 
 __all__ = ["speech_regions"]
@@ -16,7 +18,11 @@ HANDLER = "audio_studio.core.providers.local.vad:regions_file"
 async def speech_regions(
     audio: Path, worker: EngineWorker | None = None
 ) -> list[tuple[float, float]]:
-    """``(start_s, end_s)`` of each stretch of speech in ``audio``, in order."""
+    """``(start_s, end_s)`` of each stretch of speech in ``audio``, in order.
+
+    Raises ConfigurationError when faster-whisper (which ships the VAD) is not installed."""
+    if importlib.util.find_spec("faster_whisper") is None:
+        raise ConfigurationError("The offline engines are not installed.", provider="local")
     found: list[tuple[float, float]] = await (worker or shared_worker("whisper")).run(
         HANDLER, {"audio": str(audio)}
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 from pathlib import Path
 from typing import Any
 
+from audio_studio.core.errors import ConfigurationError
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.providers.local.speakers.diarize import MAX_SPEAKERS, Detection
 from audio_studio.core.providers.local.worker import EngineWorker, shared_worker
@@ -12,6 +15,11 @@ from audio_studio.core.providers.local.worker import EngineWorker, shared_worker
 __all__ = ["MAX_SPEAKERS", "Detection", "detect_speakers"]
 
 HANDLER = "audio_studio.core.providers.local.speakers.diarize:detect_file"
+
+
+def _installed() -> bool:
+    """faster-whisper (mel filters, Silero VAD) and scipy (clustering) come with the extra."""
+    return all(importlib.util.find_spec(name) for name in ("faster_whisper", "scipy"))
 
 
 async def detect_speakers(
@@ -26,6 +34,13 @@ async def detect_speakers(
     Shares the transcription engine's worker, so the two never compete for the CPU and
     cancelling stops it at once. Raises UnsupportedFormatError for a file that is not audio.
     """
+
+    if not await asyncio.to_thread(_installed):
+        raise ConfigurationError(
+            "Telling speakers apart needs the offline engines. Install them with "
+            "pip install 'audio-studio[offline]' (the README's run command does this).",
+            provider="local",
+        )
 
     def on_event(event: Any) -> None:
         if progress is not None:
