@@ -66,14 +66,9 @@ def peak_tree_rss_mb(
     )
     peak = 0.0
     ends = time.monotonic() + timeout_s
-    each: dict[int, float] = {}
     while process.poll() is None and time.monotonic() < ends:
-        sizes = {p: _rss_mb(p) for p in _tree(process.pid)}
-        for p, mb in sizes.items():
-            each[p] = max(each.get(p, 0.0), mb)
-        peak = max(peak, sum(sizes.values()))
+        peak = max(peak, sum(_rss_mb(p) for p in _tree(process.pid)))
         time.sleep(0.1)
-    peak_tree_rss_mb.each = each  # type: ignore[attr-defined]
     if process.poll() is None:
         process.kill()
     out, err = process.communicate()
