@@ -36,6 +36,7 @@ HANDLERS: dict[str, str] = {
     "sfx": "audio_studio.cli.sfx:run",
     "models": "audio_studio.cli.models:run",
     "library": "audio_studio.cli.library:run",
+    "speakers": "audio_studio.cli.speakers:run",
 }
 
 

@@ -127,9 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     _provider_options(p)
     p.add_argument("--language", metavar="L", help="e.g. en; default: detect")
     p.add_argument("--prompt", metavar="TEXT", help="names and words to spell right")
-    p.add_argument("--diarize", action="store_true", help="label speakers (cloud providers)")
+    p.add_argument("--diarize", action="store_true", help="label speakers (offline too)")
     p.add_argument(
-        "--speakers", type=int, metavar="N", help="how many speakers (implies --diarize)"
+        "--speakers",
+        metavar="auto|N",
+        help="label speakers: auto, or how many (1-10 offline; implies --diarize)",
     )
     p.add_argument("--concurrency", type=int, metavar="N", help="parts or files sent at once")
 
@@ -175,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     p.add_argument("--seconds", type=float, metavar="N")
     p.add_argument("--device", metavar="D")
+    p.add_argument("--live", action="store_true", help="print the words as they are spoken")
 
     p = sub.add_parser("play", help="play an audio file")
     p.add_argument("file", metavar="FILE")
@@ -195,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("library", help="export the library to a zip, or import one")
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", metavar="FILE.zip")
+    p = sub.add_parser("speakers", help="voices you named, remembered for later recordings")
+    p.add_argument("action", nargs="?", choices=("list", "rename", "not", "forget"), default="list")
+    p.add_argument(
+        "names",
+        nargs="*",
+        metavar="ARG",
+        help="rename TRANSCRIPT_ID OLD NEW | not TRANSCRIPT_ID SPEAKER NAME | forget NAME",
+    )
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("models", help="offline models")
     p.add_argument("action", nargs="?", choices=("list", "download", "remove"), default="list")

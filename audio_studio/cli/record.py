@@ -52,6 +52,27 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         flush=True,
     )
     stop = asyncio.Event()
+    live_done = asyncio.Event()
+    live_task = None
+    if args.live:
+        printed: list[str] = []
+
+        def show(committed: str, _tentative: str) -> None:
+            # Committed text only: it will not change, so stdout can be piped.
+            new = committed[len(" ".join(printed)) :].strip()
+            if new:
+                end_status_line()
+                print(new, flush=True)
+                printed.append(new)
+
+        try:
+            live = await studio.transcription.live_text(
+                recorder.path, recorder.sample_rate, recorder.channels, show
+            )
+        except StudioError as exc:
+            print(f"audio-studio record: no live text ({exc.message})", file=sys.stderr)
+        else:
+            live_task = asyncio.ensure_future(live.run(live_done))
     with stop_on_signals(stop.set):
         while not stop.is_set() and session.error is None:
             levels = session.levels()
@@ -68,6 +89,9 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             except TimeoutError:
                 pass
     end_status_line()
+    if live_task is not None:
+        live_done.set()
+        await live_task  # the last words, read from the spool before it is filed
     item = await studio.recordings.finish(session)
     audio_file = item.file("audio")
     assert audio_file is not None

@@ -49,6 +49,19 @@ def _format(args: argparse.Namespace) -> str | None:
     return suffix if suffix in EXPORT_FORMATS else "txt"
 
 
+def _speakers(value: str | None) -> int | bool | None:
+    """``--speakers``: None (not asked), 0 (auto), a count, or False (not understood)."""
+    if value is None:
+        return None
+    if value.strip().lower() == "auto":
+        return 0
+    try:
+        count = int(value)
+    except ValueError:
+        return False
+    return count if count >= 1 else False
+
+
 def _inputs(args: argparse.Namespace) -> tuple[list[str], list[Path], list[Path], list[str]]:
     """What to transcribe as given (a path or a link), as a file name, the folder each came
     from (or ``.``), and problems. Blocking (looks into folders)."""
@@ -118,8 +131,12 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         print("audio-studio transcribe: --concurrency must be at least 1.", file=sys.stderr)
         return 2
-    if args.speakers is not None and args.speakers < 1:
-        print("audio-studio transcribe: --speakers must be at least 1.", file=sys.stderr)
+    speakers = _speakers(args.speakers)
+    if speakers is False:
+        print(
+            "audio-studio transcribe: --speakers takes auto or a number of speakers (1 to 10).",
+            file=sys.stderr,
+        )
         return 2
     sources, files, bases, problems = await asyncio.to_thread(_inputs, args)
     for problem in problems:
@@ -146,8 +163,8 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
             model=args.model,
             language=args.language,
             prompt=args.prompt,
-            diarize=args.diarize or bool(args.speakers),
-            num_speakers=args.speakers,
+            diarize=args.diarize or speakers is not None,
+            num_speakers=speakers or None,
         )
         report = progress_printer(f"transcribe {path.name}")
         async with limit:

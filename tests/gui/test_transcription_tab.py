@@ -69,8 +69,15 @@ def test_options_follow_what_the_model_offers(
         return bool(form.isRowVisible(widget))
 
     assert o.provider_id() == "local" and o.model_id() == "tiny.en"
-    assert not shown(o.diarize) and shown(o.prompt) and shown(o.word_times)
+    assert shown(o.prompt) and shown(o.word_times)
     assert [o.language.itemData(i) for i in range(o.language.count())] == ["en"]
+    # The offline engine labels no speakers, so the studio tells them apart itself (1 to 10).
+    assert shown(o.diarize) and not shown(o.speakers)
+    o.diarize.setChecked(True)
+    o.speakers.setValue(2)
+    assert shown(o.speakers) and o.speakers.maximum() == 10 and o.model_id() == "tiny.en"
+    local = o.request(Path("a.wav"))
+    assert local.diarize and local.num_speakers == 2
     o.select("openai")
     assert o.model_id() == "whisper-1" and shown(o.diarize) and not shown(o.speakers)
     assert "sent in parts" in o.hint.text()

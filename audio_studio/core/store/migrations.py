@@ -121,4 +121,25 @@ CREATE INDEX items_parent ON items(parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX items_top_created ON items(created_at DESC, id DESC) WHERE parent_id IS NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_HISTORY, _V2_REMOTE_JOBS, _V3_TOP_LEVEL_INDEX)
+_V4_VOICES = """
+-- Voices the user named after speaker detection (core/transcription/voices.py), on this
+-- computer only: each has voice prints (a speaker embedding: 256 float32 as a BLOB) that label
+-- later recordings by name, and prints it is not (a "not Mara" correction, negative = 1).
+CREATE TABLE voices (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    sample_path TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE voice_prints (
+    id          INTEGER PRIMARY KEY,
+    voice_id    INTEGER NOT NULL REFERENCES voices(id) ON DELETE CASCADE,
+    vector      BLOB NOT NULL,
+    negative    INTEGER NOT NULL DEFAULT 0,
+    item_id     INTEGER,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX voice_prints_voice ON voice_prints(voice_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_HISTORY, _V2_REMOTE_JOBS, _V3_TOP_LEVEL_INDEX, _V4_VOICES)

@@ -79,7 +79,12 @@ def write_cues(cues: list[Cue], fmt: str) -> str:
     for cue in cues:
         text = _plain(cue.text)
         event = pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000))
-        event.plaintext = _vtt(text) if fmt == "vtt" else text
+        if fmt == "vtt":
+            # A voice tag names the speaker for players and readers (WebVTT §4.2.2).
+            voice = f"<v {_vtt(cue.speaker).replace('>', '')}>" if cue.speaker else ""
+            event.plaintext = voice + _vtt(text)
+        else:
+            event.plaintext = text
         if fmt == "ass":
             event.style = styles.get(cue.speaker, "Default")
             event.name = cue.speaker or ""

@@ -9,12 +9,21 @@ documents) and watch.py serves watch folders.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from typing import TYPE_CHECKING, Any
 
-from audio_studio.core.models import SummaryResult, Transcript, TranscriptionRequest
+from audio_studio.core.models import Capability, SummaryResult, Transcript, TranscriptionRequest
 from audio_studio.core.providers.base import ProgressFn
 from audio_studio.core.store.history import HistoryItem
-from audio_studio.core.transcription import edits, links, summary, translate
+from audio_studio.core.transcription import (
+    edits,
+    links,
+    live,
+    naming,
+    summary,
+    translate,
+    voices,
+)
 from audio_studio.core.transcription.edits import RecordingTranscripts
 from audio_studio.core.transcription.long import ChunkedTranscription
 from audio_studio.core.transcription.summary import SummaryOutcome
@@ -134,6 +143,45 @@ class TranscriptionService:
         return await translate.translate(
             self.ctx, item, transcript, language, provider_id=provider_id, model=model
         )
+
+    async def rename_speaker(self, item: HistoryItem, old: str, new: str) -> HistoryItem:
+        """Rename a speaker of a TRANSCRIPT row and remember the voice by that name."""
+        return await naming.rename(self.ctx, item, old, new)
+
+    async def remember_speaker(
+        self, item: HistoryItem, transcript: Transcript, old: str, new: str
+    ) -> bool:
+        """After the tab renamed ``old`` to ``new``: remember the voice (False: no print)."""
+        return await naming.remember_rename(self.ctx, item, transcript, old, new)
+
+    async def not_speaker(self, item: HistoryItem, speaker: str, name: str) -> HistoryItem:
+        """Remember that ``speaker`` of a TRANSCRIPT row is not the person ``name``."""
+        return await naming.not_speaker(self.ctx, item, speaker, name)
+
+    async def known_voices(self) -> list[voices.KnownVoice]:
+        """The voices the user named, with a sample each."""
+        return await asyncio.to_thread(voices.known_voices, self.ctx.db)
+
+    async def forget_voice(self, name: str) -> bool:
+        """Delete a named voice and its prints; False when none has that name."""
+        return await asyncio.to_thread(voices.forget, self.ctx.db, name)
+
+    async def live_text(
+        self, spool: Path, sample_rate: int, channels: int, on_text: live.TextFn
+    ) -> live.LiveText:
+        """Live text for a take being recorded to ``spool``, by the offline engine (its model
+        chosen in Settings). Raises ConfigurationError when no offline model is installed."""
+        provider = await self.ctx.provider("local", Capability.TRANSCRIPTION)
+        model = self.ctx.settings.provider("local").model
+        await provider.whisper.resolve(model)  # fails now, not in the middle of the take
+
+        async def engine(samples: Any, prompt: str | None) -> list[tuple[float, float, str]]:
+            found: list[tuple[float, float, str]] = await provider.whisper.transcribe_samples(
+                samples, model_id=model, prompt=prompt
+            )
+            return found
+
+        return live.LiveText(spool, sample_rate, channels, engine, on_text)
 
     async def latest_summary(self, item: HistoryItem) -> SummaryResult | None:
         """The newest summary kept for the TRANSCRIPT row ``item``, if any."""

@@ -12,25 +12,34 @@ Runs on the event loop; copying, hashing and SQLite go through asyncio.to_thread
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audio_studio.core.audio.codec import AudioData, write
+from audio_studio.core.audio.speech_stream import SPEECH_RATE, read_range
 from audio_studio.core.costs import estimate
-from audio_studio.core.errors import InputError
+from audio_studio.core.errors import InputError, StudioError
 from audio_studio.core.models import (
     Capability,
     HistoryKind,
     Latency,
+    Segment,
     Transcript,
     TranscriptionRequest,
     Usage,
 )
 from audio_studio.core.providers.base import ProgressFn
+from audio_studio.core.providers.local.vad import speech_regions
 from audio_studio.core.store.history import FileRecord, HistoryEntry, HistoryItem
 from audio_studio.core.subtitles import read_json, to_json
+from audio_studio.core.transcription import voices
+from audio_studio.core.transcription.guard import guard
 from audio_studio.core.transcription.long import ChunkedTranscription
+from audio_studio.core.transcription.speakers import check_count, default_name, label_speakers
+from audio_studio.core.transcripts import rename_speaker
 
 if TYPE_CHECKING:
     from audio_studio.core.context import StudioContext
@@ -44,6 +53,7 @@ class TranscriptionOutcome:
     item: HistoryItem  # the TRANSCRIPT row
     recording: HistoryItem  # the RECORDING row it belongs to (item.parent_id == recording.id)
     parts: int = 1  # how many uploads the audio was sent in
+    speaker_prints: dict[str, tuple[float, ...]] | None = None  # detected offline, by name
 
 
 async def recording_for(ctx: StudioContext, audio: Path, source: str | None = None) -> HistoryItem:
@@ -126,6 +136,7 @@ async def transcribe(
         raise InputError(f"{request.audio} does not exist or is not a file.")
     pid = provider_id or ctx.settings.transcription_provider or "local"
     await ctx.provider(pid, Capability.TRANSCRIPTION)
+    request, offline_speakers = sent_request(ctx, pid, request)
     seconds = await _duration(request.audio)
     missing = seconds
     if run is not None and run.parts and seconds is not None:
@@ -143,6 +154,8 @@ async def transcribe(
         keeping = None
     owned = run is None
     work = run or ChunkedTranscription(ctx, request, concurrency=concurrency)
+    if offline_speakers is not None:
+        work.request = request  # the provider is asked for text; speakers come after
     if keeping is None:
         # Copying a long file into History takes a while: it starts once the file is cut (the
         # CPU goes to the first uploads first), and is awaited whatever happens after.
@@ -154,10 +167,108 @@ async def transcribe(
         if owned:
             await asyncio.to_thread(work.close)
         recording = await _kept(keeping)
+    if set(work.providers) <= {"local"}:  # another provider's parts are not re-decoded here
+        transcript = await _guarded(ctx, pid, request, transcript, progress)
+    prints: dict[str, tuple[float, ...]] | None = None
+    if offline_speakers and transcript.segments:
+        if progress is not None:
+            progress(None, "Telling speakers apart…")
+        transcript, detection = await label_speakers(
+            transcript, request.audio, offline_speakers.num_speakers, progress=progress
+        )
+        known = await asyncio.to_thread(voices.match, ctx.db, list(detection.prints))
+        prints = {}
+        for k, vector in enumerate(detection.prints):
+            name = known[k] or default_name(k)
+            if known[k]:  # a voice the user named before
+                transcript = rename_speaker(transcript, default_name(k), name)
+            prints[name] = vector
     total_ms = (time.perf_counter() - started) * 1000
-    item = await _store(ctx, request, work, transcript, recording, total_ms)
+    item = await _store(
+        ctx, request, work, transcript, recording, total_ms, offline_speakers, prints
+    )
     fresh = await asyncio.to_thread(ctx.history.get, recording.id)
-    return TranscriptionOutcome(transcript, item, fresh or recording, parts=len(work.parts))
+    return TranscriptionOutcome(
+        transcript, item, fresh or recording, parts=len(work.parts), speaker_prints=prints
+    )
+
+
+async def _guarded(
+    ctx: StudioContext,
+    pid: str,
+    request: TranscriptionRequest,
+    transcript: Transcript,
+    progress: ProgressFn | None,
+) -> Transcript:
+    """``transcript`` through the loop and hallucination guard (guard.py). The offline engine
+    only: asking a cloud provider again costs money, and their services filter these already."""
+    if not transcript.segments or pid != "local":
+        return transcript
+    try:
+        regions: list[tuple[float, float]] | None = await speech_regions(request.audio)
+    except StudioError:  # no offline engine installed: loops are still caught
+        regions = None
+    provider = await ctx.provider(pid, Capability.TRANSCRIPTION)
+
+    async def redecode(start: float, end: float) -> Transcript | None:
+        if progress is not None:
+            progress(None, "Checking a doubtful stretch again…")
+        a, b = max(0.0, start - 0.5), end + 0.5
+        samples = await asyncio.to_thread(read_range, request.audio, a, b)
+        if not len(samples):
+            return None
+        with tempfile.TemporaryDirectory(prefix="audio-studio-guard-") as folder:
+            clip = Path(folder) / "stretch.wav"
+            await asyncio.to_thread(write, AudioData(samples[:, None], SPEECH_RATE), clip)
+            careful = replace(
+                request, audio=clip, prompt=None, vad=True, diarize=False, num_speakers=None,
+                settings={**request.settings, "careful": True},
+            )  # fmt: skip
+            try:
+                again: Transcript = await provider.transcribe(careful)
+            except StudioError:
+                return None
+        return shifted(again, a)
+
+    return await guard(transcript, regions, redecode)
+
+
+def shifted(t: Transcript, by: float) -> Transcript:
+    """``t`` with every time moved later by ``by`` seconds."""
+
+    def move(s: Segment) -> Segment:
+        words = tuple(replace(w, start=w.start + by, end=w.end + by) for w in s.words)
+        return replace(s, start=s.start + by, end=s.end + by, words=words)
+
+    return replace(t, segments=tuple(move(s) for s in t.segments))
+
+
+@dataclass(frozen=True)
+class OfflineSpeakers:
+    num_speakers: int | None  # None: found automatically
+
+
+def sent_request(
+    ctx: StudioContext, pid: str, request: TranscriptionRequest
+) -> tuple[TranscriptionRequest, OfflineSpeakers | None]:
+    """What the provider is sent, and whether speakers are then detected offline: a provider
+    whose model does not label speakers is asked for text only, and the studio labels them.
+
+    Raises:
+        InputError: a number of speakers offline detection cannot take.
+    """
+    if not request.diarize:
+        return request, None
+    info = ctx.registry.spec(pid).info
+    if info.stt_features(request.model).diarize:
+        return request, None
+    if request.model is None and any(m.stt and m.stt.diarize for m in info.models):
+        return request, None  # the provider switches to its own speaker model (OpenAI's)
+    check_count(request.num_speakers)
+    return (
+        replace(request, diarize=False, num_speakers=None),
+        OfflineSpeakers(request.num_speakers),
+    )
 
 
 async def _store(
@@ -167,6 +278,8 @@ async def _store(
     transcript: Transcript,
     recording: HistoryItem,
     total_ms: float,
+    offline_speakers: OfflineSpeakers | None = None,
+    prints: dict[str, tuple[float, ...]] | None = None,
 ) -> HistoryItem:
     # A two-hour transcript's JSON takes a while to build: not on the loop thread.
     text = (await asyncio.to_thread(to_json, transcript)).encode("utf-8")
@@ -177,8 +290,11 @@ async def _store(
         "language": transcript.language,
         "language_probability": transcript.language_probability,
         "word_timestamps": request.word_timestamps,
-        "diarize": request.diarize,
-        "num_speakers": request.num_speakers,
+        "diarize": request.diarize or offline_speakers is not None,
+        "num_speakers": offline_speakers.num_speakers if offline_speakers else request.num_speakers,
+        "speakers_by": "offline" if offline_speakers else None,
+        # Voice prints by speaker: renaming one remembers the voice (voices.py).
+        "speaker_prints": {k: [round(x, 5) for x in v] for k, v in (prints or {}).items()},
         "vad": request.vad,
         "translate": request.translate,
         "prompt": request.prompt,

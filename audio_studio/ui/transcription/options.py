@@ -108,7 +108,9 @@ class SttOptions(QWidget):
     def request(self, audio: Path) -> TranscriptionRequest:
         """A request for ``audio`` with the options shown (hidden options are not sent)."""
         f = self.features()
-        diarize = f.diarize and self.diarize.isChecked()
+        offline = self._offline_speakers()
+        diarize = (f.diarize or offline) and self.diarize.isChecked()
+        counted = f.num_speakers or offline
         return TranscriptionRequest(
             audio=audio,
             model=self.model_id(),
@@ -116,7 +118,13 @@ class SttOptions(QWidget):
             prompt=(self.prompt.text().strip() or None) if f.prompt else None,
             word_timestamps=f.word_timestamps and self.word_times.isChecked(),
             diarize=diarize,
-            num_speakers=(self.speakers.value() or None) if diarize and f.num_speakers else None,
+            num_speakers=(self.speakers.value() or None) if diarize and counted else None,
+        )
+
+    def _offline_speakers(self) -> bool:
+        """No model of this provider labels speakers: the studio tells them apart itself."""
+        return not any(m.stt and m.stt.diarize for m in self.info().models) and not (
+            self.features().diarize
         )
 
     def select(self, provider_id: str, model: str | None = None) -> None:
@@ -186,14 +194,16 @@ class SttOptions(QWidget):
     def _update_features(self) -> None:
         f = self.features()
         info = self.info()
-        can_diarize = f.diarize or any(m.stt and m.stt.diarize for m in info.models)
+        offline = self._offline_speakers()
+        can_diarize = True  # offline speaker detection works after any recogniser
+        self.speakers.setMaximum(10 if offline else 32)
         self._fill_languages(f)
         for widget, shown in (
             (self.language, f.language),
             (self.prompt, f.prompt),
             (self.word_times, f.word_timestamps),
             (self.diarize, can_diarize),
-            (self.speakers, can_diarize and f.num_speakers and self.diarize.isChecked()),
+            (self.speakers, (f.num_speakers or offline) and self.diarize.isChecked()),
         ):
             self._form.setRowVisible(widget, bool(shown))
         notes = []
@@ -231,14 +241,18 @@ class SttOptions(QWidget):
 
     @Slot(str)
     def _on_model_current_text_changed(self, _text: str) -> None:
-        if self.diarize.isChecked() and not self.features().diarize:
+        if (
+            self.diarize.isChecked()
+            and not self.features().diarize
+            and not self._offline_speakers()
+        ):
             self.diarize.setChecked(False)
         self._update_features()
         self.changed.emit()
 
     @Slot(bool)
     def _on_diarize_toggled(self, on: bool) -> None:
-        if on and not self.features().diarize:
+        if on and not self.features().diarize and not self._offline_speakers():
             # This model does not label speakers; the provider's model that does is chosen.
             other = next((m.id for m in self.info().models if m.stt and m.stt.diarize), None)
             if other:

@@ -23,6 +23,7 @@ from audio_studio.core.recordings import RecordingRequest, RecordingService, Rec
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import asyncSlot
+from audio_studio.ui.transcription.live_text import LiveCaption
 from audio_studio.ui.widgets.level_meter import LevelMeter
 from audio_studio.ui.widgets.player_bar import clock
 
@@ -53,6 +54,7 @@ class RecorderPanel(QWidget):
         self.elapsed.setObjectName("recordElapsed")
         self.elapsed.setMinimumWidth(60)
         self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.live = LiveCaption(ctx)  # words under the meter while recording (live_text.py)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -66,6 +68,7 @@ class RecorderPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.meter)
+        layout.addWidget(self.live)
         layout.addWidget(self.message)
         self._tick = QTimer(self)
         self._tick.setInterval(200)
@@ -103,6 +106,7 @@ class RecorderPanel(QWidget):
         self.pause_button.setEnabled(True)
         self.pause_button.setText("Pause")
         log.info("recording #%d started", session.item_id)
+        await self.live.start(session)
 
     async def stop(self) -> HistoryItem | None:
         """Stop the take; it is stored in History and ``recorded`` is emitted."""
@@ -112,6 +116,7 @@ class RecorderPanel(QWidget):
         self._busy = True
         self.record_button.setEnabled(False)
         self.pause_button.setEnabled(False)
+        await self.live.finish()
         try:
             item = await self.recordings.finish(session)
         except StudioError as exc:

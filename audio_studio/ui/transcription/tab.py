@@ -51,6 +51,7 @@ from audio_studio.ui.transcription.options import SttOptions
 from audio_studio.ui.transcription.queue import TranscriptionQueue
 from audio_studio.ui.transcription.recorder_panel import RecorderPanel
 from audio_studio.ui.transcription.segment_edges import SegmentEdges
+from audio_studio.ui.transcription.speakers_page import VoiceMemory
 from audio_studio.ui.transcription.transcript_view import TranscriptView
 from audio_studio.ui.transcription.transport_keys import TransportKeys
 from audio_studio.ui.widgets.folders import RecentFolders
@@ -177,6 +178,8 @@ class TranscriptionTab(QWidget):
 
         self._layout()
         self.flow = TranscriptionFlow(self, self, ctx, transcription, controller)
+        self.voices = VoiceMemory(self)  # renamed speakers are remembered by voice
+        self.view.model.modelReset.connect(self.recorder.live.clear)  # the full text replaces it
         self.keys = TransportKeys(self, self.player, self.corrections)
         self.tab_actions = self._main_actions()
         self.folders = RecentFolders(ctx)

@@ -33,6 +33,7 @@ _USER_SCROLL_HOLD_MS = 4000  # after the user scrolls, following playback waits 
 class TranscriptView(QWidget):
     seek_requested = Signal(float)
     edited = Signal()
+    speaker_renamed = Signal(object, str, str)  # the transcript before, old name, new name
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -279,7 +280,9 @@ class TranscriptView(QWidget):
             text=old,
         )
         if ok:
-            self.rename_speaker(old, new)
+            before = self.transcript()
+            if self.rename_speaker(old, new):
+                self.speaker_renamed.emit(before, old, new.strip())
 
     def _refresh_speakers(self) -> None:
         self.speakers_button.setVisible(bool(self.model.speakers()))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from audio_studio.core.providers.local.worker import EngineWorker
 __all__ = ["NO_SPEECH", "SILENT", "WhisperEngine", "transcribe_file"]
 
 HANDLER = "audio_studio.core.providers.local.whisper:transcribe_file"
+SAMPLES_HANDLER = "audio_studio.core.providers.local.whisper:transcribe_window"
 NO_SPEECH = "No speech was found in this audio."
 SILENT = "The audio is silent, so there is nothing to transcribe."
 EMPTY = "The audio is empty (it has no samples), so there is nothing to transcribe."
@@ -103,6 +104,7 @@ class WhisperEngine:
             "beam_size": int(settings.get("beam_size", 1)),
             "compute_type": str(settings.get("compute_type", "int8")),
             "cpu_threads": int(settings.get("cpu_threads", min(8, os.cpu_count() or 1))),
+            "careful": bool(settings.get("careful", False)),  # a second try (guard.py)
         }
         # Greedy only, each window on its own (proof-listening): no re-decoding at higher
         # temperatures when a window's text repeats itself, as a narrated list may.
@@ -118,8 +120,49 @@ class WhisperEngine:
         result: Transcript = await self.worker.run(HANDLER, payload, on_event)
         return result
 
+    async def transcribe_samples(
+        self, samples: Any, *, model_id: str | None = None, prompt: str | None = None
+    ) -> list[tuple[float, float, str]]:
+        """``(start_s, end_s, text)`` of a few seconds of 16 kHz mono float32 ``samples``: live
+        text while recording (core/transcription/live.py). Greedy and without word times, so
+        it keeps up on two cores."""
+        model = await self.resolve(model_id)
+        payload = {
+            "model_path": str(model.location),
+            "model_id": model.id,
+            "samples": samples.astype("float32").tobytes(),
+            "language": "en" if model.id.endswith(".en") else None,
+            "prompt": prompt,
+            "compute_type": "int8",
+            "cpu_threads": min(8, os.cpu_count() or 1),
+        }
+        found: list[tuple[float, float, str]] = await self.worker.run(SAMPLES_HANDLER, payload)
+        return found
+
 
 # -- in the worker process -----------------------------------------------------------------
+
+
+def transcribe_window(
+    payload: dict[str, Any], emit: Callable[[Any], None], cache: dict[str, Any]
+) -> list[tuple[float, float, str]]:
+    """Worker handler for ``transcribe_samples``."""
+    import numpy as np
+
+    samples = np.frombuffer(payload["samples"], np.float32)
+    if not len(samples) or float(np.max(np.abs(samples))) < _SILENCE_PEAK:
+        return []
+    model = _load_model(payload, cache)
+    segments, _info = model.transcribe(
+        samples,
+        language=payload["language"],
+        beam_size=1,
+        initial_prompt=payload["prompt"],
+        condition_on_previous_text=False,
+        without_timestamps=False,
+        vad_filter=True,
+    )
+    return [(float(s.start), float(s.end), s.text.strip()) for s in segments if s.text.strip()]
 
 
 def _load_model(payload: dict[str, Any], cache: dict[str, Any]) -> Any:
@@ -175,63 +218,125 @@ def _clock(seconds: float) -> str:
     return f"{m}:{s:02d}"
 
 
+_WINDOW_S = 120.0  # the engine is fed two minutes at a time (its features of a longer
+# stretch take hundreds of MB: 10 minutes peaked at 740 MB)
+_CUT_SEARCH_S = 10.0  # each window ends at the quietest moment of its last 10 s
+
+
+def _windows(path: Path) -> Iterator[tuple[float, Any]]:
+    """``(start_s, samples)`` of about two minutes each, 16 kHz mono, cut where it is quietest so
+    no word is split; decoded as a stream (core/audio/speech_stream.py)."""
+    import numpy as np
+
+    from audio_studio.core.audio.speech_stream import SPEECH_RATE, iter_speech_windows
+
+    carry = np.zeros(0, np.float32)
+    carry_at = 0.0
+    for start, samples in iter_speech_windows(path, _WINDOW_S):
+        joined = np.concatenate([carry, samples]) if len(carry) else samples
+        at = carry_at if len(carry) else start
+        search = int(_CUT_SEARCH_S * SPEECH_RATE)
+        if len(samples) < int(_WINDOW_S * SPEECH_RATE) or len(joined) <= search:
+            carry, carry_at = joined, at  # the last window, or too short to cut
+            continue
+        tail = joined[-search:]
+        hop = SPEECH_RATE // 10
+        energy = [float(np.mean(np.square(tail[k : k + hop]))) for k in range(0, search - hop, hop)]
+        cut = len(joined) - search + hop * int(np.argmin(energy))
+        yield at, joined[:cut]
+        carry, carry_at = joined[cut:].copy(), at + cut / SPEECH_RATE
+    if len(carry):
+        yield carry_at, carry
+
+
 def transcribe_file(
     payload: dict[str, Any], emit: Callable[[Any], None], cache: dict[str, Any]
 ) -> Transcript:
-    """Worker handler: emits ``(share_done, message)``; returns the Transcript."""
+    """Worker handler: emits ``(share_done, message)``; returns the Transcript.
+
+    The file is decoded as a stream and fed to the engine two minutes at a time, so memory
+    does not grow with the length of the recording; silent windows are skipped.
+    """
     import numpy as np
 
-    from audio_studio.core.audio import codec
+    from audio_studio.core.audio.reading import probe
 
     emit((0.0, "Reading the audio…"))
     path = Path(payload["audio"])
     model_id = str(payload["model_id"])
     if _holds_no_samples(path):
         return Transcript((), duration_s=0.0, provider="local", model=model_id, notices=(EMPTY,))
-    audio = codec.decode(path).mono()
-    duration = audio.duration_s
-    if audio.frames == 0 or float(np.max(np.abs(audio.samples))) < _SILENCE_PEAK:
-        notice = EMPTY if audio.frames == 0 else SILENT
+    total = probe(path).duration_s or 0.0
+    segments: list[Segment] = []
+    language = payload["language"]
+    info: Any = None
+    heard = False
+    duration = 0.0
+    careful: dict[str, Any] = {}
+    if payload.get("careful"):
+        # Safer settings for a stretch that looped or was invented: no carried-over context
+        # (loops feed on it), sampling when greedy decoding repeats, speech only.
+        careful = {
+            "condition_on_previous_text": False,
+            "temperature": [0.2, 0.4, 0.6, 0.8, 1.0],
+            "compression_ratio_threshold": 2.0,
+            "no_speech_threshold": 0.5,
+        }
+    else:
+        # What the caller asked for (proof-listening decodes greedily, each window alone).
+        careful = {
+            k: payload[k] for k in ("temperature", "condition_on_previous_text") if k in payload
+        }
+    for start, samples in _windows(path):
+        duration = start + len(samples) / 16_000
+        if not len(samples) or float(np.max(np.abs(samples))) < _SILENCE_PEAK:
+            continue
+        if not heard:
+            emit((0.0, "Loading the model…"))
+            model = _load_model(payload, cache)
+            emit((0.0, "Transcribing…"))
+        heard = True
+        segments_iter, window_info = model.transcribe(
+            samples,
+            language=language,
+            task=payload["task"],
+            beam_size=payload["beam_size"],
+            word_timestamps=payload["word_timestamps"],
+            vad_filter=payload["vad"] or bool(payload.get("careful")),
+            initial_prompt=payload["prompt"],
+            **careful,
+        )
+        if info is None:
+            info = window_info
+            language = language or window_info.language  # the same language all through
+        for seg in segments_iter:  # lazy: each step decodes the next stretch of audio
+            words = tuple(
+                Word(text=w.word.strip(), start=start + float(w.start), end=start + float(w.end),
+                     confidence=float(w.probability))
+                for w in (seg.words or ())
+            )  # fmt: skip
+            segments.append(
+                Segment(
+                    text=seg.text.strip(),
+                    start=start + float(seg.start),
+                    end=start + float(seg.end),
+                    words=words,
+                    confidence=math.exp(float(seg.avg_logprob)),
+                )
+            )
+            end = start + float(seg.end)
+            done = f"{_clock(end)} of {_clock(total)}"
+            emit((min(1.0, end / total) if total else None, done))
+    if not heard:
+        notice = EMPTY if duration == 0 else SILENT
         return Transcript(
             (), duration_s=duration, provider="local", model=model_id, notices=(notice,)
         )
-    samples = codec.resample(audio, 16_000).samples[:, 0]
-    emit((0.0, "Loading the model…"))
-    model = _load_model(payload, cache)
-    emit((0.0, "Transcribing…"))
-    segments_iter, info = model.transcribe(
-        samples,
-        language=payload["language"],
-        task=payload["task"],
-        beam_size=payload["beam_size"],
-        word_timestamps=payload["word_timestamps"],
-        vad_filter=payload["vad"],
-        initial_prompt=payload["prompt"],
-        **{k: payload[k] for k in ("temperature", "condition_on_previous_text") if k in payload},
-    )
-    segments: list[Segment] = []
-    for seg in segments_iter:  # lazy: each step decodes the next stretch of audio
-        words = tuple(
-            Word(text=w.word.strip(), start=float(w.start), end=float(w.end),
-                 confidence=float(w.probability))
-            for w in (seg.words or ())
-        )  # fmt: skip
-        segments.append(
-            Segment(
-                text=seg.text.strip(),
-                start=float(seg.start),
-                end=float(seg.end),
-                words=words,
-                confidence=math.exp(float(seg.avg_logprob)),
-            )
-        )
-        done = f"{_clock(seg.end)} of {_clock(duration)}"
-        emit((min(1.0, seg.end / duration) if duration else None, done))
     segments = [s for s in segments if s.text]
     return Transcript(
         segments=tuple(segments),
-        language=info.language,
-        language_probability=float(info.language_probability),
+        language=info.language if info else language,
+        language_probability=float(info.language_probability) if info else None,
         duration_s=duration,
         provider="local",
         model=model_id,

@@ -1,0 +1,1 @@
+"""Offline speaker detection: a voice encoder (encoder.py) and clustering by voice (diarize.py)."""
