@@ -326,7 +326,9 @@ class NarrationService:
         try:
             await run.go(limit)
             if proofing is not None:
-                await self._remake_flagged(project, proofing, report, limit, on_change)
+                await self._remake_flagged(
+                    project, proofing, report, limit, on_change, offline=offline
+                )
         except asyncio.CancelledError:
             report.cancelled = True
             status = HistoryStatus.CANCELLED
@@ -377,13 +379,18 @@ class NarrationService:
         report: GenerationReport,
         limit: int,
         on_change: ChangeFn | None,
+        *,
+        offline: bool = False,
     ) -> None:
-        """Make each flagged take once more (never from the cache), hear it, keep the better."""
+        """Make each flagged take once more (never from the cache), hear it, keep the better;
+        with the voice that made it (``offline``: the offline voice finishing a cloud run)."""
         await proofing.finish()
         report.proofed += proofing.heard
         again = [c for c in proofing.flagged.values() if c in project.chunks]
         if again and project.settings.proof_remake:
-            costs = [(self._voicings(project, [c])[c.id], project.spoken(c)) for c in again]
+            costs = [
+                (self._voicings(project, [c], offline)[c.id], project.spoken(c)) for c in again
+            ]
             checks = await self._preflights(project, costs)
             blocked = next((p.blocked for p in checks if p.blocked), None)
             if blocked:  # the budget says no: the takes stay flagged for the user to judge
@@ -391,7 +398,7 @@ class NarrationService:
                 again = []
         if again and project.settings.proof_remake:
             report.remade += len(again)
-            voicings = {c.id: self._voicings(project, [c])[c.id] for c in again}
+            voicings = self._voicings(project, again, offline)
             second = GenerationReport(targets=len(again))
             providers = {
                 pid: await self.ctx.provider(pid, Capability.SPEECH)

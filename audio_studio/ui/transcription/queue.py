@@ -53,6 +53,9 @@ class TranscriptionQueue(QWidget):
         super().__init__(parent)
         self.tree = QTreeWidget()
         self.tree.setObjectName("transcriptionQueue")
+        # Two rows and its header at the least: the options below it keep their room on a
+        # 640-pixel screen.
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 3 + 8)
         self.tree.setColumnCount(4)
         self.tree.setHeaderLabels(["File", "Provider", "Progress", "Status"])
         self.tree.setRootIsDecorated(False)

@@ -7,7 +7,7 @@ Speakers menu gains "Known voices…", which opens ``VoicesDialog``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import (
@@ -29,8 +29,17 @@ from audio_studio.core.transcription.voices import KnownVoice
 from audio_studio.ui.tasks import spawn
 from audio_studio.ui.widgets.player_bar import PlayerBar
 
-if TYPE_CHECKING:
-    from audio_studio.ui.transcription.tab import TranscriptionTab
+
+class TranscriptionTab(Protocol):
+    """What the voices page uses of the Transcription tab (the tab builds it: no import back)."""
+
+    ctx: Any
+    flow: Any
+    view: Any
+    status: Any
+
+    def window(self) -> QWidget: ...
+
 
 __all__ = ["VoiceMemory", "VoicesDialog"]
 

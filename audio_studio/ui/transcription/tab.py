@@ -134,8 +134,11 @@ class TranscriptionTab(QWidget):
         self.versions = QComboBox()
         self.versions.setObjectName("transcriptVersions")
         self.versions.setToolTip("Every transcript of this recording: switch between them")
-        self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.versions.setMinimumContentsLength(18)
+        # A steady width (the list opens wide): long version names must not widen the window.
+        self.versions.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.versions.setMinimumContentsLength(12)
         self.compare_button = QPushButton("Compare…")
         self.compare_button.setToolTip("Two transcripts of this recording side by side")
         self.again_button = QPushButton("Transcribe again")
@@ -157,6 +160,11 @@ class TranscriptionTab(QWidget):
         for fmt in EXPORT_FORMATS:
             self.export_format.addItem(EXPORT_LABELS.get(fmt, fmt.upper()), fmt)
         self.export_format.setCurrentIndex(EXPORT_FORMATS.index("srt"))
+        # Narrow when closed (the list opens wide): the row must fit a 1024-pixel window.
+        self.export_format.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.export_format.setMinimumContentsLength(12)
         self.export_format.setToolTip(
             "Captions are re-cut to the norms in Settings → Transcription; documents carry "
             "the summary and speakers"
@@ -222,7 +230,7 @@ class TranscriptionTab(QWidget):
         options_layout.addWidget(self.options)
         options_layout.addWidget(self.preflight)
         left = QVBoxLayout()
-        left.setContentsMargins(0, 0, 4, 0)  # the splitter and the tab keep the edges
+        left.setContentsMargins(0, 0, 2, 0)  # the splitter and the tab keep the edges
         left.addWidget(record_box)
         left.addLayout(open_row)
         left.addWidget(self.link)
@@ -262,7 +270,7 @@ class TranscriptionTab(QWidget):
         reading.setChildrenCollapsible(False)
         reading.setSizes([480, 180])
         right = QVBoxLayout()
-        right.setContentsMargins(4, 0, 0, 0)
+        right.setContentsMargins(2, 0, 0, 0)
         right.addLayout(head)
         right.addWidget(self.player)
         right.addWidget(self.corrections)
