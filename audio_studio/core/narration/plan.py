@@ -18,7 +18,7 @@ class GenerationReport:
     """What one generate run did."""
 
     targets: int = 0
-    made: int = 0  # provider calls that gave a take
+    made: int = 0  # sentences a provider call gave a take (remakes of misheard ones: remade)
     cached: int = 0
     failed: int = 0
     cost_usd: float = 0.0

@@ -415,7 +415,7 @@ class NarrationService:
             )  # fmt: skip
             await run.go(limit)
             await listen.finish()
-            report.made += second.made
+            # ``made`` counts sentences; a remake is the same sentence again (``remade``).
             report.failed += second.failed
             report.cost_usd += second.cost_usd
             report.credits += second.credits

@@ -310,7 +310,7 @@ class NarrationViewModel(QObject):
 def _summary(report: GenerationReport) -> str:
     if report.targets == 0:
         return "Every sentence already has a take."
-    made = report.made - report.remade + report.cached  # a remake is the same sentence again
+    made = report.made + report.cached  # remakes of misheard takes are counted apart
     noun = "sentences" if report.targets != 1 else "sentence"
     parts = [f"{made} of {report.targets} {noun} made"]
     if report.cached:
