@@ -166,3 +166,22 @@ def _spoken():  # type: ignore[no-untyped-def]
         provider="openai",
         model="whisper-1",
     )
+
+
+def test_a_long_player_message_never_pushes_the_waveform_over_the_buttons(  # type: ignore[no-untyped-def]
+    qtbot, qloop, narration_gui_studio: Studio
+) -> None:
+    window = MainWindow(narration_gui_studio, JobController(narration_gui_studio.runner))
+    qtbot.addWidget(window)
+    window.resize(1024, 640)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.narration.player_bar
+    bar.message.setText("No preview: no audio devices were found. " * 4)
+    bar.message.setVisible(True)
+    qtbot.wait(100)
+    assert bar.waveform is not None
+    wave = rect(bar.waveform)
+    buttons = [b for b in bar.findChildren(QAbstractButton) if b.isVisible()]
+    assert buttons and all(not wave.intersects(rect(b)) for b in buttons), wave
+    assert bar.message.height() >= bar.message.heightForWidth(bar.message.width())

@@ -226,7 +226,10 @@ class NarrationTab(QWidget):
         lower.setContentsMargins(0, 0, 0, 0)
         lower.addWidget(self.chunks, 1)
         lower.addWidget(self.player_bar)
-        self.player_bar.setMaximumHeight(130)
+        # The waveform stays short; the bar itself grows for its message line (a cap on the bar
+        # made a two-line "no audio device" message push the waveform over the buttons).
+        if self.player_bar.waveform is not None:
+            self.player_bar.waveform.setMaximumHeight(64)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -91,7 +92,7 @@ class PlayerBar(QWidget):
         self.volume.setMaximumWidth(110)
         self.volume.setAccessibleName("Volume")
         self.volume.setToolTip("Volume")
-        self.message = QLabel()
+        self.message = _Message()
         self.message.setWordWrap(True)
         self.message.setVisible(False)
         self.play_button.clicked.connect(self._on_play_button_clicked)
@@ -301,3 +302,22 @@ class PlayerBar(QWidget):
         self.message.setVisible(True)
         log.info("player: %s", error)
         self.error.emit(error)
+
+
+class _Message(QLabel):
+    """A wrapped line under the controls that keeps the height its words need: splitters and
+    scroll areas ask for a minimum without the wrapping, and then squeezed the bar so the
+    waveform covered the buttons."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        need = self.heightForWidth(self.width()) if self.text() else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(max(need, 0))
