@@ -92,12 +92,11 @@ def _announce(line: str) -> None:
 def _run_window(app: QApplication, window: MainWindow, studio: Studio) -> int:
     import asyncio
 
-    import qasync
-
     from audio_studio.ui.bridge import JobController
+    from audio_studio.ui.event_loop import gui_event_loop
     from audio_studio.ui.excepthook import ExceptHook
 
-    loop = qasync.QEventLoop(app)
+    loop = gui_event_loop(app)
     asyncio.set_event_loop(loop)
     controller = JobController(studio.runner)
     window.attach(studio, controller)

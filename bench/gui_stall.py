@@ -130,13 +130,14 @@ async def main(mode: str, seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from audio_studio.ui.event_loop import gui_event_loop
 
     chosen = sys.argv[1] if len(sys.argv) > 1 else "worker"
     length = float(sys.argv[2]) if len(sys.argv) > 2 else 600.0
     app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = gui_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(main(chosen, length))

@@ -126,14 +126,14 @@ def fts_times(service: Studio, runs: int = 60) -> tuple[list[float], list[float]
 
 def first_paint_ms(service: Studio, runs: int = 5) -> float:
     """Build the History tab, load its first page and paint it; the median of ``runs``."""
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from audio_studio.ui.bridge import JobController
+    from audio_studio.ui.event_loop import gui_event_loop
     from audio_studio.ui.history.tab import HistoryTab
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = gui_event_loop(app)
     asyncio.set_event_loop(loop)
     times = []
 

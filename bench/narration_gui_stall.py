@@ -95,13 +95,14 @@ async def main(words: int, delay_s: float) -> None:
 
 
 if __name__ == "__main__":
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from audio_studio.ui.event_loop import gui_event_loop
 
     words = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     delay = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
     app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = gui_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(main(words, delay))

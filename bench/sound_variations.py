@@ -147,8 +147,9 @@ async def main(rounds: int, delay: float) -> None:
 if __name__ == "__main__":
     import argparse
 
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from audio_studio.ui.event_loop import gui_event_loop
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rounds", nargs="?", type=int, default=5)
@@ -156,7 +157,7 @@ if __name__ == "__main__":
     options = parser.parse_args()
     count, wait = options.rounds, options.delay
     app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = gui_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(main(count, wait))

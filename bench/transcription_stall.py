@@ -70,12 +70,13 @@ async def main(minutes: float) -> None:
 
 
 if __name__ == "__main__":
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from audio_studio.ui.event_loop import gui_event_loop
 
     length = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = gui_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(main(length))

@@ -90,9 +90,9 @@ def service(paths: AppPaths, secrets: MemorySecretStore) -> Iterator[Studio]:
 
 @pytest.fixture(scope="session")
 def _qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
-    import qasync
+    from audio_studio.ui.event_loop import gui_event_loop
 
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    loop = gui_event_loop(qapp, already_running=True)
     asyncio.events._set_running_loop(None)
     yield loop
     # stop() calls QApplication.exit(), after which Qt's nested event loops (qtbot.wait) return
