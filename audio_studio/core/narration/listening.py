@@ -3,9 +3,10 @@
 The recogniser is reached through the provider layer (the local provider's transcription, in
 its own engine worker), never through the Transcription feature, so it runs beside synthesis
 and off the GUI thread. Whisper reads audio in 30-second windows whatever its length, so takes
-are heard in batches: about a minute of takes joined with short silences, transcribed once with
-word times, each word given back to the take it falls in. A run hears its takes as they are
-kept and waits for the last batch only at its end; the preview never waits for any of it.
+are heard in batches: about a minute of takes joined with short silences and handed to the
+engine as samples (no file between), transcribed once with word times, each word given back to
+the take it falls in. A run hears its takes as they are kept and waits for the last batch only
+at its end; the preview never waits for any of it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import bisect
 import logging
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +23,7 @@ import numpy as np
 
 from audio_studio.core.audio import codec
 from audio_studio.core.errors import StudioError
-from audio_studio.core.models import AudioFormat, Capability, TranscriptionRequest
+from audio_studio.core.models import Capability
 from audio_studio.core.narration.project import Chunk, NarrationProject, Take
 from audio_studio.core.narration.proof import PROOF_PROVIDER, Proof, judge, longest_silence
 
@@ -40,8 +40,6 @@ GAP_S = 0.8  # silence between takes in a batch: long enough that no word spans 
 # first window), so two windows' worth costs a take ~0.13 s of CPU where one costs ~0.2 s;
 # the last batch of a run is heard after its last take, so not much more than that.
 BATCH_S = 60.0
-# One thread: the voice keeps the other core, and two engines never fight over one.
-LISTEN_SETTINGS = {"cpu_threads": 1, "temperature": 0.0, "condition_on_previous_text": False}
 
 
 @dataclass(frozen=True)
@@ -58,8 +56,8 @@ def _load(path: Path) -> _Heard:
     return _Heard(mono.astype(np.float32), audio.duration_s, longest_silence(audio))
 
 
-def _join(parts: list[_Heard], folder: Path) -> tuple[Path, list[tuple[float, float]]]:
-    """The takes one after another with silence between, as a WAV; each take's span (s)."""
+def _join(parts: list[_Heard]) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The takes one after another with silence between; each take's span (s)."""
     gap = np.zeros(int(GAP_S * RATE), dtype=np.float32)
     pieces, spans, at = [gap], [], GAP_S
     for part in parts:
@@ -67,11 +65,7 @@ def _join(parts: list[_Heard], folder: Path) -> tuple[Path, list[tuple[float, fl
         length = len(part.samples) / RATE
         spans.append((at, at + length))
         at += length + GAP_S
-    data = codec.encode(codec.AudioData(np.concatenate(pieces)[:, None], RATE), AudioFormat.WAV)
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, suffix=".wav", delete=False) as out:
-        out.write(data)
-    return Path(out.name), spans
+    return np.concatenate(pieces), spans
 
 
 class ProofListener:
@@ -93,25 +87,14 @@ class ProofListener:
         if self._provider is None:
             self._provider = await self.ctx.provider(self.provider_id, Capability.TRANSCRIPTION)
         parts = await asyncio.to_thread(lambda: [_load(path) for path, _ in takes])
-        joined, spans = await asyncio.to_thread(_join, parts, self.ctx.paths.cache_dir / "proof")
-        try:
-            request = TranscriptionRequest(
-                audio=joined, language="en", word_timestamps=True, settings=LISTEN_SETTINGS
-            )
-            transcript = await self._provider.transcribe(request)
-        finally:
-            joined.unlink(missing_ok=True)
+        samples, spans = await asyncio.to_thread(_join, parts)
+        found = await self._provider.whisper.hear_words(samples)
         heard: list[list[str]] = [[] for _ in takes]
         # Cut halfway through each silence; what is heard before the first take or after the
         # last (word times drift at the ends of a file) belongs to that take.
         cuts = [(spans[i][1] + spans[i + 1][0]) / 2 for i in range(len(spans) - 1)]
-        for segment in transcript.segments:
-            # By word times; a segment without them goes whole (Whisper ends one at a silence).
-            pieces = [(w.start, w.end, w.text) for w in segment.words] or [
-                (segment.start, segment.end, segment.text)
-            ]
-            for start, end, text in pieces:
-                heard[bisect.bisect_right(cuts, (start + end) / 2)].append(text)
+        for start, end, text in found:
+            heard[bisect.bisect_right(cuts, (start + end) / 2)].append(text)
         return [
             judge(text, " ".join(words), part.duration_s, part.silence_s)
             for (_, text), words, part in zip(takes, heard, parts, strict=True)

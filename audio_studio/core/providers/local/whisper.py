@@ -30,6 +30,7 @@ __all__ = ["NO_SPEECH", "SILENT", "WhisperEngine", "transcribe_file"]
 
 HANDLER = "audio_studio.core.providers.local.whisper:transcribe_file"
 SAMPLES_HANDLER = "audio_studio.core.providers.local.whisper:transcribe_window"
+WORDS_HANDLER = "audio_studio.core.providers.local.whisper:hear_words"
 NO_SPEECH = "No speech was found in this audio."
 SILENT = "The audio is silent, so there is nothing to transcribe."
 EMPTY = "The audio is empty (it has no samples), so there is nothing to transcribe."
@@ -106,8 +107,7 @@ class WhisperEngine:
             "cpu_threads": int(settings.get("cpu_threads", min(8, os.cpu_count() or 1))),
             "careful": bool(settings.get("careful", False)),  # a second try (guard.py)
         }
-        # Greedy only, each window on its own (proof-listening): no re-decoding at higher
-        # temperatures when a window's text repeats itself, as a narrated list may.
+        # A caller may ask for greedy decoding of each window alone (settings of the provider).
         if "temperature" in settings:
             payload["temperature"] = float(settings["temperature"])
         if "condition_on_previous_text" in settings:
@@ -139,6 +139,25 @@ class WhisperEngine:
         found: list[tuple[float, float, str]] = await self.worker.run(SAMPLES_HANDLER, payload)
         return found
 
+    async def hear_words(
+        self, samples: Any, *, model_id: str | None = None
+    ) -> list[tuple[float, float, str]]:
+        """``(start_s, end_s, word)`` of each word heard in 16 kHz mono float32 ``samples``:
+        proof-listening's batches of takes (narration/listening.py). The samples go to the
+        worker as they are (no file written and read back); decoded greedily, each window on
+        its own, on one thread, so the voice keeps the other core."""
+        model = await self.resolve(model_id)
+        payload = {
+            "model_path": str(model.location),
+            "model_id": model.id,
+            "samples": samples.astype("float32").tobytes(),
+            "language": "en" if model.id.endswith(".en") else None,
+            "compute_type": "int8",
+            "cpu_threads": 1,
+        }
+        found: list[tuple[float, float, str]] = await self.worker.run(WORDS_HANDLER, payload)
+        return found
+
 
 # -- in the worker process -----------------------------------------------------------------
 
@@ -163,6 +182,34 @@ def transcribe_window(
         vad_filter=True,
     )
     return [(float(s.start), float(s.end), s.text.strip()) for s in segments if s.text.strip()]
+
+
+def hear_words(
+    payload: dict[str, Any], emit: Callable[[Any], None], cache: dict[str, Any]
+) -> list[tuple[float, float, str]]:
+    """Worker handler for ``hear_words``."""
+    import numpy as np
+
+    samples = np.frombuffer(payload["samples"], np.float32)
+    if not len(samples) or float(np.max(np.abs(samples))) < _SILENCE_PEAK:
+        return []
+    model = _load_model(payload, cache)
+    segments, _info = model.transcribe(
+        samples,
+        language=payload["language"],
+        beam_size=1,
+        temperature=0.0,  # no re-decoding when a window repeats itself, as a list may
+        condition_on_previous_text=False,
+        word_timestamps=True,
+        vad_filter=False,
+    )
+    found: list[tuple[float, float, str]] = []
+    for seg in segments:
+        if seg.words:
+            found += [(float(w.start), float(w.end), w.word.strip()) for w in seg.words]
+        elif seg.text.strip():  # a segment without word times goes whole
+            found.append((float(seg.start), float(seg.end), seg.text.strip()))
+    return found
 
 
 def _load_model(payload: dict[str, Any], cache: dict[str, Any]) -> Any:
@@ -283,7 +330,7 @@ def transcribe_file(
             "no_speech_threshold": 0.5,
         }
     else:
-        # What the caller asked for (proof-listening decodes greedily, each window alone).
+        # What the caller asked for (greedy, each window alone, when set).
         careful = {
             k: payload[k] for k in ("temperature", "condition_on_previous_text") if k in payload
         }
