@@ -29,6 +29,7 @@ from audio_studio.core.models import (
     Latency,
     SpeechRequest,
     Usage,
+    Word,
     frozen_mapping,
 )
 from audio_studio.core.narration.cache import CachedAudio, SynthCache, cache_key
@@ -100,6 +101,7 @@ class Rendered:
     format: AudioFormat = AudioFormat.PCM
     sample_rate: int | None = None
     channels: int = 1
+    words: tuple[Word, ...] = ()  # when each word is said, where the provider reported it
 
     def decoded(self) -> codec.AudioData:
         """The audio as samples. Blocking (decodes): call via asyncio.to_thread."""
@@ -124,7 +126,10 @@ async def render(
     Raises:
         StudioError: whatever the provider says (mapped at its boundary).
     """
-    request = voicing.request(text)
+    # Word times where the provider reports them (captions cut long sentences there). A
+    # streamed take has none: the preview needs the audio as it comes, and ElevenLabs' timed
+    # stream is not read here.
+    request = replace(voicing.request(text), word_times=True)
     started = time.perf_counter()
     if on_samples is None or not provider.info.streams_speech:
         result = await provider.synthesize(request)
@@ -132,13 +137,13 @@ async def render(
         if on_samples is None:  # nobody listens now: the keeping task decodes it
             return Rendered(
                 None, result.latency, result.usage, result.request_id,
-                result.data, result.format, result.sample_rate, channels,
+                result.data, result.format, result.sample_rate, channels, result.words,
             )  # fmt: skip
         audio = await asyncio.to_thread(
             _to_audio, result.data, result.format, result.sample_rate, channels
         )
         on_samples(audio.samples, audio.sample_rate)
-        return Rendered(audio, result.latency, result.usage, result.request_id)
+        return Rendered(audio, result.latency, result.usage, result.request_id, words=result.words)
     first: float | None = None
     raw: list[bytes] = []
     decoded: list[Samples] = []
@@ -216,6 +221,7 @@ async def keep_take(
         total_ms=rendered.latency.total_ms,
         role=project.role_of(chunk),
         voiced_by=chunk.voiced_by,
+        words=_within(rendered.words, audio.duration_s),
     )
     entry = _take_entry(project, chunk, voicing, take, key, rendered, stored.size_bytes)
     item_id = await asyncio.to_thread(ctx.history.add, entry)
@@ -259,6 +265,14 @@ async def take_from_cache(
     entry = _take_entry(project, chunk, voicing, take, cached.key, None, size, cached.item_id)
     item_id = await asyncio.to_thread(ctx.history.add, entry)
     return _with_item(take, item_id)
+
+
+def _within(words: tuple[Word, ...], seconds: float) -> tuple[Word, ...]:
+    """``words`` with their times kept inside the take (a provider may round past its end)."""
+    return tuple(
+        Word(w.text, min(max(w.start, 0.0), seconds), min(max(w.end, w.start, 0.0), seconds))
+        for w in words
+    )
 
 
 def _with_item(take: Take, item_id: int) -> Take:
