@@ -10,8 +10,14 @@ import pysubs2
 import pytest
 
 from audio_studio.core.models import Word
-from audio_studio.core.narration.audiobook import script_timeline, write_captions
+from audio_studio.core.narration.audiobook import (
+    book_export_timeline,
+    render_chapter,
+    script_timeline,
+    write_captions,
+)
 from audio_studio.core.narration.book_captions import split_for_captions
+from audio_studio.core.narration.chapters import chapter_spans
 from audio_studio.core.narration.project import NarrationProject, NarrationSettings
 from audio_studio.core.providers.elevenlabs_parse import parse_alignment
 from tests.servers.elevenlabs_wire import _alignment
@@ -76,3 +82,36 @@ async def test_other_providers_give_takes_without_word_times(narration_studio, w
     project = NarrationProject("Hello there. Bye now.", settings=settings, max_chars=4096)
     report = await narration_studio.narration.generate(project)
     assert report.made == 2 and all(c.take and c.take.words == () for c in project.chunks)
+
+
+async def test_the_audiobook_captions_use_the_same_word_times(narration_studio, wire, tmp_path):  # type: ignore[no-untyped-def]
+    wire.state["tts_seconds"] = 8.0
+    narration = narration_studio.narration
+    settings = NarrationSettings(provider="elevenlabs", voice="v1")
+    project = NarrationProject(SCRIPT, title="Ferry", settings=settings, max_chars=4096)
+    await narration.generate(project)
+    outcome = await narration.export_book(project, tmp_path / "ferry.m4b", captions="vtt")
+    (captions,) = outcome.captions
+    cues = pysubs2.load(str(captions)).events
+    assert [c.plaintext.split()[0] for c in cues] == ["The", "In", "so", "and"]
+    # The same layout the Narration tab follows while the book plays (read-along).
+    timeline = book_export_timeline(project, narration.paragraph_pause(project))
+    offset = timeline[1].start_s
+    take = project.chunks[1].take
+    assert take is not None
+    so = next(w for w in take.words if w.text == "so")
+    assert cues[2].start == pytest.approx((offset + so.start) * 1000, abs=1)
+    assert timeline[1].words == take.words and timeline[1].chunk == project.chunks[1].id
+    # A chapter written before (an export stopped part-way) is read back with its word times.
+    span = chapter_spans(project)[0]
+    pause = narration.paragraph_pause(project)
+    first = render_chapter(
+        project, span, tmp_path / "work", pause=pause, target_lufs=-18, last=True
+    )
+    written = first.path.stat().st_mtime_ns
+    again = render_chapter(
+        project, span, tmp_path / "work", pause=pause, target_lufs=-18, last=True
+    )
+    assert again.path.stat().st_mtime_ns == written  # reused, not rendered again
+    assert again.sentences[1].words == take.words
+    assert [s.start_s for s in again.sentences] == [s.start_s for s in first.sentences]
