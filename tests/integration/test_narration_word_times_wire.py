@@ -76,6 +76,13 @@ async def test_a_cue_of_a_long_sentence_starts_at_the_word_time_elevenlabs_sent(
     assert abs(by_characters[1].start_s - (offset + so.start)) > 0.2
     assert cues[1].start == round(offset * 1000) and cues[-1].end == round(timeline[1].end_s * 1000)
 
+    # The same script again comes from the cache, with the word times of the audio it reuses.
+    second = NarrationProject(SCRIPT, title="Ferry", settings=settings, max_chars=4096)
+    report = await narration.generate(second)
+    assert report.cached == 2 and len(wire.requests("POST", TTS)) == 2
+    again = second.chunks[1].take
+    assert again is not None and again.cache_hit and again.words == take.words
+
 
 async def test_other_providers_give_takes_without_word_times(narration_studio, wire) -> None:
     settings = NarrationSettings(provider="openai", model="gpt-4o-mini-tts", voice="coral")

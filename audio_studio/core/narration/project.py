@@ -30,6 +30,8 @@ __all__ = [
     "NarrationProject",
     "NarrationSettings",
     "Take",
+    "words_from_json",
+    "words_to_json",
 ]
 
 PROJECT_VERSION = 1
@@ -120,8 +122,7 @@ class Take:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        # Compact: [text, start, end] per word (a long book holds hundreds of thousands).
-        data["words"] = [[w.text, round(w.start, 3), round(w.end, 3)] for w in self.words]
+        data["words"] = words_to_json(self.words)
         return data
 
     @classmethod
@@ -129,7 +130,7 @@ class Take:
         """A saved take; fields it lacks (older projects) keep their defaults."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        values["words"] = _words(values.get("words"))
+        values["words"] = words_from_json(values.get("words"))
         return cls(**values)
 
     def label(self, number: int) -> str:
@@ -138,7 +139,13 @@ class Take:
         return f"Take {number} · {clock} · {self.provider}{how}".replace(" ·  ·", " ·")
 
 
-def _words(raw: Any) -> tuple[Word, ...]:
+def words_to_json(words: tuple[Word, ...]) -> list[list[Any]]:
+    """Word times as saved: [text, start, end] each, to the millisecond (a long book holds
+    hundreds of thousands; captions are timed in milliseconds)."""
+    return [[w.text, round(w.start, 3), round(w.end, 3)] for w in words]
+
+
+def words_from_json(raw: Any) -> tuple[Word, ...]:
     """Saved word times back as Words; a damaged list is dropped (captions fall back to
     timing by characters) rather than failing the project."""
     try:

@@ -34,7 +34,13 @@ from audio_studio.core.models import (
 )
 from audio_studio.core.narration.cache import CachedAudio, SynthCache, cache_key
 from audio_studio.core.narration.preview import PcmDecoder, Samples
-from audio_studio.core.narration.project import Chunk, NarrationProject, Take
+from audio_studio.core.narration.project import (
+    Chunk,
+    NarrationProject,
+    Take,
+    words_from_json,
+    words_to_json,
+)
 from audio_studio.core.store.history import FileRecord, HistoryEntry, now_iso
 
 if TYPE_CHECKING:
@@ -241,6 +247,9 @@ async def take_from_cache(
     audio = await asyncio.to_thread(codec.decode, cached.path)
     if on_samples is not None:
         on_samples(audio.samples, audio.sample_rate)
+    # The same audio, so the same word times: those the first take of it was made with.
+    first = await asyncio.to_thread(ctx.history.get, cached.item_id) if cached.item_id else None
+    words = words_from_json(first.params.get("words")) if first is not None else ()
     take = Take(
         id=uuid.uuid4().hex[:12],
         path=str(cached.path),
@@ -260,6 +269,7 @@ async def take_from_cache(
         cloned_voice=voicing.cloned,
         role=project.role_of(chunk),
         voiced_by=chunk.voiced_by,
+        words=_within(words, audio.duration_s),
     )
     size = await asyncio.to_thread(lambda: cached.path.stat().st_size)
     entry = _take_entry(project, chunk, voicing, take, cached.key, None, size, cached.item_id)
@@ -310,6 +320,8 @@ def _take_entry(
         params["instructions"] = voicing.instructions
     if take.spoken != take.text:
         params["spoken_text"] = take.spoken  # after the pronunciation list
+    if take.words:
+        params["words"] = words_to_json(take.words)  # a cache hit of this audio reuses them
     if cached_from is not None:
         params["cached_from"] = cached_from
     if voicing.fallback:
