@@ -32,7 +32,7 @@ TTS = "/elevenlabs/v1/text-to-speech/"
 async def test_a_cue_of_a_long_sentence_starts_at_the_word_time_elevenlabs_sent(
     narration_studio, wire, tmp_path: Path
 ) -> None:
-    wire.state["tts_seconds"] = 8.0  # room for the words at the server's pace
+    wire.state["tts_seconds_per_char"] = 0.06  # room for the words at the server's pace
     narration = narration_studio.narration
     settings = NarrationSettings(provider="elevenlabs", voice="v1")
     project = NarrationProject(SCRIPT, title="Ferry", settings=settings, max_chars=4096)
@@ -44,7 +44,7 @@ async def test_a_cue_of_a_long_sentence_starts_at_the_word_time_elevenlabs_sent(
     take = long.take
     assert take is not None and take.spoken.startswith("In nineteen ninety-nine ")
     # The take holds what the server said, word by word, in the take's own seconds.
-    sent = parse_alignment(_alignment(take.spoken, 8.0))
+    sent = parse_alignment(_alignment(take.spoken, take.duration_s))
     assert sent is not None and take.words == sent.words()
 
     # Saved and opened again, as the next session would.
@@ -92,7 +92,7 @@ async def test_other_providers_give_takes_without_word_times(narration_studio, w
 
 
 async def test_the_audiobook_captions_use_the_same_word_times(narration_studio, wire, tmp_path):  # type: ignore[no-untyped-def]
-    wire.state["tts_seconds"] = 8.0
+    wire.state["tts_seconds_per_char"] = 0.06
     narration = narration_studio.narration
     settings = NarrationSettings(provider="elevenlabs", voice="v1")
     project = NarrationProject(SCRIPT, title="Ferry", settings=settings, max_chars=4096)

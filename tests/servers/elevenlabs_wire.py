@@ -53,9 +53,15 @@ def _alignment(text: str, seconds: float | None = None) -> dict[str, list[object
 
 
 def install(server: WireServer, prefix: str) -> None:
+    def seconds(req: Request) -> float | None:
+        """Audio as long as the text at ``tts_seconds_per_char`` when a test sets it (each
+        sentence then sounds different), else the usual fixed length."""
+        per_char = server.state.get("tts_seconds_per_char")
+        return round(len(req.json()["text"]) * per_char, 2) if per_char else None
+
     def tts_audio(req: Request) -> tuple[bytes, str]:
         fmt = req.query.get("output_format", ["mp3_44100_128"])[0]
-        return audio_for(fmt, server.state.get("tts_seconds"))
+        return audio_for(fmt, seconds(req))
 
     @server.route("POST", rf"{prefix}/v1/text-to-speech/(?P<voice>[^/]+)")
     def tts(req: Request) -> Response:
@@ -72,12 +78,11 @@ def install(server: WireServer, prefix: str) -> None:
     def tts_timed(req: Request) -> Response:
         data, ctype = tts_audio(req)
         text = req.json()["text"]
-        mp3 = server.state.get("tts_seconds") or 1.0
-        seconds = mp3 if ctype == "audio/mpeg" else len(data) / 48_000  # 16-bit 24 kHz
+        length = (seconds(req) or 1.0) if ctype == "audio/mpeg" else len(data) / 48_000
         return Response.json(
             {"audio_base64": base64.b64encode(data).decode(),
-             "alignment": _alignment(text, seconds),
-             "normalized_alignment": _alignment(text, seconds)}
+             "alignment": _alignment(text, length),
+             "normalized_alignment": _alignment(text, length)}
         )  # fmt: skip
 
     @server.route("POST", rf"{prefix}/v1/text-to-speech/(?P<voice>[^/]+)/stream/with-timestamps")
