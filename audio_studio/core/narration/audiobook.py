@@ -31,10 +31,10 @@ from audio_studio.core.audio.analysis import analyze
 from audio_studio.core.audio.loudness import limit_peaks
 from audio_studio.core.errors import StorageError
 from audio_studio.core.fileio import atomic_write_bytes, atomic_write_text
-from audio_studio.core.models import AudioFormat, Word
+from audio_studio.core.models import AudioFormat
 from audio_studio.core.narration.book_captions import Timed, caption_text
 from audio_studio.core.narration.chapters import ChapterSpan, chapter_chunks, chapter_spans
-from audio_studio.core.narration.project import NarrationProject
+from audio_studio.core.narration.project import NarrationProject, words_from_json, words_to_json
 
 __all__ = [
     "CHAPTER_GAP_S",
@@ -163,13 +163,9 @@ def _write_level(samples: np.ndarray, rate: int, target_lufs: float, path: Path)
 def _note(r: Rendered) -> dict[str, Any]:
     return {
         "number": r.number, "title": r.title, "frames": r.frames, "rate": r.sample_rate,
-        "channels": r.channels, "sentences": [[s.text, s.start_s, s.end_s, _words(s)]
-                                              for s in r.sentences],
+        "channels": r.channels,
+        "sentences": [[s.text, s.start_s, s.end_s, words_to_json(s.words)] for s in r.sentences],
     }  # fmt: skip
-
-
-def _words(s: Timed) -> list[list[Any]]:
-    return [[w.text, w.start, w.end] for w in s.words]
 
 
 def _load(meta: Path, flac: Path) -> Rendered:
@@ -183,9 +179,8 @@ def _load(meta: Path, flac: Path) -> Rendered:
 def _timed(row: Sequence[Any]) -> Timed:
     """A noted sentence: text, start, end, then its word times (notes written before word
     times have none: their captions are timed by characters)."""
-    words = row[3] if len(row) > 3 else ()
-    return Timed(str(row[0]), float(row[1]), float(row[2]),
-                 words=tuple(Word(str(t), float(a), float(b)) for t, a, b in words))  # fmt: skip
+    words = words_from_json(row[3]) if len(row) > 3 else ()
+    return Timed(str(row[0]), float(row[1]), float(row[2]), words=words)
 
 
 def _blocks(path: Path, rate: int, channels: int) -> Any:

@@ -121,7 +121,7 @@ class Take:
     words: tuple[Word, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = asdict(replace(self, words=()))  # asdict would copy each word into a dict
         data["words"] = words_to_json(self.words)
         return data
 
@@ -139,18 +139,28 @@ class Take:
         return f"Take {number} · {clock} · {self.provider}{how}".replace(" ·  ·", " ·")
 
 
-def words_to_json(words: tuple[Word, ...]) -> list[list[Any]]:
-    """Word times as saved: [text, start, end] each, to the millisecond (a long book holds
-    hundreds of thousands; captions are timed in milliseconds)."""
-    return [[w.text, round(w.start, 3), round(w.end, 3)] for w in words]
+def words_to_json(words: tuple[Word, ...]) -> str:
+    """Word times as saved: "text start end" for each word, in one string, to the millisecond.
+
+    One string rather than a list per word: a long book holds a hundred thousand words, and
+    the project is saved by the pure-Python encoder (see ProjectStore.save), for which a
+    string is one step and a list three. Words never hold whitespace (they are cut at it).
+    """
+    return " ".join(f"{w.text} {w.start:.3f} {w.end:.3f}" for w in words)
 
 
 def words_from_json(raw: Any) -> tuple[Word, ...]:
-    """Saved word times back as Words; a damaged list is dropped (captions fall back to
+    """Saved word times back as Words; anything damaged is dropped (captions fall back to
     timing by characters) rather than failing the project."""
+    parts = raw.split() if isinstance(raw, str) else ()
+    if len(parts) % 3:
+        return ()
     try:
-        return tuple(Word(str(t), float(a), float(b)) for t, a, b in raw or ())
-    except (TypeError, ValueError):
+        return tuple(
+            Word(parts[i], float(parts[i + 1]), float(parts[i + 2]))
+            for i in range(0, len(parts), 3)
+        )
+    except ValueError:
         return ()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -250,7 +249,7 @@ async def take_from_cache(
         on_samples(audio.samples, audio.sample_rate)
     # The same audio, so the same word times: those the first take of it was made with.
     first = await asyncio.to_thread(ctx.history.get, cached.item_id) if cached.item_id else None
-    words = _saved_words(first.params.get("word_times")) if first is not None else ()
+    words = words_from_json(first.params.get("word_times")) if first is not None else ()
     if " ".join(w.text for w in words) != " ".join(spoken.split()):
         words = ()  # the same audio made for other words (it happens with silence)
     take = Take(
@@ -278,13 +277,6 @@ async def take_from_cache(
     entry = _take_entry(project, chunk, voicing, take, cached.key, None, size, cached.item_id)
     item_id = await asyncio.to_thread(ctx.history.add, entry)
     return _with_item(take, item_id)
-
-
-def _saved_words(raw: Any) -> tuple[Word, ...]:
-    try:
-        return words_from_json(json.loads(raw)) if isinstance(raw, str) else ()
-    except ValueError:
-        return ()
 
 
 def _within(words: tuple[Word, ...], seconds: float) -> tuple[Word, ...]:
@@ -331,8 +323,8 @@ def _take_entry(
     if take.spoken != take.text:
         params["spoken_text"] = take.spoken  # after the pronunciation list
     if take.words:
-        # For a cache hit of this audio to reuse; one compact line, as History shows params.
-        params["word_times"] = json.dumps(words_to_json(take.words), separators=(",", ":"))
+        # For a cache hit of this audio to reuse (one line: History shows params as they are).
+        params["word_times"] = words_to_json(take.words)
     if cached_from is not None:
         params["cached_from"] = cached_from
     if voicing.fallback:
