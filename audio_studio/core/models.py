@@ -190,6 +190,9 @@ class SpeechRequest:
     language: str | None = None
     sample_rate: int | None = None
     settings: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # Ask for when each word is spoken (captions, read-along); providers that cannot tell
+    # ignore it and return no words.
+    word_times: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,9 @@ class AudioResult:
     usage: Usage = field(default_factory=Usage)
     request_id: str | None = None
     params: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # When each word of the text sent is spoken, in seconds from the audio's start: only
+    # for a request with ``word_times`` to a provider that reports them, else empty.
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from audio_studio.core.errors import InvalidRequestError
+from audio_studio.core.errors import InvalidRequestError, ProviderProtocolError
 from audio_studio.core.models import (
     AudioFormat,
     MusicRequest,
@@ -164,6 +165,23 @@ async def test_tts_requests_all_three_ways(mock_studio, el, elevenlabs_spec, cas
         check(elevenlabs_spec, el.last()) == "/v1/text-to-speech/{voice_id}/stream/with-timestamps"
     )
     assert [w.text for w in timed.alignment.words()] == ["Hello"]
+    # Asked for word times (narration takes), plain speech comes from /with-timestamps.
+    worded = await provider.synthesize(replace(request, word_times=True))
+    assert check(elevenlabs_spec, el.last()) == "/v1/text-to-speech/{voice_id}/with-timestamps"
+    assert [w.text for w in worded.words] == ["Hello"] and worded.data == timed.audio.data
+
+
+async def test_word_times_missing_or_malformed(mock_studio, el, elevenlabs_spec):
+    provider = await mock_studio.context.provider("elevenlabs")
+    spoken = base64.b64encode(mp3_bytes()).decode()
+    el.on("POST", "/with-timestamps", json_reply({"audio_base64": spoken, "alignment": None}))
+    result = await provider.synthesize(SpeechRequest("Hello.", word_times=True))
+    assert result.words == () and result.data
+    broken = {"characters": ["H", "i"], "character_start_times_seconds": [0.0],
+              "character_end_times_seconds": [0.1, 0.2]}  # fmt: skip
+    el.on("POST", "/with-timestamps", json_reply({"audio_base64": spoken, "alignment": broken}))
+    with pytest.raises(ProviderProtocolError, match="timestamps"):
+        await provider.synthesize(SpeechRequest("Hi", word_times=True))
 
 
 async def test_account_voice_and_model_requests(mock_studio, el, elevenlabs_spec):

@@ -38,13 +38,14 @@ def mp3_bytes(seconds: float = 1.0) -> bytes:
     return codec.encode(codec.decode(wav_bytes(seconds, 24_000)), AudioFormat.MP3)
 
 
-def audio_for(fmt: str) -> tuple[bytes, str]:
-    """Bytes and content type for an OpenAI ``response_format`` or ElevenLabs codec name."""
+def audio_for(fmt: str, seconds: float | None = None) -> tuple[bytes, str]:
+    """Bytes and content type for an OpenAI ``response_format`` or ElevenLabs codec name
+    (``seconds`` long; default half a second, a second for MP3)."""
     if fmt.startswith("pcm"):
-        return pcm_bytes(), "audio/pcm"
+        return pcm_bytes(seconds or 0.5), "audio/pcm"
     if fmt.startswith(("mp3", "opus", "aac", "flac")):
-        return mp3_bytes(), "audio/mpeg"
-    return wav_bytes(), "audio/wav"
+        return mp3_bytes(seconds or 1.0), "audio/mpeg"
+    return wav_bytes(seconds or 0.5), "audio/wav"
 
 
 def chunked(data: bytes, size: int = 4096) -> list[bytes]:

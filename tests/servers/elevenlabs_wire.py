@@ -34,18 +34,34 @@ MODELS = [
 ]  # fmt: skip
 
 
-def _alignment(text: str) -> dict[str, list[object]]:
+def _alignment(text: str, seconds: float | None = None) -> dict[str, list[object]]:
+    """0.05 s a character, and a breath (eight characters' time) after , ; : . ! ? as a
+    voice takes one (so times are not in proportion to characters); squeezed into
+    ``seconds`` of audio when given and too short."""
     chars = list(text)
+    starts, at = [], 0.0
+    for ch in chars:
+        starts.append(at)
+        at += 0.05 + (0.4 if ch in ",;:.!?" else 0.0)
+    scale = min(1.0, seconds / at) if seconds and at else 1.0
+    ends = [*starts[1:], at]
     return {
         "characters": chars,
-        "character_start_times_seconds": [i * 0.05 for i in range(len(chars))],
-        "character_end_times_seconds": [(i + 1) * 0.05 for i in range(len(chars))],
+        "character_start_times_seconds": [round(t * scale, 4) for t in starts],
+        "character_end_times_seconds": [round(t * scale, 4) for t in ends],
     }
 
 
 def install(server: WireServer, prefix: str) -> None:
+    def seconds(req: Request) -> float | None:
+        """Audio as long as the text at ``tts_seconds_per_char`` when a test sets it (each
+        sentence then sounds different), else the usual fixed length."""
+        per_char = server.state.get("tts_seconds_per_char")
+        return round(len(req.json()["text"]) * per_char, 2) if per_char else None
+
     def tts_audio(req: Request) -> tuple[bytes, str]:
-        return audio_for(req.query.get("output_format", ["mp3_44100_128"])[0])
+        fmt = req.query.get("output_format", ["mp3_44100_128"])[0]
+        return audio_for(fmt, seconds(req))
 
     @server.route("POST", rf"{prefix}/v1/text-to-speech/(?P<voice>[^/]+)")
     def tts(req: Request) -> Response:
@@ -60,11 +76,13 @@ def install(server: WireServer, prefix: str) -> None:
 
     @server.route("POST", rf"{prefix}/v1/text-to-speech/(?P<voice>[^/]+)/with-timestamps")
     def tts_timed(req: Request) -> Response:
-        data, _ = tts_audio(req)
+        data, ctype = tts_audio(req)
         text = req.json()["text"]
+        length = (seconds(req) or 1.0) if ctype == "audio/mpeg" else len(data) / 48_000
         return Response.json(
-            {"audio_base64": base64.b64encode(data).decode(), "alignment": _alignment(text),
-             "normalized_alignment": _alignment(text)}
+            {"audio_base64": base64.b64encode(data).decode(),
+             "alignment": _alignment(text, length),
+             "normalized_alignment": _alignment(text, length)}
         )  # fmt: skip
 
     @server.route("POST", rf"{prefix}/v1/text-to-speech/(?P<voice>[^/]+)/stream/with-timestamps")

@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from audio_studio.core.fileio import atomic_write_bytes, atomic_write_text
 from audio_studio.core.models import AudioFormat
 from audio_studio.core.narration.book_captions import Timed, caption_text
 from audio_studio.core.narration.chapters import ChapterSpan, chapter_chunks, chapter_spans
-from audio_studio.core.narration.project import NarrationProject
+from audio_studio.core.narration.project import NarrationProject, words_from_json, words_to_json
 
 __all__ = [
     "CHAPTER_GAP_S",
@@ -119,7 +119,7 @@ def render_chapter(
     channels = 1
     sizes, sentences, at = [], [], lead
     for chunk, take, gap in zip(chunks, takes, gaps, strict=True):
-        sentences.append(Timed(chunk.text, at, at + take.duration_s, chunk.id))
+        sentences.append(Timed(chunk.text, at, at + take.duration_s, chunk.id, take.words))
         at += take.duration_s + gap
         sizes.append((round(take.duration_s * rate), round(gap * rate)))
     out = np.zeros((round(lead * rate) + sum(a + b for a, b in sizes), 1), np.float32)
@@ -163,7 +163,8 @@ def _write_level(samples: np.ndarray, rate: int, target_lufs: float, path: Path)
 def _note(r: Rendered) -> dict[str, Any]:
     return {
         "number": r.number, "title": r.title, "frames": r.frames, "rate": r.sample_rate,
-        "channels": r.channels, "sentences": [[s.text, s.start_s, s.end_s] for s in r.sentences],
+        "channels": r.channels,
+        "sentences": [[s.text, s.start_s, s.end_s, words_to_json(s.words)] for s in r.sentences],
     }  # fmt: skip
 
 
@@ -171,8 +172,15 @@ def _load(meta: Path, flac: Path) -> Rendered:
     d = json.loads(meta.read_text(encoding="utf-8"))
     return Rendered(
         int(d["number"]), str(d["title"]), flac, int(d["frames"]), int(d["rate"]),
-        int(d["channels"]), tuple(Timed(str(t), float(a), float(b)) for t, a, b in d["sentences"]),
+        int(d["channels"]), tuple(_timed(row) for row in d["sentences"]),
     )  # fmt: skip
+
+
+def _timed(row: Sequence[Any]) -> Timed:
+    """A noted sentence: text, start, end, then its word times (notes written before word
+    times have none: their captions are timed by characters)."""
+    words = words_from_json(row[3]) if len(row) > 3 else ()
+    return Timed(str(row[0]), float(row[1]), float(row[2]), words=words)
 
 
 def _blocks(path: Path, rate: int, channels: int) -> Any:
@@ -325,7 +333,8 @@ def book_timeline(parts: Sequence[Rendered]) -> list[Timed]:
     out: list[Timed] = []
     offset = 0.0
     for part in parts:
-        out.extend(Timed(s.text, s.start_s + offset, s.end_s + offset) for s in part.sentences)
+        out.extend(replace(s, start_s=s.start_s + offset, end_s=s.end_s + offset)
+                   for s in part.sentences)  # fmt: skip
         offset += part.duration_s
     return out
 
@@ -346,7 +355,8 @@ def script_timeline(project: NarrationProject, pause: float) -> list[Timed]:
     at = project.lead_pause_s
     for i, chunk in enumerate(project.chunks):
         seconds = chunk.take.duration_s if chunk.take else 0.0
-        out.append(Timed(chunk.text, at, at + seconds, chunk.id))
+        words = chunk.take.words if chunk.take else ()
+        out.append(Timed(chunk.text, at, at + seconds, chunk.id, words))
         at += seconds + project.gap_after(i, pause)
     return out
 
@@ -364,7 +374,8 @@ def book_export_timeline(
         chunks = chapter_chunks(project, span)
         for i, chunk in enumerate(chunks):
             seconds = chunk.take.duration_s if chunk.take else 0.0
-            out.append(Timed(chunk.text, at, at + seconds, chunk.id))
+            words = chunk.take.words if chunk.take else ()
+            out.append(Timed(chunk.text, at, at + seconds, chunk.id, words))
             if i + 1 < len(chunks):
                 at += seconds + project.gap_after(span.first + i, pause)
             else:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from audio_studio.core.models import AudioFormat, frozen_mapping
+from audio_studio.core.models import AudioFormat, Word, frozen_mapping
 from audio_studio.core.narration.book import BookInfo
 from audio_studio.core.narration.cast import NARRATOR, Cast
 from audio_studio.core.narration.normalize import normalize
@@ -30,6 +30,8 @@ __all__ = [
     "NarrationProject",
     "NarrationSettings",
     "Take",
+    "words_from_json",
+    "words_to_json",
 ]
 
 PROJECT_VERSION = 1
@@ -114,11 +116,52 @@ class Take:
     role: str = NARRATOR  # the cast role that spoke it
     voiced_by: str = ""  # the role's signature when it was made ("" = the project's voice)
     proof: Mapping[str, Any] | None = None  # proof-listening's verdict (see narration/proof.py)
+    # When each word of ``spoken`` is said, in seconds from the take's start, where the
+    # provider reported it (ElevenLabs); empty otherwise. Captions cut long sentences there.
+    words: tuple[Word, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(replace(self, words=()))  # asdict would copy each word into a dict
+        data["words"] = words_to_json(self.words)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Take:
+        """A saved take; fields it lacks (older projects) keep their defaults."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["words"] = words_from_json(values.get("words"))
+        return cls(**values)
 
     def label(self, number: int) -> str:
         how = " (cache)" if self.cache_hit else " (offline voice)" if self.fallback else ""
         clock = self.created_at[11:16] if len(self.created_at) >= 16 else ""
         return f"Take {number} · {clock} · {self.provider}{how}".replace(" ·  ·", " ·")
+
+
+def words_to_json(words: tuple[Word, ...]) -> str:
+    """Word times as saved: "text start end" for each word, in one string, to the millisecond.
+
+    One string rather than a list per word: a long book holds a hundred thousand words, and
+    the project is saved by the pure-Python encoder (see ProjectStore.save), for which a
+    string is one step and a list three. Words never hold whitespace (they are cut at it).
+    """
+    return " ".join(f"{w.text} {w.start:.3f} {w.end:.3f}" for w in words)
+
+
+def words_from_json(raw: Any) -> tuple[Word, ...]:
+    """Saved word times back as Words; anything damaged is dropped (captions fall back to
+    timing by characters) rather than failing the project."""
+    parts = raw.split() if isinstance(raw, str) else ()
+    if len(parts) % 3:
+        return ()
+    try:
+        return tuple(
+            Word(parts[i], float(parts[i + 1]), float(parts[i + 2]))
+            for i in range(0, len(parts), 3)
+        )
+    except ValueError:
+        return ()
 
 
 @dataclass(eq=False)
@@ -177,17 +220,14 @@ class Chunk:
             if self.status in (ChunkStatus.QUEUED, ChunkStatus.WORKING)
             else self.status
         ).value
-        data["takes"] = [asdict(t) for t in self.takes]
+        data["takes"] = [t.to_json() for t in self.takes]
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Chunk:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        take_fields = {f.name for f in fields(Take)}
-        values["takes"] = [
-            Take(**{k: v for k, v in t.items() if k in take_fields}) for t in data.get("takes", [])
-        ]
+        values["takes"] = [Take.from_json(t) for t in data.get("takes", [])]
         values["status"] = ChunkStatus(values.get("status") or "pending")
         chunk = cls(**values)
         if chunk.current is not None and not 0 <= chunk.current < len(chunk.takes):

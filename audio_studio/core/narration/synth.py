@@ -29,11 +29,18 @@ from audio_studio.core.models import (
     Latency,
     SpeechRequest,
     Usage,
+    Word,
     frozen_mapping,
 )
 from audio_studio.core.narration.cache import CachedAudio, SynthCache, cache_key
 from audio_studio.core.narration.preview import PcmDecoder, Samples
-from audio_studio.core.narration.project import Chunk, NarrationProject, Take
+from audio_studio.core.narration.project import (
+    Chunk,
+    NarrationProject,
+    Take,
+    words_from_json,
+    words_to_json,
+)
 from audio_studio.core.store.history import FileRecord, HistoryEntry, now_iso
 
 if TYPE_CHECKING:
@@ -100,6 +107,7 @@ class Rendered:
     format: AudioFormat = AudioFormat.PCM
     sample_rate: int | None = None
     channels: int = 1
+    words: tuple[Word, ...] = ()  # when each word is said, where the provider reported it
 
     def decoded(self) -> codec.AudioData:
         """The audio as samples. Blocking (decodes): call via asyncio.to_thread."""
@@ -124,7 +132,10 @@ async def render(
     Raises:
         StudioError: whatever the provider says (mapped at its boundary).
     """
-    request = voicing.request(text)
+    # Word times where the provider reports them (captions cut long sentences there). A
+    # streamed take has none: the preview needs the audio as it comes, and ElevenLabs' timed
+    # stream is not read here.
+    request = replace(voicing.request(text), word_times=True)
     started = time.perf_counter()
     if on_samples is None or not provider.info.streams_speech:
         result = await provider.synthesize(request)
@@ -132,13 +143,13 @@ async def render(
         if on_samples is None:  # nobody listens now: the keeping task decodes it
             return Rendered(
                 None, result.latency, result.usage, result.request_id,
-                result.data, result.format, result.sample_rate, channels,
+                result.data, result.format, result.sample_rate, channels, result.words,
             )  # fmt: skip
         audio = await asyncio.to_thread(
             _to_audio, result.data, result.format, result.sample_rate, channels
         )
         on_samples(audio.samples, audio.sample_rate)
-        return Rendered(audio, result.latency, result.usage, result.request_id)
+        return Rendered(audio, result.latency, result.usage, result.request_id, words=result.words)
     first: float | None = None
     raw: list[bytes] = []
     decoded: list[Samples] = []
@@ -216,6 +227,7 @@ async def keep_take(
         total_ms=rendered.latency.total_ms,
         role=project.role_of(chunk),
         voiced_by=chunk.voiced_by,
+        words=_within(rendered.words, audio.duration_s),
     )
     entry = _take_entry(project, chunk, voicing, take, key, rendered, stored.size_bytes)
     item_id = await asyncio.to_thread(ctx.history.add, entry)
@@ -235,6 +247,11 @@ async def take_from_cache(
     audio = await asyncio.to_thread(codec.decode, cached.path)
     if on_samples is not None:
         on_samples(audio.samples, audio.sample_rate)
+    # The same audio, so the same word times: those the first take of it was made with.
+    first = await asyncio.to_thread(ctx.history.get, cached.item_id) if cached.item_id else None
+    words = words_from_json(first.params.get("word_times")) if first is not None else ()
+    if " ".join(w.text for w in words) != " ".join(spoken.split()):
+        words = ()  # the same audio made for other words (it happens with silence)
     take = Take(
         id=uuid.uuid4().hex[:12],
         path=str(cached.path),
@@ -254,11 +271,20 @@ async def take_from_cache(
         cloned_voice=voicing.cloned,
         role=project.role_of(chunk),
         voiced_by=chunk.voiced_by,
+        words=_within(words, audio.duration_s),
     )
     size = await asyncio.to_thread(lambda: cached.path.stat().st_size)
     entry = _take_entry(project, chunk, voicing, take, cached.key, None, size, cached.item_id)
     item_id = await asyncio.to_thread(ctx.history.add, entry)
     return _with_item(take, item_id)
+
+
+def _within(words: tuple[Word, ...], seconds: float) -> tuple[Word, ...]:
+    """``words`` with their times kept inside the take (a provider may round past its end)."""
+    return tuple(
+        Word(w.text, min(max(w.start, 0.0), seconds), min(max(w.end, w.start, 0.0), seconds))
+        for w in words
+    )
 
 
 def _with_item(take: Take, item_id: int) -> Take:
@@ -296,6 +322,9 @@ def _take_entry(
         params["instructions"] = voicing.instructions
     if take.spoken != take.text:
         params["spoken_text"] = take.spoken  # after the pronunciation list
+    if take.words:
+        # For a cache hit of this audio to reuse (one line: History shows params as they are).
+        params["word_times"] = words_to_json(take.words)
     if cached_from is not None:
         params["cached_from"] = cached_from
     if voicing.fallback:

@@ -269,6 +269,12 @@ class ElevenLabsProvider:
         )
 
     async def synthesize(self, request: SpeechRequest) -> AudioResult:
+        if request.word_times:
+            # The same speech from /with-timestamps, its character times grouped into words.
+            # The alignment of the text as sent comes first: callers map words back to it.
+            timed = await self.synthesize_with_timestamps(request)
+            alignment = timed.alignment or timed.normalized
+            return replace(timed.audio, words=alignment.words() if alignment else ())
         voice, query, body = self.speech_call(request)
         reply = await self.http.request(
             "POST", f"v1/text-to-speech/{voice}", params=query, json=body

@@ -69,6 +69,8 @@ def parse_alignment(raw: Any) -> CharacterAlignment | None:
         raise ProviderProtocolError(f"{NAME} sent timestamps of an unexpected shape.") from exc
     if not len(chars) == len(starts) == len(ends):
         raise ProviderProtocolError(f"{NAME} sent timestamps that do not match the text.")
+    if not all(math.isfinite(t) and t >= 0 for t in (*starts, *ends)):
+        raise ProviderProtocolError(f"{NAME} sent timestamps that are not times.")
     return CharacterAlignment(chars, starts, ends)
 
 
