@@ -67,6 +67,13 @@ async def test_proof_flags_the_wrong_audio_remakes_it_and_the_export_says_the_sc
     assert all(
         len(c.takes) == 1 and c.takes[0].proof and not c.takes[0].proof["flagged"] for c in others
     )
+    # The server reports no word times; the ones proof heard are kept, inside each take.
+    for chunk in project.chunks:
+        take = chunk.takes[chunk.current]
+        assert all(0 <= w.start <= w.end <= take.duration_s for w in take.words)
+        starts = [w.start for w in take.words]
+        assert starts == sorted(starts)
+        assert wer(chunk.spoken, " ".join(w.text for w in take.words)) <= 0.34, take.words
     # History keeps each take's role, voice and verdict.
     takes = await narration_studio.library.query(HistoryQuery(kinds=(HistoryKind.TAKE,)))
     flagged = [t for t in takes if t.params.get("proof", {}).get("flagged")]

@@ -6,7 +6,8 @@ and off the GUI thread. Whisper reads audio in 30-second windows whatever its le
 are heard in batches: about a minute of takes joined with short silences and handed to the
 engine as samples (no file between), transcribed once with word times, each word given back to
 the take it falls in. A run hears its takes as they are kept and waits for the last batch only
-at its end; the preview never waits for any of it.
+at its end; the preview never waits for any of it. The word times heard are kept on a take
+whose voice gave none (offline voices, OpenAI), so its captions are cut where words are said.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 
 from audio_studio.core.audio import codec
 from audio_studio.core.errors import StudioError
-from audio_studio.core.models import Capability
+from audio_studio.core.models import Capability, Word
 from audio_studio.core.narration.project import Chunk, NarrationProject, Take
 from audio_studio.core.narration.proof import PROOF_PROVIDER, Proof, judge, longest_silence
 
@@ -76,8 +77,9 @@ class ProofListener:
         self.provider_id = provider_id
         self._provider: Any = None
 
-    async def hear(self, takes: list[tuple[Path, str]]) -> list[Proof]:
-        """Hear each take at its path and judge it against its text (as it was sent).
+    async def hear(self, takes: list[tuple[Path, str]]) -> list[tuple[Proof, tuple[Word, ...]]]:
+        """Hear each take at its path and judge it against its text (as it was sent); with the
+        words heard in it, timed from the take's start.
 
         Raises:
             StudioError: the recogniser could not run (not installed, a file unreadable).
@@ -89,16 +91,25 @@ class ProofListener:
         parts = await asyncio.to_thread(lambda: [_load(path) for path, _ in takes])
         samples, spans = await asyncio.to_thread(_join, parts)
         found = await self._provider.whisper.hear_words(samples)
-        heard: list[list[str]] = [[] for _ in takes]
+        heard: list[list[Word]] = [[] for _ in takes]
         # Cut halfway through each silence; what is heard before the first take or after the
         # last (word times drift at the ends of a file) belongs to that take.
         cuts = [(spans[i][1] + spans[i + 1][0]) / 2 for i in range(len(spans) - 1)]
         for start, end, text in found:
-            heard[bisect.bisect_right(cuts, (start + end) / 2)].append(text)
+            k = bisect.bisect_right(cuts, (start + end) / 2)
+            at, length = spans[k][0], parts[k].duration_s
+            heard[k].append(Word(text, _clamp(start - at, length), _clamp(end - at, length)))
         return [
-            judge(text, " ".join(words), part.duration_s, part.silence_s)
+            (
+                judge(text, " ".join(w.text for w in words), part.duration_s, part.silence_s),
+                tuple(words),
+            )
             for (_, text), words, part in zip(takes, heard, parts, strict=True)
         ]
+
+
+def _clamp(seconds: float, length: float) -> float:
+    return min(max(round(seconds, 3), 0.0), length)
 
 
 class ProofRound:
@@ -129,8 +140,10 @@ class ProofRound:
         joins the batch, which is heard once it holds enough audio."""
         known = self._heard_before(take)
         if known is not None:
-            await self._keep(chunk, take, known)
-            return
+            proof = Proof.from_json(known.proof)
+            if proof is not None:
+                await self._keep(chunk, take, proof, known.words)
+                return
         self._batch.append((chunk, take))
         self._batch_s += take.duration_s + GAP_S
         if self._batch_s >= BATCH_S:
@@ -164,16 +177,19 @@ class ProofRound:
             if exc.message not in self.errors:
                 self.errors.append(exc.message)
             return
-        for (chunk, take), proof in zip(batch, proofs, strict=True):
-            await self._keep(chunk, take, proof)
+        for (chunk, take), (proof, words) in zip(batch, proofs, strict=True):
+            await self._keep(chunk, take, proof, words)
 
-    async def _keep(self, chunk: Chunk, take: Take, proof: Proof) -> None:
-        """The verdict on the take (in the project and on its History row)."""
+    async def _keep(
+        self, chunk: Chunk, take: Take, proof: Proof, words: tuple[Word, ...] = ()
+    ) -> None:
+        """The verdict on the take (in the project and on its History row), and the word times
+        heard when its voice reported none."""
         self.heard += 1
         verdict = proof.to_json()
         for i, t in enumerate(chunk.takes):
             if t.id == take.id:
-                chunk.takes[i] = replace(t, proof=verdict)
+                chunk.takes[i] = replace(t, proof=verdict, words=t.words or words)
         if proof.flagged:
             self.flagged[chunk.id] = chunk
         else:
@@ -183,15 +199,15 @@ class ProofRound:
         if self.on_change is not None:
             self.on_change(chunk)
 
-    def _heard_before(self, take: Take) -> Proof | None:
-        """The verdict on the same audio for the same words, when the project has one (a take
-        from the cache is not heard twice)."""
+    def _heard_before(self, take: Take) -> Take | None:
+        """The take of the same audio for the same words that has a verdict, when the project
+        has one (a take from the cache is not heard twice)."""
         if not take.cache_hit or self.project is None:
             return None
         for chunk in self.project.chunks:
             for other in chunk.takes:
                 if other.sha256 == take.sha256 and other.spoken == take.spoken and other.proof:
-                    return Proof.from_json(other.proof)
+                    return other
         return None
 
 
