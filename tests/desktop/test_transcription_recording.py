@@ -69,7 +69,7 @@ def test_record_the_speaker_loop_transcribe_correct_and_export(  # type: ignore[
     assert row is not None and f"{first} (checked)" in row.transcript
     readers = {"srt": read_srt, "vtt": read_vtt, "json": read_json, "md": read_markdown}
     for fmt, reader in readers.items():
-        path = run(qloop, tab.flow.export(fmt, tmp_path / f"memo.{fmt}"))
+        path = run(qloop, tab.flow.outputs.export(fmt, tmp_path / f"memo.{fmt}"))
         assert path is not None
         back = reader(path.read_text(encoding="utf-8"))
         text = " ".join(s.text for s in back.segments)

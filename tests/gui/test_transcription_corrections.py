@@ -132,7 +132,7 @@ def test_drag_an_edge_and_the_srt_shows_the_new_time(  # type: ignore[no-untyped
     moved = view.transcript().segments[1]
     assert moved.start == pytest.approx(3.1, abs=0.05) and moved.end == 6.0
     assert tab.player.player.position == before  # the drag moved the edge, not the playhead
-    path = run(qloop, tab.flow.export("srt", tmp_path / "moved.srt"))
+    path = run(qloop, tab.flow.outputs.export("srt", tmp_path / "moved.srt"))
     assert path is not None
     starts = [round(s.start, 3) for s in read_srt(path.read_text()).segments]
     assert round(moved.start, 3) in starts and 2.4 not in starts
@@ -215,13 +215,13 @@ def test_translate_opens_the_translation_as_another_version(  # type: ignore[no-
     qtbot, qloop, transcription_gui_studio: Studio, tmp_path: Path
 ) -> None:
     tab = opened(qtbot, qloop, transcription_gui_studio)
-    saved = run(qloop, tab.flow.translate("German"))
+    saved = run(qloop, tab.flow.outputs.translate("German"))
     assert saved is not None and tab.flow.item is not None and tab.flow.item.id == saved.id
     assert tab.versions.count() == 2
     texts = [s.text for s in tab.view.transcript().segments]
     assert texts[0] == "«xx» AND SO MY FELLOW AMERICANS,"
     assert "Translated into German" in tab.status.text()
-    path = run(qloop, tab.flow.export("srt", tmp_path / "de.srt"))
+    path = run(qloop, tab.flow.outputs.export("srt", tmp_path / "de.srt"))
     assert path is not None
     cues = read_srt(path.read_text()).segments
     assert cues[0].start == 0.0 and cues[-1].end <= 11.0

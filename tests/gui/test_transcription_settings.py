@@ -37,8 +37,8 @@ def test_caption_norms_and_file_names_from_settings(  # type: ignore[no-untyped-
     settings = studio.settings
     assert (settings.caption_preset, settings.caption_speakers) == ("bbc", "name")
     assert settings.caption_max_chars == 30 and settings.document_timestamps == "off"
-    assert tab.flow.default_export_path("vtt").name == "openai jfk.vtt"
-    path = run(qloop, tab.flow.export("vtt", tmp_path / "x.vtt"))
+    assert tab.flow.outputs.default_export_path("vtt").name == "openai jfk.vtt"
+    path = run(qloop, tab.flow.outputs.export("vtt", tmp_path / "x.vtt"))
     assert path is not None
     text = path.read_text()
     lines = [ln for ln in text.splitlines()[1:] if ln and "-->" not in ln and not ln.isdigit()]

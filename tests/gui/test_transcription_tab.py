@@ -228,7 +228,7 @@ def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no
     folder = tmp_path / "Exportés ünd so"
     readers = {"srt": read_srt, "vtt": read_vtt, "json": read_json, "md": read_markdown}
     for fmt, reader in readers.items():
-        path = run(qloop, tab.flow.export(fmt, folder / f"speech.{fmt}"))
+        path = run(qloop, tab.flow.outputs.export(fmt, folder / f"speech.{fmt}"))
         assert path is not None
         back = reader(path.read_text(encoding="utf-8"))
         if fmt in ("json", "md"):
@@ -236,12 +236,12 @@ def test_read_along_correct_rename_undo_save_export_and_copy(  # type: ignore[no
             assert back.segments[0].speaker == "President Kennedy"
         else:  # captions are re-cut to the norms; a speaker change starts a cue with "- "
             assert back.segments[0].text.startswith("- And so, my fellow Americans:")
-    assert run(qloop, tab.flow.export("txt", folder / "speech.txt")) is not None
-    assert tab.flow.default_export_path("srt").name == "jfk.srt"
+    assert run(qloop, tab.flow.outputs.export("txt", folder / "speech.txt")) is not None
+    assert tab.flow.outputs.default_export_path("srt").name == "jfk.srt"
     # An export that cannot be written says so; nothing is lost.
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
-    assert run(qloop, tab.flow.export("srt", blocked / "x.srt")) is None
+    assert run(qloop, tab.flow.outputs.export("srt", blocked / "x.srt")) is None
     assert "Could not write" in tab.status.text()
     qtbot.mouseClick(tab.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text().startswith("President Kennedy:\nAnd so,")
@@ -255,7 +255,7 @@ def test_summary_is_kept_and_read_back_to_narration(  # type: ignore[no-untyped-
     item = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
     run(qloop, tab.open_item(item))
     assert not tab.summary_box.isVisible()
-    result = run(qloop, tab.flow.summarise())
+    result = run(qloop, tab.flow.outputs.summarise())
     assert result is not None and result.summary.startswith("A recording of")
     assert tab.summary_box.isVisible() and "Action items" in tab.summary_text.toPlainText()
     rows = transcription_gui_studio.history.children(item.id)
@@ -269,7 +269,7 @@ def test_summary_is_kept_and_read_back_to_narration(  # type: ignore[no-untyped-
     # Opened again later (from History), the transcript comes with its summary.
     run(qloop, tab.open_item(rows[0]))
     assert tab.flow.item is not None and tab.flow.item.id == item.id
-    assert tab.summary_box.isVisibleTo(tab) and tab.flow.summary == result
+    assert tab.summary_box.isVisibleTo(tab) and tab.flow.outputs.summary == result
 
 
 def test_a_recording_with_several_transcripts_switch_compare_and_find(  # type: ignore[no-untyped-def]
@@ -286,7 +286,7 @@ def test_a_recording_with_several_transcripts_switch_compare_and_find(  # type: 
     assert tab.compare_button.isEnabled()
     run(qloop, tab.flow.show_version(1))
     assert tab.view.model.rowCount() == 3
-    tab.flow.compare()
+    tab.flow.outputs.compare()
     dialog = tab.findChild(QDialog, "transcriptCompare")
     assert dialog is not None
     qtbot.waitUntil(lambda: [v.model.rowCount() for v in dialog.views] == [1, 3])

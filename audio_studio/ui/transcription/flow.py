@@ -15,11 +15,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, SignalInstance
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QComboBox, QListWidgetItem, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from audio_studio.core.errors import (
     AudioError,
@@ -29,27 +28,21 @@ from audio_studio.core.errors import (
     StudioError,
 )
 from audio_studio.core.jobs.runner import Job, JobContext, JobSnapshot
-from audio_studio.core.models import Capability, HistoryKind, JobKind, SummaryResult
+from audio_studio.core.models import Capability, HistoryKind, JobKind
 from audio_studio.core.store.history import HistoryItem, HistoryQuery
-from audio_studio.core.subtitles import to_txt
-from audio_studio.core.transcription.exports import ExportOptions, export_file, export_name
 from audio_studio.core.transcription.links import is_link, link_name
 from audio_studio.core.transcription.long import ChunkedTranscription
 from audio_studio.core.transcription.transcribe import TranscriptionOutcome
 from audio_studio.ui import messages
 from audio_studio.ui.tasks import spawn
+from audio_studio.ui.transcription.outputs import TranscriptOutputs
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QGroupBox, QLabel, QListWidget, QPushButton, QTextBrowser
-
     from audio_studio.core.context import StudioContext
     from audio_studio.core.models import TranscriptionRequest
     from audio_studio.core.transcription import TranscriptionService
     from audio_studio.ui.bridge import JobController
-    from audio_studio.ui.transcription.options import SttOptions
-    from audio_studio.ui.transcription.queue import TranscriptionQueue
-    from audio_studio.ui.transcription.transcript_view import TranscriptView
-    from audio_studio.ui.widgets.player_bar import PlayerBar
+    from audio_studio.ui.transcription.screen import TranscriptionScreen
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +51,6 @@ AUDIO_EXTENSIONS = (
     ".flac", ".aac",
 )  # fmt: skip
 SAVE_AFTER_MS = 1500
-
-
-class TranscriptionScreen(Protocol):
-    """The tab's widgets the flow fills (the TranscriptionTab provides them)."""
-
-    status: QLabel
-    preflight: QLabel
-    title: QLabel
-    versions: QComboBox
-    found: QListWidget
-    summary_box: QGroupBox
-    summary_text: QTextBrowser
-    summarise_button: QPushButton
-    view: TranscriptView
-    queue: TranscriptionQueue
-    options: SttOptions
-    player: PlayerBar
-    send_to_narration: SignalInstance
-
-    def update_actions(self) -> None: ...
 
 
 @dataclass
@@ -95,7 +68,8 @@ class _JobInfo:
 
 
 class TranscriptionFlow:
-    """The Transcription tab's work: jobs, the open transcript, corrections and outputs.
+    """The Transcription tab's work: jobs, the open transcript and corrections; what the
+    transcript becomes is its ``outputs`` (ui/transcription/outputs.py).
 
     Args:
         tab: the widgets it fills (a TranscriptionScreen: the tab itself).
@@ -119,13 +93,11 @@ class TranscriptionFlow:
         self.recording: HistoryItem | None = None
         self.item: HistoryItem | None = None  # the TRANSCRIPT row shown
         self.versions: list[HistoryItem] = []
-        self.summary: SummaryResult | None = None
         self.jobs: dict[str, _JobInfo] = {}
         self.last_job: Job[TranscriptionOutcome] | None = None
-        self.summary_job: Job[object] | None = None
         self._found: list[HistoryItem] = []
         self._found_text = ""
-        self._audio: Path | None = None
+        self.audio: Path | None = None  # the audio in the player
         self._dirty = False
         self._save_lock = asyncio.Lock()
         self._open_lock = asyncio.Lock()
@@ -136,6 +108,7 @@ class TranscriptionFlow:
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
         self._save_timer.timeout.connect(lambda: spawn(self.save_edits(), owner=self.owner))
+        self.outputs = TranscriptOutputs(self)
 
     def say(self, text: str) -> None:
         self.tab.status.setText(text)
@@ -323,16 +296,16 @@ class TranscriptionFlow:
         self._open_seq += 1
         async with self._open_lock:
             await self.flush()
-            self.recording, self.item, self.summary, self.versions = None, None, None, []
+            self.recording, self.item, self.versions = None, None, []
             self._pending = job_id
             self.tab.title.setText(path.name)
             try:
                 await self.tab.player.load_file(path)
-                self._audio = path
+                self.audio = path
             except StudioError:
                 pass  # the player says why under its buttons
             self._fill_versions(None)
-            self._show_summary(None)
+            self.outputs.show_summary(None)
             self.tab.view.set_transcript(
                 None, placeholder="Transcribing… the text appears here when done."
             )
@@ -380,8 +353,8 @@ class TranscriptionFlow:
         if target.kind is HistoryKind.TRANSCRIPT:
             await self._show_transcript(target)
         else:
-            self.item, self.summary = None, None
-            self._show_summary(None)
+            self.item = None
+            self.outputs.show_summary(None)
             self.tab.view.set_transcript(
                 None, placeholder=pending or "No transcript of this recording yet: choose the "
                 "options on the left and press “Transcribe again”."
@@ -403,18 +376,18 @@ class TranscriptionFlow:
             return
         self.item, self._dirty = item, False
         self.tab.view.set_transcript(transcript)
-        self._show_summary(summary)
+        self.outputs.show_summary(summary)
         index = next((n for n, v in enumerate(self.versions) if v.id == item.id), -1)
         self.tab.versions.setCurrentIndex(index)
         self.tab.update_actions()
 
     async def _load_audio(self, recording: HistoryItem | None) -> None:
         audio = recording.file("audio") if recording is not None else None
-        if audio is None or audio.path == self._audio:
+        if audio is None or audio.path == self.audio:
             return
         try:
             await self.tab.player.load_file(audio.path)
-            self._audio = audio.path
+            self.audio = audio.path
         except StudioError as exc:
             self.say(f"The recording's audio cannot be played: {exc.message}")
 
@@ -464,154 +437,12 @@ class TranscriptionFlow:
         if self._dirty:
             await self.save_edits()
 
-    def _show_summary(self, summary: SummaryResult | None) -> None:
-        self.summary = summary
-        box, text = self.tab.summary_box, self.tab.summary_text
-        box.setVisible(summary is not None)
-        if summary is not None:
-            items = "".join(f"<li>{_html(i)}</li>" for i in summary.action_items)
-            listed = f"<p><b>Action items</b></p><ul>{items}</ul>" if items else ""
-            text.setHtml(f"<p>{_html(summary.summary)}</p>{listed}")
-
-    # -- outputs -----------------------------------------------------------------------------
-
-    def default_export_path(self, fmt: str) -> Path:
-        """The output folder and a name from the template in Settings ({title}, {date}...)."""
-        settings = self.ctx.settings
-        folder = Path(settings.output_dir or self.ctx.paths.default_output_dir)
-        item = self.item
-        name = export_name(
-            settings.export_name_template,
-            fmt,
-            title=item.title if item and item.title else "transcript",
-            date=_created(item),
-            provider=item.provider or "" if item else "",
-        )
-        return folder / name
-
-    def export_options(self) -> ExportOptions:
-        item = self.item
-        title = Path(item.title).stem if item and item.title else "Transcript"
-        values: dict[str, object] = {
-            "title": title,
-            "provider": (item.provider or "") if item else "",
-            "summary": self.summary,
-            "audio": self._audio,
-        }
-        created = _created(item)
-        if created is not None:
-            values["date"] = created
-        return ExportOptions.from_settings(self.ctx.settings, **values)
-
-    async def export(self, fmt: str, path: Path) -> Path | None:
-        """Write the transcript (as corrected) to ``path``; problems are shown, never raised.
-
-        Captions are re-cut to the norms in Settings; an HTML page gets the audio beside it.
-        """
-        if self.item is None:
-            return None
-        await self.flush()
-        transcript = self.tab.view.transcript()
-        options = self.export_options()
-        try:
-            await asyncio.to_thread(export_file, transcript, fmt, path, options)
-        except StudioError as exc:
-            self.fail(exc)
-            return None
-        self.say(f"Exported {fmt.upper()} to {path}")
-        return path
-
     async def remember(self, **changes: object) -> None:
         """Save a preference (the playback speed); a failure is shown, never raised."""
         try:
             await self.ctx.remember(**changes)
         except StudioError as exc:
             self.fail(exc)
-
-    async def translate(self, language: str) -> HistoryItem | None:
-        """Translate the open transcript by the chat model; the result opens as a new version."""
-        if self.item is None:
-            return None
-        await self.flush()
-        item, transcript = self.item, self.tab.view.transcript()
-
-        async def work(ctx: JobContext) -> object:
-            ctx.report(None, f"Translating into {language}…")
-            return await self.transcription.translate(item, transcript, language)
-
-        job = self.controller.submit(JobKind.SUMMARY, f"{item.title} in {language}", work)
-        try:
-            outcome = await job.result()
-        except StudioError as exc:
-            self.fail(exc)
-            return None
-        except asyncio.CancelledError:
-            if not job.task.cancelled():
-                raise
-            return None
-        saved: HistoryItem = outcome.item  # type: ignore[attr-defined]
-        missing: int = outcome.missing  # type: ignore[attr-defined]
-        self.controller.history_changed.emit()
-        await self.open_item(saved)
-        note = f" {missing} lines stayed untranslated." if missing else ""
-        self.say(f"Translated into {language}; kept in History as another version.{note}")
-        return saved
-
-    def copy_text(self) -> str:
-        text = to_txt(self.tab.view.transcript())
-        QGuiApplication.clipboard().setText(text)
-        self.say("The transcript is on the clipboard.")
-        return text
-
-    async def summarise(self) -> SummaryResult | None:
-        if self.item is None:
-            return None
-        await self.flush()
-        item, transcript = self.item, self.tab.view.transcript()
-
-        async def work(ctx: JobContext) -> object:
-            ctx.report(None, "Asking the chat model…")
-            return await self.transcription.summarise(item, transcript)
-
-        job = self.controller.submit(JobKind.SUMMARY, f"Summary of {item.title}", work)
-        self.summary_job = job
-        self.tab.summarise_button.setEnabled(False)
-        try:
-            outcome = await job.result()
-        except StudioError as exc:
-            self.fail(exc)
-            return None
-        except asyncio.CancelledError:
-            if not job.task.cancelled():
-                raise
-            return None
-        finally:
-            self.tab.summarise_button.setEnabled(self.item is not None)
-        result: SummaryResult = outcome.result  # type: ignore[attr-defined]
-        if self.item is not None and self.item.id == item.id:
-            self._show_summary(result)
-        self.controller.history_changed.emit()
-        self.say("Summary saved in History with the transcript.")
-        return result
-
-    def read_back(self) -> None:
-        summary = self.summary
-        if summary is None:
-            return
-        text = summary.summary
-        if summary.action_items:
-            text += "\n\nAction items:\n" + "\n".join(f"{i}." for i in summary.action_items)
-        title = self.item.title if self.item else ""
-        self.tab.send_to_narration.emit(text, f"Summary of {title}".strip())
-
-    def compare(self) -> None:
-        from audio_studio.ui.transcription.compare import TranscriptCompare
-
-        dialog = TranscriptCompare(self.transcription, self.versions, self.owner)
-        self.tab.player.position_changed.connect(dialog.set_position)
-        dialog.seek_requested.connect(self.tab.player.seek)
-        dialog.show()
-        spawn(dialog.load(), owner=dialog)
 
     async def refresh_preflight(self) -> None:
         options = self.tab.options
@@ -658,16 +489,3 @@ class TranscriptionFlow:
             await self.open_item(self._found[row])
             self.tab.view.find(self._found_text)
             self.tab.view.step_match(True)
-
-
-def _created(item: HistoryItem | None) -> datetime | None:
-    if item is None or not item.created_at:
-        return None
-    try:
-        return datetime.fromisoformat(item.created_at).astimezone()
-    except ValueError:
-        return None
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -429,7 +429,7 @@ class TranscriptionTab(QWidget):
 
     @Slot()
     def _on_compare_button_clicked(self) -> None:
-        self.flow.compare()
+        self.flow.outputs.compare()
 
     @Slot()
     def _on_again_button_clicked(self) -> None:
@@ -443,14 +443,14 @@ class TranscriptionTab(QWidget):
     def _on_export_button_clicked(self) -> None:
         # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
         fmt = str(self.export_format.currentData())
-        target = self.flow.default_export_path(fmt)
+        target = self.flow.outputs.default_export_path(fmt)
         target = self.folders.start("transcript-export", target.parent) / target.name
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export {fmt.upper()}", str(target), f"{fmt.upper()} (*.{fmt})"
         )
         if path:
             self.folders.remember("transcript-export", path)
-            spawn(self.flow.export(fmt, Path(path)), owner=self)
+            spawn(self.flow.outputs.export(fmt, Path(path)), owner=self)
 
     @asyncSlot()
     async def _on_translate_button_clicked(self) -> None:
@@ -458,7 +458,7 @@ class TranscriptionTab(QWidget):
             self, "Translate", "Translate this transcript into:", LANGUAGES, 0, True
         )
         if ok and language.strip():
-            await self.flow.translate(language)
+            await self.flow.outputs.translate(language)
 
     @asyncSlot(float)
     async def _on_corrections_speed_changed(self, speed: float) -> None:
@@ -483,15 +483,15 @@ class TranscriptionTab(QWidget):
 
     @Slot()
     def _on_copy_button_clicked(self) -> None:
-        self.flow.copy_text()
+        self.flow.outputs.copy_text()
 
     @asyncSlot()
     async def _on_summarise_button_clicked(self) -> None:
-        await self.flow.summarise()
+        await self.flow.outputs.summarise()
 
     @Slot()
     def _on_read_back_button_clicked(self) -> None:
-        self.flow.read_back()
+        self.flow.outputs.read_back()
 
 
 def _links(data: QMimeData) -> list[str]:
