@@ -6,8 +6,10 @@ of its plan with piper in this process, one after another (the raw cost of the v
 CONCURRENCY requests (both cores), export the M4B with captions. Prints both wall times, their
 ratio (target ≤ 1.15), the audio length and the studio process's peak memory (target: flat
 with the book's length, < 500 MB; raw Piper runs in a child process, the studio's voice in its
-own worker). The studio run comes second so its cache is cold: takes are new.
-Usage: python bench/book_throughput.py [WORDS] [CONCURRENCY]
+own worker). The studio run comes second so its cache is cold: takes are new. Proof-listening
+(on by default for offline voices) is off unless --proof: the ratio is the studio's pipeline
+against the engine's, like for like; proof's own cost is measured by bench/narration_proof.py.
+Usage: python bench/book_throughput.py [WORDS] [CONCURRENCY] [--proof]
 """
 
 from __future__ import annotations
@@ -67,8 +69,10 @@ def raw_piper(texts: list[str]) -> tuple[float, float]:
 
 
 async def main() -> None:
-    words = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    words = numbers[0] if numbers else 20_000
+    concurrency = numbers[1] if len(numbers) > 1 else 2
+    proof = "--proof" in sys.argv
     from audio_studio.core.narration.project import NarrationSettings
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.store.secrets import MemorySecretStore
@@ -92,14 +96,15 @@ async def main() -> None:
         print(f"raw piper, one after another: {raw_s:.1f} s for {audio_s / 60:.1f} min of audio "
               f"(real-time factor {raw_s / audio_s:.3f})")  # fmt: skip
         started = time.perf_counter()
-        report = await narration.generate(project, concurrency=concurrency)
+        report = await narration.generate(project, concurrency=concurrency, proof=proof)
         made = time.perf_counter() - started
         outcome = await narration.export_book(project, Path(home) / "book.m4b", captions="srt")
         wall = time.perf_counter() - started
         await service.aclose()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     verdict = "ok" if wall / raw_s <= 1.15 else "over target"
-    print(f"studio: generate {made:.1f} s ({report.made} made, concurrency {concurrency}), "
+    print(f"studio: generate {made:.1f} s ({report.made} made, concurrency {concurrency}, "
+          f"proof-listening {'on' if proof else 'off'}), "
           f"export {wall - made:.1f} s, total {wall:.1f} s; M4B {outcome.duration_s / 60:.1f} min, "
           f"{outcome.chapters} chapters")  # fmt: skip
     print(f"ratio studio / raw piper: {wall / raw_s:.3f} (target ≤ 1.15: {verdict}); "
