@@ -32,20 +32,20 @@ def main() -> int:
     os.environ.setdefault("AUDIO_STUDIO_HOME", tempfile.mkdtemp(prefix="studio-shot-"))
     os.environ.setdefault("AUDIO_STUDIO_KEYRING", "memory")
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from audio_studio.app import ASSETS
     from audio_studio.core.store.paths import resolve_paths
     from audio_studio.core.studio import open_studio
     from audio_studio.ui.bridge import JobController
+    from audio_studio.ui.event_loop import gui_event_loop
     from audio_studio.ui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     from PySide6.QtGui import QIcon
 
     app.setWindowIcon(QIcon(str(Path(ASSETS) / "audio-studio.svg")))
-    loop = qasync.QEventLoop(app)
+    loop = gui_event_loop(app)
     asyncio.set_event_loop(loop)
     service = open_studio(resolve_paths())
     window = MainWindow(service, JobController(service.runner))
