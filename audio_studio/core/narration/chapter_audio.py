@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from audio_studio.core.audio import codec
+from audio_studio.core.errors import InputError
 from audio_studio.core.narration.book_captions import Timed
 from audio_studio.core.narration.chapters import ChapterSpan, chapter_chunks
 from audio_studio.core.narration.project import NarrationProject
@@ -53,11 +54,14 @@ def lay_out(
 
     Mono at the highest rate among the takes (an audiobook is one voice). Every sentence of the
     chapter must have a take (check_exportable).
+
+    Raises:
+        InputError: a sentence of the chapter has no take.
     """
     chunks = chapter_chunks(project, span)
     takes = [c.take for c in chunks if c.take is not None]
     if len(takes) != len(chunks) or not takes:
-        raise ValueError(f"chapter {span.number} has sentences without audio")
+        raise InputError(f"Chapter {span.number} has sentences without audio; generate them.")
     rate = max(t.sample_rate for t in takes)
     lead = round((project.lead_pause_s if span.first == 0 else 0.0) * rate)
     placed, sentences, at = [], [], lead

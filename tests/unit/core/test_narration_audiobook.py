@@ -155,3 +155,15 @@ def test_m4b_chapters_start_on_the_exact_sample_even_when_resampled(tmp_path: Pa
         with av.open(str(f)) as container:
             seconds = float(container.duration or 0) / 1_000_000
         assert seconds == pytest.approx(part.duration_s, abs=0.06)
+
+
+def test_a_chapter_with_a_sentence_not_made_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    from audio_studio.core.errors import InputError
+
+    project = book(tmp_path, (22_050, 22_050, 22_050))
+    span = chapter_spans(project)[2]
+    chunk = project.chunks[span.first]
+    chunk.takes.clear()
+    chunk.current = None
+    with pytest.raises(InputError, match="Chapter 3 has sentences without audio"):
+        lay_out(project, span, pause=PAUSE, gap_after_last=0.0)
