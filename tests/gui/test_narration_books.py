@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 
 from audio_studio.core.audio.fake import FakeBackend
 from audio_studio.core.models import HistoryKind
+from audio_studio.core.narration.audiobook import chapter_file_name
 from audio_studio.core.store.history import HistoryQuery
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
@@ -109,3 +115,72 @@ def test_a_dropped_subtitle_file_becomes_a_voice_over(qtbot, qloop, service, tmp
     run(qloop, tab.export_to(tmp_path / "voice.wav"))
     assert (tmp_path / "voice.wav").exists()
     assert "voice-over" in tab.status.text() and "3 cues" in tab.status.text()
+
+
+def answer_save_dialog(seen: list[tuple[str, str]], path: Path, name_filter: str) -> None:
+    """When the save dialog opens, note its title and offered name, pick ``name_filter`` and
+    ``path``, and accept, as a person would."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(30, poll)
+            return
+        field = dialog.findChild(QLineEdit, "fileNameEdit")
+        seen.append((dialog.windowTitle(), field.text() if field else ""))
+        dialog.selectNameFilter(name_filter)
+        dialog.setDirectory(str(path.parent))
+        assert field is not None
+        field.setText(path.name)  # typed over the offered name
+        dialog.accept()
+
+    QTimer.singleShot(30, poll)
+
+
+def chapter_titles(path: Path) -> list[str]:
+    ffprobe = shutil.which("ffprobe")
+    assert ffprobe, "ffprobe is in the test set-up (scripts/setup.sh installs ffmpeg)"
+    out = subprocess.run(
+        [ffprobe, "-v", "error", "-print_format", "json", "-show_chapters", str(path)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return [c["tags"]["title"] for c in json.loads(out.stdout)["chapters"]]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the file dialog, offscreen
+def test_the_main_export_of_a_book_writes_the_audiobook(qtbot, qloop, service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    service.audio_backend = FakeBackend(speed=8, keep_output=True)
+    window = MainWindow(service, JobController(service.runner))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    tab = window.narration
+    qtbot.waitUntil(lambda: tab.voice_panel.voice.count() > 0, timeout=10_000)
+    assert run(qloop, tab.open_script(make_epub(tmp_path / "novel.epub", extras=False)))
+    run(qloop, tab.generate(), timeout=120)
+    qtbot.waitUntil(lambda: not tab.vm.busy, timeout=60_000)
+    tab.chapters.captions.setCurrentIndex(tab.chapters.captions.findData("srt"))
+    # The main Export offers the audiobook, an M4B by default; the captions go beside it.
+    out = tmp_path / "out" / "novel.m4b"
+    out.parent.mkdir()
+    seen: list[tuple[str, str]] = []
+    answer_save_dialog(seen, out, "Audiobook (*.m4b)")
+    qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: out.exists() and not tab.vm.busy, timeout=60_000)
+    assert seen[0][0] == "Export audiobook" and seen[0][1].endswith(".m4b")
+    assert chapter_titles(out) == [name for name, _ in CHAPTERS]
+    assert out.with_suffix(".srt").exists()
+    assert "3 chapters" in tab.status.text()
+    # The folder option: one file per chapter, captions beside each.
+    folder = tmp_path / "out" / "parts"
+    answer_save_dialog(seen, folder, "A folder of chapter files (*)")
+    qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: folder.is_dir() and not tab.vm.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: len(list(folder.glob("*.srt"))) == 3, timeout=30_000)
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if n.endswith(".mp3")] == [
+        chapter_file_name(k, name, 2, "mp3") for k, (name, _) in enumerate(CHAPTERS, 1)
+    ]

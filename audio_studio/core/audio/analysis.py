@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from audio_studio.core.audio.codec import AudioData
 from audio_studio.core.audio.levels import CLIP_LEVEL
 from audio_studio.core.audio.reading import iter_blocks
 
-__all__ = ["AudioStats", "analyze", "analyze_file", "k_weighting_ir"]
+__all__ = ["AudioStats", "analyze", "analyze_blocks", "analyze_file", "k_weighting_ir"]
 
 Floats = npt.NDArray[np.float64]
 _BLOCK = 65536
@@ -228,6 +229,21 @@ def analyze(audio: AudioData, *, silence_db: float = -50.0) -> AudioStats:
     analyzer = _Analyzer(audio.sample_rate, audio.channels, silence_db)
     for start in range(0, max(1, audio.frames), _BLOCK * 4):
         analyzer.add(audio.samples[start : start + _BLOCK * 4])
+    return analyzer.finish()
+
+
+def analyze_blocks(
+    blocks: Iterable[npt.NDArray[np.float32]],
+    sample_rate: int,
+    channels: int,
+    *,
+    silence_db: float = -50.0,
+) -> AudioStats:
+    """Measure audio that arrives as (frames, channels) blocks, in constant memory (a stream
+    made on the fly, such as a chapter laid out from its takes)."""
+    analyzer = _Analyzer(sample_rate, channels, silence_db)
+    for block in blocks:
+        analyzer.add(block)
     return analyzer.finish()
 
 

@@ -2,10 +2,11 @@
 
 Each chosen chapter is joined from its takes, brought to the loudness target and written as
 FLAC into the project's export folder under a name made from everything that went into it.
-Memory holds one chapter at a time, and an export stopped by a crash or a kill is finished by
-the next one from the chapters already written (exporting only reads takes: no sentence is
-made again). The M4B is then encoded from those files block by block (PyAV: AAC in MP4 with
-one chapter per chapter at its exact start), tagged with mutagen (title, author, album, year,
+Every step streams (takes decoded one at a time, ten-second blocks written and encoded), so
+memory stays flat however long a chapter or the book is; an export stopped by a crash or a kill
+is finished by the next one from the chapters already written (exporting only reads takes: no
+sentence is made again). The M4B is then encoded from those files (PyAV: AAC in MP4 with one
+chapter per chapter at its exact sample), tagged with mutagen (title, author, album, year,
 cover, provenance comment) and moved into place; a folder gets ``01 - Title.mp3`` files with
 track numbers. Captions (SRT or VTT) are written beside, timed from the same layout.
 Blocking: every function here runs in a worker thread (see export_book).
@@ -18,7 +19,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -27,12 +28,12 @@ from typing import Any
 import numpy as np
 
 from audio_studio.core.audio import codec
-from audio_studio.core.audio.analysis import analyze
+from audio_studio.core.audio.analysis import analyze_blocks
 from audio_studio.core.audio.loudness import limit_peaks
 from audio_studio.core.errors import StorageError
-from audio_studio.core.fileio import atomic_write_bytes, atomic_write_text
-from audio_studio.core.models import AudioFormat
+from audio_studio.core.fileio import atomic_write_text
 from audio_studio.core.narration.book_captions import Timed, caption_text
+from audio_studio.core.narration.chapter_audio import ChapterLayout, chapter_blocks, lay_out
 from audio_studio.core.narration.chapters import ChapterSpan, chapter_chunks, chapter_spans
 from audio_studio.core.narration.project import NarrationProject, words_from_json, words_to_json
 
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 CHAPTER_GAP_S = 2.0  # silence after each chapter but the last
-_RENDER_VERSION = 3  # bump when the rendering changes, so old chapter files are not reused
+_RENDER_VERSION = 4  # bump when the rendering changes, so old chapter files are not reused
 _BLOCK_S = 10  # seconds read, resampled and encoded at a time
 _CEILING_DB = -1.0  # peaks at most, as every export
 _AAC_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
@@ -83,9 +84,11 @@ class Rendered:
         return self.frames / self.sample_rate
 
 
-def _key(project: NarrationProject, span: ChapterSpan, gaps: Sequence[float], extra: Any) -> str:
-    takes = [c.take.sha256 if c.take else "" for c in chapter_chunks(project, span)]
-    data = json.dumps([_RENDER_VERSION, takes, list(gaps), extra], separators=(",", ":"))
+def _key(layout: ChapterLayout, extra: Any) -> str:
+    takes = [[t.sha256, t.frames, t.silence] for t in layout.takes]
+    data = json.dumps(
+        [_RENDER_VERSION, layout.rate, layout.lead, takes, extra], separators=(",", ":")
+    )
     return hashlib.sha256(data.encode()).hexdigest()[:20]
 
 
@@ -98,65 +101,48 @@ def render_chapter(
     target_lufs: float,
     last: bool,
 ) -> Rendered:
-    """The chapter's audio as FLAC in ``workdir``, reused when it was written before."""
-    chunks = chapter_chunks(project, span)
-    gaps = [project.gap_after(span.first + i, pause) for i in range(len(chunks))]
-    gaps[-1] = 0.0 if last else CHAPTER_GAP_S
-    lead = project.lead_pause_s if span.first == 0 else 0.0
-    key = _key(project, span, gaps, [lead, target_lufs])
-    flac = workdir / f"{span.number:04d}-{key}.flac"
+    """The chapter's audio as FLAC in ``workdir``, reused when it was written before.
+
+    Two passes over the takes, each decoded in turn (chapter_audio.py): one measures the
+    chapter's loudness, the other writes it at the target. Memory holds a take and a block of
+    ten seconds, whatever the chapter's length.
+    """
+    layout, sentences = lay_out(
+        project, span, pause=pause, gap_after_last=0.0 if last else CHAPTER_GAP_S
+    )
+    flac = workdir / f"{span.number:04d}-{_key(layout, [target_lufs])}.flac"
     meta = flac.with_suffix(".json")
     if flac.exists() and meta.exists():
         try:
             return _load(meta, flac)
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a damaged note: render again
-    # Laid out from the takes' recorded lengths, so each take is decoded, placed and let go
-    # in turn: memory holds the chapter once, not the chapter and all its takes. Mono: an
-    # audiobook is one voice (64 kbit/s AAC).
-    takes = [c.take for c in chunks if c.take is not None]
-    rate = max(t.sample_rate for t in takes)
-    channels = 1
-    sizes, sentences, at = [], [], lead
-    for chunk, take, gap in zip(chunks, takes, gaps, strict=True):
-        sentences.append(Timed(chunk.text, at, at + take.duration_s, chunk.id, take.words))
-        at += take.duration_s + gap
-        sizes.append((round(take.duration_s * rate), round(gap * rate)))
-    out = np.zeros((round(lead * rate) + sum(a + b for a, b in sizes), 1), np.float32)
-    pos = round(lead * rate)
-    for take, (size, silence) in zip(takes, sizes, strict=True):
-        samples = codec.resample(codec.decode(Path(take.path)), rate).samples
-        n = min(len(samples), size, len(out) - pos)
-        out[pos : pos + n, 0] = samples[:n].mean(axis=1)
-        pos += size + silence
     workdir.mkdir(parents=True, exist_ok=True)
-    _write_level(out, rate, target_lufs, flac)
-    rendered = Rendered(span.number, span.title, flac, len(out), rate, channels, tuple(sentences))
-    del out
+    _write_level(layout, target_lufs, flac)
+    rendered = Rendered(span.number, span.title, flac, layout.frames, layout.rate, 1, sentences)
     # The note is written last: a chapter counts as done only when both files are there.
     atomic_write_text(meta, json.dumps(_note(rendered)))
     return rendered
 
 
-def _write_level(samples: np.ndarray, rate: int, target_lufs: float, path: Path) -> None:
-    """``samples`` brought to the loudness target and written as FLAC, a minute at a time.
+def _write_level(layout: ChapterLayout, target_lufs: float, path: Path) -> None:
+    """The chapter brought to the loudness target and written as FLAC, block by block.
 
-    One gain for the chapter (measured once, as loudness.normalize does) and the peak limiter
-    applied minute by minute, so memory holds the chapter once rather than several copies of
-    it (an hour at 44.1 kHz is 600 MB a copy).
+    One gain for the chapter (measured over all of it, as loudness.normalize does) and the
+    peak limiter applied block by block.
     """
     import soundfile as sf
 
-    before = analyze(codec.AudioData(samples, rate)).lufs
-    gain = (
+    block = layout.rate * _BLOCK_S
+    before = analyze_blocks(chapter_blocks(layout, block), layout.rate, 1).lufs
+    gain = np.float32(
         10 ** ((target_lufs - before) / 20) if before is not None and np.isfinite(before) else 1.0
     )
     ceiling = 10 ** (_CEILING_DB / 20)
     partial = path.with_name(path.name + ".partial")
-    with sf.SoundFile(str(partial), "w", rate, samples.shape[1], "PCM_24", format="FLAC") as f:
-        for start in range(0, len(samples), rate * 60):
-            block = codec.AudioData(samples[start : start + rate * 60] * np.float32(gain), rate)
-            f.write(limit_peaks(block, ceiling)[0].samples)
+    with sf.SoundFile(str(partial), "w", layout.rate, 1, "PCM_24", format="FLAC") as f:
+        for samples in chapter_blocks(layout, block):
+            f.write(limit_peaks(codec.AudioData(samples * gain, layout.rate), ceiling)[0].samples)
     os.replace(partial, path)
 
 
@@ -183,19 +169,57 @@ def _timed(row: Sequence[Any]) -> Timed:
     return Timed(str(row[0]), float(row[1]), float(row[2]), words=words)
 
 
-def _blocks(path: Path, rate: int, channels: int) -> Any:
-    """The FLAC's samples in blocks of ten seconds, at ``rate`` and ``channels``."""
+def _frames_at(part: Rendered, rate: int) -> int:
+    """The part's length in samples at ``rate``, rounded in integers (no float drift)."""
+    return (part.frames * rate + part.sample_rate // 2) // part.sample_rate
+
+
+def _blocks(part: Rendered, rate: int, channels: int) -> Iterator[np.ndarray]:
+    """The part's samples in blocks of ten seconds, at ``rate`` and ``channels``: exactly
+    ``_frames_at(part, rate)`` of them (the resampler's last few are cut or padded), so each
+    chapter starts where its marker says."""
     import soundfile as sf
 
-    with sf.SoundFile(str(path)) as f:
+    want, given = _frames_at(part, rate), 0
+    with sf.SoundFile(str(part.path)) as f:
         resampler = codec.StreamResampler(f.samplerate, rate, channels)
         same = f.samplerate == rate
         for block in f.blocks(blocksize=f.samplerate * _BLOCK_S, dtype="float32", always_2d=True):
             if block.shape[1] != channels:
                 block = np.repeat(block.mean(axis=1, keepdims=True), channels, axis=1)
-            yield block if same else resampler.push(block)
+            out = block if same else resampler.push(block)
+            out = out[: want - given]
+            given += len(out)
+            yield out
         if not same:
-            yield resampler.flush()
+            out = resampler.flush()[: want - given]
+            given += len(out)
+            yield out
+    if given < want:
+        yield np.zeros((want - given, channels), np.float32)
+
+
+def _encode(out: Any, stream: Any, blocks: Iterable[np.ndarray], at: int) -> int:
+    """Encode ``blocks`` into ``stream`` from sample ``at``; the sample after the last one."""
+    import av
+
+    channels = stream.layout.nb_channels
+    layout = "mono" if channels == 1 else "stereo"
+    for block in blocks:
+        if not len(block):
+            continue
+        planar = np.ascontiguousarray(block.T, dtype=np.float32)
+        frame = av.AudioFrame.from_ndarray(
+            planar if channels == 2 else planar.reshape(1, -1),
+            format="fltp" if channels == 2 else "flt",
+            layout=layout,
+        )
+        frame.sample_rate = stream.rate
+        frame.pts = at
+        at += len(block)
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    return at
 
 
 def write_m4b(
@@ -210,16 +234,15 @@ def write_m4b(
 
     rate = min(_AAC_RATES, key=lambda r: abs(r - max(p.sample_rate for p in parts)))
     channels = max(p.channels for p in parts)
-    layout = "mono" if channels == 1 else "stereo"
     partial = path.with_name(path.name + ".partial")
     starts, at = [], 0
     for p in parts:
         starts.append(at)
-        at += round(p.duration_s * rate)
+        at += _frames_at(p, rate)
     total = at
     with av.open(str(partial), "w", format="ipod") as out:
         stream: Any = out.add_stream("aac", rate=rate)
-        stream.layout = layout
+        stream.layout = "mono" if channels == 1 else "stereo"
         stream.bit_rate = 64_000 if channels == 1 else 96_000
         out.set_chapters([
             {"id": i + 1, "start": s, "end": starts[i + 1] if i + 1 < len(parts) else total,
@@ -228,20 +251,8 @@ def write_m4b(
         ])  # fmt: skip
         written = 0
         for i, part in enumerate(parts):
-            for block in _blocks(part.path, rate, channels):
-                if not len(block):
-                    continue
-                planar = np.ascontiguousarray(block.T, dtype=np.float32)
-                frame = av.AudioFrame.from_ndarray(
-                    planar if channels == 2 else planar.reshape(1, -1),
-                    format="fltp" if channels == 2 else "flt",
-                    layout=layout,
-                )
-                frame.sample_rate = rate
-                frame.pts = written
-                written += len(block)
-                for packet in stream.encode(frame):
-                    out.mux(packet)
+            written = _encode(out, stream, _blocks(part, rate, channels), written)
+            assert written == starts[i] + _frames_at(part, rate)
             if on_chapter:
                 on_chapter(i)
         for packet in stream.encode(None):
@@ -292,14 +303,9 @@ def write_folder(
     digits = max(2, len(str(len(parts))))
     paths = []
     for i, part in enumerate(parts):
-        blocks = list(_blocks(part.path, 44_100, part.channels))
-        # LAME at low rates low-passes hard and dulls speech: chapters are encoded at 44.1 kHz.
-        audio = codec.AudioData(np.concatenate(blocks), 44_100)
-        data = codec.encode(audio, AudioFormat.MP3)
-        del audio, blocks
         target = folder / chapter_file_name(part.number, part.title, digits, "mp3")
         partial = target.with_name(target.name + ".partial")
-        atomic_write_bytes(partial, data)
+        _write_mp3(part, partial)
         tags = id3.ID3()
         tags.add(id3.TIT2(encoding=3, text=part.title))
         tags.add(id3.TALB(encoding=3, text=meta.title))
@@ -320,6 +326,20 @@ def write_folder(
         if on_chapter:
             on_chapter(i)
     return paths
+
+
+def _write_mp3(part: Rendered, path: Path) -> None:
+    """The part as MP3 at ``path``, encoded block by block."""
+    import av
+
+    # LAME at low rates low-passes hard and dulls speech: chapters are encoded at 44.1 kHz.
+    with av.open(str(path), "w", format="mp3") as out:
+        stream: Any = out.add_stream("libmp3lame", rate=44_100)
+        stream.layout = "mono" if part.channels == 1 else "stereo"
+        stream.bit_rate = 128_000
+        _encode(out, stream, _blocks(part, 44_100, part.channels), 0)
+        for packet in stream.encode(None):
+            out.mux(packet)
 
 
 def write_captions(sentences: Sequence[Timed], path: Path, fmt: str) -> Path:

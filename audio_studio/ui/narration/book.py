@@ -26,6 +26,15 @@ from audio_studio.ui.tasks import asyncSlot, spawn
 
 __all__ = ["BookActions"]
 
+_M4B = "Audiobook (*.m4b)"
+_FOLDER = "A folder of chapter files (*)"
+
+
+def _is_folder(path: str) -> bool:
+    """A chosen path that names a folder (one that exists, or typed with a trailing slash):
+    one file per chapter goes in it."""
+    return path.endswith(("/", "\\")) or Path(path).is_dir()
+
 
 class BookActions(QObject):
     """The chapter panel's work for ``tab`` (a NarrationTab: its view-model, sentence list,
@@ -113,9 +122,20 @@ class BookActions(QObject):
         await tab.vm.generate(chunks, preview=tab._preview_sink)
         await self.update()
 
+    def exports_audiobook(self) -> bool:
+        """The main Export makes the audiobook: the project is a book of more than one chapter
+        (a creator exporting a book expects chapters, not one long file)."""
+        project = self.tab.vm.project
+        return project.book is not None and len(chapter_spans(project)) > 1
+
     @Slot()
     def _on_export_requested(self) -> None:
-        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
+        self.ask_export()
+
+    def ask_export(self) -> None:
+        """Ask where to write the audiobook (an M4B, or a folder of chapter files), then export
+        the ticked chapters with the panel's captions beside. For plain slots only (the panel's
+        Export, the tab's): a modal dialog inside a task would stop every other task meanwhile."""
         tab = self.tab
         project = tab.vm.project
         start = tab.folders.start(
@@ -124,11 +144,11 @@ class BookActions(QObject):
         name = (project.title or project_title(project.script, 40)).replace("/", "-")
         path, chosen_filter = QFileDialog.getSaveFileName(
             tab, "Export audiobook", str(start / f"{name}.m4b"),
-            "Audiobook (*.m4b);;A folder of chapter files (*)",
+            f"{_M4B};;{_FOLDER}",
         )  # fmt: skip
         if path:
             tab.folders.remember("audiobook", path)
-            folder = chosen_filter.startswith("A folder")
+            folder = chosen_filter == _FOLDER or _is_folder(path)
             spawn(self.export_book(Path(path), folder=folder), owner=tab)
 
     async def export_book(self, path: Path, *, folder: bool = False) -> BookOutcome | None:
@@ -138,6 +158,8 @@ class BookActions(QObject):
         chosen = self.panel.chosen()
         if not folder and path.suffix.lower() != ".m4b":
             path = path.with_suffix(".m4b")
+        elif folder and path.suffix.lower() == ".m4b":
+            path = path.with_suffix("")  # the folder option with the offered name: a folder
         try:
             check_exportable(tab.vm.project, self.ticked_chunks())
         except InputError as exc:

@@ -806,6 +806,9 @@ class NarrationTab(QWidget):
 
     @Slot()
     def _on_export_clicked(self) -> None:
+        if self.book.exports_audiobook():  # a book: its chapters, as the chapter list exports
+            self.book.ask_export()
+            return
         project = self.vm.project
         fmt = self.voice_panel.settings().export_format
         fallback = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
