@@ -72,6 +72,11 @@ SCRIPT_FILTER = (
     "All files (*)"
 )
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
+_OPEN_TIP = "Open a script, a book or subtitles (TXT, Markdown, EPUB, PDF, DOCX, HTML, SRT, VTT)"
+_EXPORT_TIP = (
+    "Join the takes into one audio file; a book becomes an audiobook with chapters (M4B) or a "
+    "folder of chapter files, with captions"
+)
 _GENERATE_TIP = "Make audio for every sentence that needs it"
 
 
@@ -246,10 +251,10 @@ class NarrationTab(QWidget):
         self.lexicon_button.setToolTip("Say words your way: names, acronyms, jargon")
         self.live.setToolTip("Hear each sentence as soon as it is made")
         keys = self.tab_actions = TabActions(self)
-        keys.add("open", "Open script…", self.open_button, "Open a .txt or .md script")
+        keys.add("open", "Open script…", self.open_button, _OPEN_TIP)
         keys.add("run", "Generate", self.generate_button, _GENERATE_TIP)
         keys.add("stop", "Stop", self.stop_button, "Stop making audio; finished sentences stay")
-        keys.add("export", "Export…", self.export_button, "Join the takes into one audio file")
+        keys.add("export", "Export…", self.export_button, _EXPORT_TIP)
         keys.add("play", "Play or pause", self._on_play_key)
 
     def _on_play_key(self) -> None:
