@@ -117,7 +117,7 @@ class BookActions(QObject):
         tab.vm.set_settings(tab.voice_panel.settings(tab.vm.project.settings))
         chunks = [c for c in self.ticked_chunks() if c.needs_audio and not c.locked]
         if not chunks:
-            tab._on_vm_message("The ticked chapters are made; tick others, or export.", False)
+            tab.say("The ticked chapters are made; tick others, or export.", False)
             return
         await tab.vm.generate(chunks, preview=tab._preview_sink)
         await self.update()
@@ -163,7 +163,7 @@ class BookActions(QObject):
         try:
             check_exportable(tab.vm.project, self.ticked_chunks())
         except InputError as exc:
-            tab._on_vm_message(exc.message, True)
+            tab.say(exc.message, True)
             return None
         captions = self.panel.captions.currentData() or None
         outcome: BookOutcome | None = await tab.vm.export_book(path, chosen, captions)

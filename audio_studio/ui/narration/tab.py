@@ -2,8 +2,9 @@
 
 Paste or open a script, pick provider, model and voice, read the preflight line (sentences,
 characters, cost, limits, budget), press Generate and hear the first sentence while the rest
-is made; then fix sentences one at a time (new take, choose take, lock), and export one file.
-The work lives in the view-model and the core; this module is widgets and their wiring.
+is made; then fix sentences one at a time (new take, choose take, lock), and export.
+The work lives in the view-model and the core; this module is widgets and their wiring, with
+files in and out in files.py, the project it holds in projects.py, a book's chapters in book.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -42,13 +41,12 @@ from audio_studio.core.errors import (
     InputError,
     StudioError,
 )
-from audio_studio.core.models import AudioFormat, Capability, HistoryKind, Voice
+from audio_studio.core.models import AudioFormat, Capability, Voice
 from audio_studio.core.narration import ExportOutcome, NarrationPlan, NarrationService
 from audio_studio.core.narration.cast import Cast
 from audio_studio.core.narration.casting import check_cast
-from audio_studio.core.narration.documents import SUFFIXES
 from audio_studio.core.narration.preview import AudioSink, PlayerSink
-from audio_studio.core.narration.project import Chunk, NarrationProject, NarrationSettings
+from audio_studio.core.narration.project import Chunk, NarrationProject
 from audio_studio.core.recordings import RecordingService
 from audio_studio.core.store.history import HistoryItem
 from audio_studio.ui import messages
@@ -57,7 +55,9 @@ from audio_studio.ui.narration.book import BookActions
 from audio_studio.ui.narration.cast_panel import CastPanel
 from audio_studio.ui.narration.chapters import ChapterPanel
 from audio_studio.ui.narration.chunks import ChunkList
+from audio_studio.ui.narration.files import ScriptFiles
 from audio_studio.ui.narration.player import StreamingPlayerBar
+from audio_studio.ui.narration.projects import ProjectKeeper
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
 from audio_studio.ui.narration.voice import VoicePanel
 from audio_studio.ui.tasks import asyncSlot, spawn
@@ -67,10 +67,6 @@ from audio_studio.ui.widgets.shortcuts import TabActions, with_key
 
 log = logging.getLogger(__name__)
 
-SCRIPT_FILTER = (
-    "Scripts and books (*.txt *.md *.markdown *.epub *.pdf *.docx *.html *.htm *.srt *.vtt);;"
-    "All files (*)"
-)
 _WARN, _ERROR = "color: #9a5b00;", "color: #b42828;"
 _OPEN_TIP = "Open a script, a book or subtitles (TXT, Markdown, EPUB, PDF, DOCX, HTML, SRT, VTT)"
 _EXPORT_TIP = (
@@ -151,6 +147,8 @@ class NarrationTab(QWidget):
         self.chunks = ChunkList()
         self.chunks.model.set_project(self.vm.project)
         self.player_bar = StreamingPlayerBar.for_context(ctx)
+        self.files = ScriptFiles(self)
+        self.projects = ProjectKeeper(self)
         self._build_layout()
         self._connect()
         self._keys_and_tips()
@@ -262,12 +260,12 @@ class NarrationTab(QWidget):
 
     def _connect(self) -> None:
         self.editor.textChanged.connect(self._on_editor_text_changed)
-        self.open_button.clicked.connect(self._on_open_clicked)
+        self.open_button.clicked.connect(self.files.ask_open)
         self.new_button.clicked.connect(self._on_new_clicked)
         self.lexicon_button.clicked.connect(self._on_lexicon_clicked)
         self.generate_button.clicked.connect(self._on_generate_clicked)
         self.stop_button.clicked.connect(self._on_stop_clicked)
-        self.export_button.clicked.connect(self._on_export_clicked)
+        self.export_button.clicked.connect(self.files.ask_export)
         self.remake_button.clicked.connect(self._on_remake_clicked)
         self.voice_panel.changed.connect(self._on_voice_panel_changed)
         self.voice_panel.new_voice_requested.connect(self._on_new_voice_requested)
@@ -619,6 +617,10 @@ class NarrationTab(QWidget):
 
     @Slot(str, bool)
     def _on_vm_message(self, text: str, error: bool) -> None:
+        self.say(text, error)
+
+    def say(self, text: str, error: bool = False) -> None:
+        """Show ``text`` on the status line (red when ``error``); the chunk list catches up."""
         cause, self.vm.last_error = self.vm.last_error, None
         setup = (ConfigurationError, AuthenticationError)
         self._status_cause = "setup" if error and isinstance(cause, setup) else ""
@@ -628,7 +630,7 @@ class NarrationTab(QWidget):
         self.chunks.model.flush()
         self.chunks.refresh()
 
-    def _show_status(self, text: str) -> None:
+    def show_status(self, text: str) -> None:
         self._status_cause = ""
         self.status.setText(text)
         self.status.setStyleSheet("")
@@ -640,216 +642,64 @@ class NarrationTab(QWidget):
         self.status.setStyleSheet("")
         self.status.setVisible(False)
 
-    # -- projects ----------------------------------------------------------------------------
+    # -- projects (ui/narration/projects.py) ----------------------------------------------------
+
+    @property
+    def usable(self) -> bool:
+        """The provider chosen can be used (key and model in place)."""
+        return self._usable
 
     def new_project(
         self, script: str = "", *, title: str = "", settings: Any = None
     ) -> NarrationProject:
         """A fresh project (the open one stays saved and in History)."""
-        if self.vm.busy:
-            self._on_vm_message("Stop the running job before starting another script.", True)
-            return self.vm.project
-        base = settings or self.voice_panel.settings(self.vm.project.settings)
-        project = NarrationProject(
-            title=title,
-            settings=dataclasses.replace(base),
-            max_chars=self.vm.narration.max_chars(base.provider, base.model),
-        )
-        self.vm.use(project)
-        self.editor.setPlainText(script)  # split shortly, off the GUI thread
-        return project
+        return self.projects.new(script, title=title, settings=settings)
 
     async def show_project(self, project: NarrationProject) -> None:
         """Put a saved project in the tab: its script, voice and chunks with their takes."""
-        if self.vm.busy:
-            self._on_vm_message("Stop the running job before opening another narration.", True)
-            return
-        self.vm.use(project)
-        self.editor.blockSignals(True)
-        self.editor.setPlainText(project.script)
-        self.editor.blockSignals(False)
-        self._on_vm_project_changed()
-        if self.voice_panel.provider.findData(project.settings.provider) >= 0:
-            await self.voice_panel.apply(project.settings)
-        await self.refresh_preflight()
-
-    # -- History changing the open project -----------------------------------------------------
+        await self.projects.show(project)
 
     async def hand_over(self, project_id: str) -> bool:
-        """History is about to change ``project_id`` on disk (a take made again): if it is
-        open here, save what the tab holds first; True if it is open.
-
-        Raises:
-            InputError: this tab is making audio for it right now.
-        """
-        if self.vm.project.id != project_id:
-            return False
-        if self.vm.busy:
-            raise InputError(
-                "The Narration tab is making this narration right now; make the take again "
-                "there, or when it has finished."
-            )
-        await self.sync_script()
-        await self.vm.save()
-        return True
+        """History is about to change ``project_id`` on disk; see ProjectKeeper.hand_over."""
+        return await self.projects.hand_over(project_id)
 
     async def take_back(self, project_id: str) -> None:
         """History changed ``project_id`` on disk: show it as saved (with the new take)."""
-        if self.vm.project.id != project_id or self.vm.busy:
-            return
-        try:
-            fresh = await self.vm.narration.load(project_id)
-        except StudioError as exc:
-            self._on_vm_message(messages.describe(exc).text, True)
-            return
-        await self.show_project(fresh)
-
-    def _on_first_show(self) -> None:
-        run_soon(self.restore_last, owner=self)
-
-    async def restore_last(self) -> None:
-        """Reopen the narration worked on last (the studio keeps it between sessions)."""
-        if not self._usable:
-            return
-        if self.editor.toPlainText().strip() or self.vm.project.chunks:
-            if not self.voice_panel.loaded:
-                await self.voice_panel.load()
-            return  # something was already put here (Read back, History)
-        try:
-            project = await self.vm.narration.latest()
-        except StudioError as exc:
-            self._on_vm_message(messages.describe(exc).text, True)
-            project = None
-        if project is None or self.editor.toPlainText().strip() or self.vm.project.chunks:
-            if not self.voice_panel.loaded:
-                await self.voice_panel.load()
-            return
-        await self.show_project(project)
+        await self.projects.take_back(project_id)
 
     async def load_item(self, item: HistoryItem) -> NarrationProject | None:
         """A narration (its project, or a take or export of it) or a spoken text, to tweak."""
-        if item.kind in (HistoryKind.NARRATION, HistoryKind.TAKE):
-            try:
-                project = await asyncio.to_thread(self.vm.narration.projects.for_item, item)
-            except StudioError as exc:
-                self._on_vm_message(messages.describe(exc).text, True)
-                return None
-            if project is not None:
-                await self.show_project(project)
-                return project
-        if item.kind not in (HistoryKind.SPEECH, HistoryKind.NARRATION, HistoryKind.TAKE):
-            self._on_vm_message(f"A {item.kind.value} cannot be opened as a narration.", True)
-            return None
-        settings = NarrationSettings(
-            provider=item.provider or "local",
-            model=item.model,
-            voice=item.voice,
-            speed=float(item.params.get("speed", 1.0) or 1.0),
-            instructions=item.params.get("instructions") or None,
-            voice_settings=dict(item.params.get("settings") or {}),
-        )
-        project = self.new_project(item.input_text, title=item.title, settings=settings)
-        await self.sync_script()
-        if self.voice_panel.provider.findData(settings.provider) >= 0:
-            await self.voice_panel.apply(settings)
-        return project
+        return await self.projects.load_item(item)
+
+    def open_item(self, item: HistoryItem) -> asyncio.Task[None]:
+        """Restore a narration (or one spoken text) from History into the editor."""
+        return spawn(self.projects.load_item(item), owner=self)
+
+    def _on_first_show(self) -> None:
+        run_soon(self.projects.restore_last, owner=self)
 
     # -- files -------------------------------------------------------------------------------
 
-    def _dropped(self, event: QDragEnterEvent | QDropEvent) -> Path | None:
-        for url in event.mimeData().urls():
-            path = Path(url.toLocalFile()) if url.isLocalFile() else None
-            if path is not None and path.suffix.lower() in SUFFIXES:
-                return path
-        return None
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._usable and self._dropped(event) is not None:
+        if self._usable and self.files.dropped(event) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = self._dropped(event)
+        path = self.files.dropped(event)
         if path is not None:
             event.acceptProposedAction()
-            run_soon(lambda: self.open_script(path), owner=self)
-
-    @Slot()
-    def _on_open_clicked(self) -> None:
-        # A plain slot: a modal dialog inside a task would stop every other task meanwhile.
-        start = str(self.folders.start("script"))
-        path, _ = QFileDialog.getOpenFileName(self, "Open a script or book", start, SCRIPT_FILTER)
-        if path:
-            self.folders.remember("script", path)
-            spawn(self.open_script(Path(path)), owner=self)
+            run_soon(lambda: self.files.open(path), owner=self)
 
     async def open_script(self, path: Path) -> bool:
-        """Open a script, book, document or subtitle file as a new project, read and split
-        off the GUI thread; one that cannot be read says why, and the open project stays."""
-        if self.vm.busy:
-            self._on_vm_message("Stop the running job before opening another script.", True)
-            return False
-        base = self.voice_panel.settings(self.vm.project.settings)
-        narration = self.vm.narration
-        self._show_status(f"Opening {path.name}…")
-        try:
-            project = await narration.open_document(
-                path,
-                dataclasses.replace(base),
-                max_chars=narration.max_chars(base.provider, base.model),
-            )
-        except StudioError as exc:
-            self._on_vm_message(messages.describe(exc).text, True)
-            return False
-        await self.show_project(project)
-        await self.book.update()
-        self._show_status(f"Opened {path.name}: {len(project.chunks):,} sentences.")
-        await self.vm.save()
-        return True
+        """Open a script, book, document or subtitle file (ui/narration/files.py)."""
+        return await self.files.open(path)
+
+    async def export_to(self, path: Path, fmt: AudioFormat | None = None) -> ExportOutcome | None:
+        """Export the current takes (ui/narration/files.py)."""
+        return await self.files.export(path, fmt)
 
     def _on_new_clicked(self) -> None:
         self.new_project()
-
-    @Slot()
-    def _on_export_clicked(self) -> None:
-        if self.book.exports_audiobook():  # a book: its chapters, as the chapter list exports
-            self.book.ask_export()
-            return
-        project = self.vm.project
-        fmt = self.voice_panel.settings().export_format
-        fallback = self.ctx.settings.output_dir or str(self.ctx.paths.default_output_dir)
-        start = self.folders.start("narration-export", fallback)
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export narration", str(start / f"{export_stem(project)}.{fmt.extension}"),
-            f"{fmt.value.upper()} (*.{fmt.extension})",
-        )  # fmt: skip
-        if path:
-            self.folders.remember("narration-export", path)
-            spawn(self.export_to(Path(path)), owner=self)
-
-    async def export_to(self, path: Path, fmt: AudioFormat | None = None) -> ExportOutcome | None:
-        """Export the current takes (refused, with what to do, when some are missing)."""
-        await self.sync_script()
-        if fmt is not None:
-            self.voice_panel.format.setCurrentIndex(self.voice_panel.format.findData(fmt.value))
-        self.vm.set_settings(self.voice_panel.settings(self.vm.project.settings))
-        try:
-            from audio_studio.core.narration.export import check_exportable
-
-            check_exportable(self.vm.project)
-        except InputError as exc:
-            self._on_vm_message(exc.message, True)
-            return None
-        book = self.vm.project.book
-        if book is not None and book.cues:
-            voice = await self.vm.export_voiceover(path)  # subtitles: lines on their cues
-            if voice is not None:
-                await self.player_bar.load_file(voice.path)
-            return None
-        outcome = await self.vm.export(path)
-        if outcome is not None:
-            await self.player_bar.load_file(outcome.path)
-            self.book.follow_export()
-        return outcome
 
     # -- pronunciation -----------------------------------------------------------------------
 
@@ -889,20 +739,6 @@ class NarrationTab(QWidget):
 
     def _on_voice_cloned(self, voice: Voice) -> None:
         self.voice_panel.add_voice(voice)
-
-    # -- History -----------------------------------------------------------------------------
-
-    def open_item(self, item: HistoryItem) -> asyncio.Task[None]:
-        """Restore a narration (or one spoken text) from History into the editor."""
-        return spawn(self.load_item(item), owner=self)
-
-
-def export_stem(project: NarrationProject) -> str:
-    """The file name an export is offered under: the project's title, else the script's first
-    words (never a long cut-off sentence)."""
-    words = re.findall(r"[\w'’-]+", project.title or project.script)
-    stem = " ".join(words[:8] if project.title else words[:5])
-    return re.sub(r'[\\/:*?"<>|]+', "-", stem).strip(" .-") or "Narration"
 
 
 def _qt_pos(text: str, index: int) -> int:
