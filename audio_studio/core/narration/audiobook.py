@@ -241,7 +241,7 @@ def write_m4b(
         at += _frames_at(p, rate)
     total = at
     with av.open(str(partial), "w", format="ipod") as out:
-        stream: Any = out.add_stream("aac", rate=rate)
+        stream: Any = out.add_stream("aac", rate=rate, options=codec.AAC_OPTIONS)
         stream.layout = "mono" if channels == 1 else "stereo"
         stream.bit_rate = 64_000 if channels == 1 else 96_000
         out.set_chapters([
