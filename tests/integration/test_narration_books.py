@@ -139,7 +139,8 @@ async def test_an_interrupted_export_is_finished_without_redoing_chapters(
     narration = service.narration
     book = make_epub(tmp_path / "novel.epub", extras=False)
     project = await narration.open_document(book, NarrationSettings())
-    report = await narration.generate(project)
+    # About the export: no proof-listening, whose rare remake would add a take of its own.
+    report = await narration.generate(project, proof=False)
     assert report.made == 9
     workdir = narration.projects.folder / f"{project.id}.export"
 
@@ -168,7 +169,8 @@ async def test_an_interrupted_export_is_finished_without_redoing_chapters(
     assert len(reused) == 3 and all(reused[name] == when for name, when in written.items())
     assert not workdir.exists()  # tidied once the book is in place
     # No sentence was made again: every take is the one generated before.
-    assert all(len(c.takes) == 1 for c in project.chunks)
+    again = [(c.text, [t.proof for t in c.takes]) for c in project.chunks if len(c.takes) != 1]
+    assert not again, again
     assert [c["tags"]["title"] for c in probe(outcome.path)["chapters"]] == [
         name for name, _ in CHAPTERS
     ]

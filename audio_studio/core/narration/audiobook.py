@@ -243,7 +243,7 @@ def write_m4b(
     with av.open(str(partial), "w", format="ipod") as out:
         stream: Any = out.add_stream("aac", rate=rate, options=codec.AAC_OPTIONS)
         stream.layout = "mono" if channels == 1 else "stereo"
-        stream.bit_rate = 64_000 if channels == 1 else 96_000
+        stream.bit_rate = 96_000 if channels == 1 else 128_000  # the fast coder: codec.py
         out.set_chapters([
             {"id": i + 1, "start": s, "end": starts[i + 1] if i + 1 < len(parts) else total,
              "time_base": Fraction(1, rate), "metadata": {"title": p.title}}
