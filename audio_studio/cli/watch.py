@@ -1,9 +1,9 @@
 """`audio-studio watch DIR`: transcribe every audio or video file that appears in DIR.
 
-Runs until Ctrl+C (or, with ``--once``, until what is there now is done). A file is taken once
-it has stopped growing; its transcript goes to History and the chosen formats to ``-o`` (the
-output folder of Settings by default); a file whose content was transcribed before is skipped;
-a file that fails gets one line on stderr and the watch goes on.
+Runs until Ctrl+C or SIGTERM (or, with ``--once``, until what is there now is done). A file is
+taken once it has stopped growing; its transcript goes to History and the chosen formats to
+``-o`` (the output folder of Settings by default); a file whose content was transcribed before
+is skipped; a file that fails gets one line on stderr and the watch goes on.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from audio_studio.cli.audio_common import stop_on_signals
 from audio_studio.cli.common import provider_from_args
 from audio_studio.cli.main import CliContext
 from audio_studio.core.models import Capability
@@ -61,9 +62,22 @@ async def run(args: argparse.Namespace, ctx: CliContext) -> int:
         events = await watcher.poll()
         failed = sum(e.kind is WatchEventKind.FAILED for e in events)
         return 1 if failed else 0
-    try:
-        await watcher.run()
-    except asyncio.CancelledError:
-        print("Stopped watching.", file=sys.stderr)
-        raise
-    return 0
+    # Ctrl+C or SIGTERM stop the watch, handled here rather than left to asyncio.run: a
+    # process started where SIGINT is ignored (a job started with & by a script) would
+    # otherwise never stop on it, and a service manager stops with SIGTERM.
+    stopped = False
+    watching = asyncio.ensure_future(watcher.run())
+
+    def stop() -> None:
+        nonlocal stopped
+        stopped = True
+        watching.cancel()
+
+    with stop_on_signals(stop):
+        try:
+            await watching
+        except asyncio.CancelledError:
+            if not stopped:
+                raise
+    print("Stopped watching.", file=sys.stderr)
+    return 130

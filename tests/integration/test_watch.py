@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,17 @@ async def test_a_folder_is_served_once_per_file_when_complete(
     assert len(jobs) == 3 and sum(j.error is not None for j in jobs) == 1  # the broken one
 
 
-def test_the_watch_command_runs_until_ctrl_c(wire: WireServer, tmp_path: Path) -> None:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as for a job a script starts with &
+
+
+@pytest.mark.parametrize(
+    ("stop", "start"), [(signal.SIGINT, _ignore_sigint), (signal.SIGTERM, None)],
+    ids=["ctrl-c, even when the parent ignores it", "sigterm"],
+)  # fmt: skip
+def test_the_watch_command_runs_until_stopped(
+    wire: WireServer, tmp_path: Path, stop: signal.Signals, start: Callable[[], None] | None
+) -> None:
     inbox, out, home = tmp_path / "in", tmp_path / "out", tmp_path / "home"
     inbox.mkdir()
     env = {**os.environ, "OPENAI_API_KEY": KEYS["openai"]}
@@ -112,10 +123,13 @@ def test_the_watch_command_runs_until_ctrl_c(wire: WireServer, tmp_path: Path) -
     process = subprocess.Popen(
         [sys.executable, "-m", "audio_studio", "--home", str(home), "watch", str(inbox),
          "-o", str(out), "--format", "txt", "vtt", "--provider", "openai", "--base-url", url],
-        stderr=subprocess.PIPE, text=True, env=env,
+        stderr=subprocess.PIPE, text=True, env=env, preexec_fn=start,
     )  # fmt: skip
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")))  # type: ignore[union-attr]
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(process.stderr.readline, "")),  # type: ignore[union-attr]
+        daemon=True,  # a watch that never stops must not keep pytest from ending
+    )
     reader.start()
     try:
         made = clip_file(tmp_path / "call.wav", 15, seed=4)
@@ -128,10 +142,14 @@ def test_the_watch_command_runs_until_ctrl_c(wire: WireServer, tmp_path: Path) -
             time.sleep(0.2)
         assert (out / "call.txt").read_text().split() == ["speech"] * len(made.clips)
     finally:
-        process.send_signal(signal.SIGINT)
-        code = process.wait(timeout=60)
+        process.send_signal(stop)
+        try:
+            code = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
         reader.join(timeout=10)
         process.stderr.close()  # type: ignore[union-attr]
     text = "".join(lines)
     assert "Watching" in text and "call.wav: done" in text and "notes.txt" not in text
-    assert code == 130
+    assert "Stopped watching." in text and code == 130
