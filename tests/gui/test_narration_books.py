@@ -52,6 +52,9 @@ def test_open_tick_generate_and_export_a_book(qtbot, qloop, service, tmp_path) -
     assert [r.text(2) for r in rows] == ["0 / 3"] * 3
     assert rows[1].text(1) == str(sum(len(s.split()) for s in (BOOK[1][0], *BOOK[1][1])))
     assert all(r.checkState(0) == Qt.CheckState.Checked for r in rows)
+    # The count above the script is the book's, not the empty script's before it.
+    assert tab.char_count.text() == f"{len(tab.editor.toPlainText()):,} characters"
+    assert tab.editor.toPlainText().startswith(BOOK[0][0]) and len(tab.vm.project.chunks) == 9
     # The sentence list shows what will be said where it differs from the text.
     model = tab.chunks.model
     shown = [model.data(model.index(i, 1)) for i in range(model.rowCount())]

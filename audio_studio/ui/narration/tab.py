@@ -351,6 +351,10 @@ class NarrationTab(QWidget):
         problems = project.cast_problems
         self.cast_panel.show_cast(project.cast, problems[0] if problems else None)
         self._show_proof()
+        # The editor's count, also when its text was set with signals held (a project shown);
+        # sentences are counted in the preflight line, which has the room.
+        self.char_count.setText(f"{len(self.editor.toPlainText()):,} characters")
+        self.book.schedule()
 
     def _show_proof(self) -> None:
         settings = self.vm.project.settings
@@ -375,12 +379,6 @@ class NarrationTab(QWidget):
         project = self.vm.project
         project.settings = dataclasses.replace(project.settings, proof_remake=on)
         self.vm.schedule_save()
-        count = len(self.vm.project.chunks)
-        text = self.editor.toPlainText()
-        self.char_count.setText(
-            f"{len(text):,} characters · {count:,} sentence{'s' if count != 1 else ''}"
-        )
-        self.book.schedule()
 
     @Slot(object)
     def _on_vm_chunk_changed(self, chunk: Chunk) -> None:
