@@ -16,6 +16,7 @@ from audio_studio.core.narration.audiobook import chapter_file_name
 from audio_studio.core.store.history import HistoryQuery
 from audio_studio.ui.bridge import JobController
 from audio_studio.ui.main_window import MainWindow
+from tests.gui.test_narration_tab import make_window
 from tests.support.books import CHAPTERS, cover_png, make_epub, make_pdf
 from tests.support.qt import run
 
@@ -28,15 +29,16 @@ BOOK = (
 )
 
 
-def test_open_tick_generate_and_export_a_book(qtbot, qloop, service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _narration_tab(qtbot, service):  # type: ignore[no-untyped-def]
+    """The Narration tab of a shown window, its voices listed, previews on a fake device."""
     service.audio_backend = FakeBackend(speed=8, keep_output=True)
-    window = MainWindow(service, JobController(service.runner))
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    tab = window.narration
+    tab = make_window(qtbot, service).narration
     qtbot.waitUntil(lambda: tab.voice_panel.voice.count() > 0, timeout=10_000)
+    return tab
+
+
+def test_open_tick_generate_and_export_a_book(qtbot, qloop, service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tab = _narration_tab(qtbot, service)
     assert not tab.chapters.isVisible()  # a plain script has no chapter list
     # A locked PDF: one sentence, and the open project is left as it was.
     before = tab.vm.project
@@ -154,14 +156,7 @@ def chapter_titles(path: Path) -> list[str]:
 
 @pytest.mark.qt_log_ignore("This plugin does not support")  # the file dialog, offscreen
 def test_the_main_export_of_a_book_writes_the_audiobook(qtbot, qloop, service, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    service.audio_backend = FakeBackend(speed=8, keep_output=True)
-    window = MainWindow(service, JobController(service.runner))
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    tab = window.narration
-    qtbot.waitUntil(lambda: tab.voice_panel.voice.count() > 0, timeout=10_000)
+    tab = _narration_tab(qtbot, service)
     assert run(qloop, tab.open_script(make_epub(tmp_path / "novel.epub", extras=False)))
     run(qloop, tab.generate(), timeout=120)
     qtbot.waitUntil(lambda: not tab.vm.busy, timeout=60_000)

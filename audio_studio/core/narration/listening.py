@@ -90,7 +90,7 @@ class ProofListener:
             self._provider = await self.ctx.provider(self.provider_id, Capability.TRANSCRIPTION)
         parts = await asyncio.to_thread(lambda: [_load(path) for path, _ in takes])
         samples, spans = await asyncio.to_thread(_join, parts)
-        found = await self._provider.whisper.hear_words(samples)
+        found = await self._provider.whisper.transcribe_samples(samples, words=True)
         heard: list[list[Word]] = [[] for _ in takes]
         # Cut halfway through each silence; what is heard before the first take or after the
         # last (word times drift at the ends of a file) belongs to that take.

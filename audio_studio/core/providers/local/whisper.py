@@ -30,7 +30,6 @@ __all__ = ["NO_SPEECH", "SILENT", "WhisperEngine", "transcribe_file"]
 
 HANDLER = "audio_studio.core.providers.local.whisper:transcribe_file"
 SAMPLES_HANDLER = "audio_studio.core.providers.local.whisper:transcribe_window"
-WORDS_HANDLER = "audio_studio.core.providers.local.whisper:hear_words"
 NO_SPEECH = "No speech was found in this audio."
 SILENT = "The audio is silent, so there is nothing to transcribe."
 EMPTY = "The audio is empty (it has no samples), so there is nothing to transcribe."
@@ -121,11 +120,21 @@ class WhisperEngine:
         return result
 
     async def transcribe_samples(
-        self, samples: Any, *, model_id: str | None = None, prompt: str | None = None
+        self,
+        samples: Any,
+        *,
+        model_id: str | None = None,
+        prompt: str | None = None,
+        words: bool = False,
     ) -> list[tuple[float, float, str]]:
-        """``(start_s, end_s, text)`` of a few seconds of 16 kHz mono float32 ``samples``: live
-        text while recording (core/transcription/live.py). Greedy and without word times, so
-        it keeps up on two cores."""
+        """``(start_s, end_s, text)`` of 16 kHz mono float32 ``samples``, handed to the worker
+        as they are (no file written and read back), decoded greedily.
+
+        Live text while recording (core/transcription/live.py): segments of speech, on every
+        core, so it keeps up. With ``words``, proof-listening's batches of takes
+        (narration/listening.py): one entry per word, on one thread, so the voice keeps the
+        other core.
+        """
         model = await self.resolve(model_id)
         payload = {
             "model_path": str(model.location),
@@ -133,29 +142,11 @@ class WhisperEngine:
             "samples": samples.astype("float32").tobytes(),
             "language": "en" if model.id.endswith(".en") else None,
             "prompt": prompt,
+            "words": words,
             "compute_type": "int8",
-            "cpu_threads": min(8, os.cpu_count() or 1),
+            "cpu_threads": 1 if words else min(8, os.cpu_count() or 1),
         }
         found: list[tuple[float, float, str]] = await self.worker.run(SAMPLES_HANDLER, payload)
-        return found
-
-    async def hear_words(
-        self, samples: Any, *, model_id: str | None = None
-    ) -> list[tuple[float, float, str]]:
-        """``(start_s, end_s, word)`` of each word heard in 16 kHz mono float32 ``samples``:
-        proof-listening's batches of takes (narration/listening.py). The samples go to the
-        worker as they are (no file written and read back); decoded greedily, each window on
-        its own, on one thread, so the voice keeps the other core."""
-        model = await self.resolve(model_id)
-        payload = {
-            "model_path": str(model.location),
-            "model_id": model.id,
-            "samples": samples.astype("float32").tobytes(),
-            "language": "en" if model.id.endswith(".en") else None,
-            "compute_type": "int8",
-            "cpu_threads": 1,
-        }
-        found: list[tuple[float, float, str]] = await self.worker.run(WORDS_HANDLER, payload)
         return found
 
 
@@ -172,42 +163,27 @@ def transcribe_window(
     if not len(samples) or float(np.max(np.abs(samples))) < _SILENCE_PEAK:
         return []
     model = _load_model(payload, cache)
+    words = bool(payload.get("words"))
+    # Words: every stretch heard, and no re-decoding when a window repeats itself (a narrated
+    # list may). Live text: speech only, with Whisper's usual fallbacks.
+    options: dict[str, Any] = (
+        {"temperature": 0.0, "word_timestamps": True, "vad_filter": False}
+        if words
+        else {"without_timestamps": False, "vad_filter": True}
+    )
     segments, _info = model.transcribe(
         samples,
         language=payload["language"],
         beam_size=1,
         initial_prompt=payload["prompt"],
         condition_on_previous_text=False,
-        without_timestamps=False,
-        vad_filter=True,
-    )
-    return [(float(s.start), float(s.end), s.text.strip()) for s in segments if s.text.strip()]
-
-
-def hear_words(
-    payload: dict[str, Any], emit: Callable[[Any], None], cache: dict[str, Any]
-) -> list[tuple[float, float, str]]:
-    """Worker handler for ``hear_words``."""
-    import numpy as np
-
-    samples = np.frombuffer(payload["samples"], np.float32)
-    if not len(samples) or float(np.max(np.abs(samples))) < _SILENCE_PEAK:
-        return []
-    model = _load_model(payload, cache)
-    segments, _info = model.transcribe(
-        samples,
-        language=payload["language"],
-        beam_size=1,
-        temperature=0.0,  # no re-decoding when a window repeats itself, as a list may
-        condition_on_previous_text=False,
-        word_timestamps=True,
-        vad_filter=False,
+        **options,
     )
     found: list[tuple[float, float, str]] = []
     for seg in segments:
-        if seg.words:
+        if words and seg.words:
             found += [(float(w.start), float(w.end), w.word.strip()) for w in seg.words]
-        elif seg.text.strip():  # a segment without word times goes whole
+        elif seg.text.strip():  # a segment (without word times, it goes whole)
             found.append((float(seg.start), float(seg.end), seg.text.strip()))
     return found
 
