@@ -123,14 +123,8 @@ class TranscriptOutputs:
             return await self.flow.transcription.translate(item, transcript, language)
 
         job = self.flow.controller.submit(JobKind.SUMMARY, f"{item.title} in {language}", work)
-        try:
-            outcome = await job.result()
-        except StudioError as exc:
-            self.flow.fail(exc)
-            return None
-        except asyncio.CancelledError:
-            if not job.task.cancelled():
-                raise
+        outcome = await self._outcome(job)
+        if outcome is None:
             return None
         saved: HistoryItem = outcome.item  # type: ignore[attr-defined]
         missing: int = outcome.missing  # type: ignore[attr-defined]
@@ -139,6 +133,19 @@ class TranscriptOutputs:
         note = f" {missing} lines stayed untranslated." if missing else ""
         self.flow.say(f"Translated into {language}; kept in History as another version.{note}")
         return saved
+
+    async def _outcome(self, job: Job[object]) -> object | None:
+        """What ``job`` returned; None when it failed (said on the status line) or was
+        cancelled from the Jobs dock."""
+        try:
+            return await job.result()
+        except StudioError as exc:
+            self.flow.fail(exc)
+            return None
+        except asyncio.CancelledError:
+            if not job.task.cancelled():
+                raise
+            return None
 
     def copy_text(self) -> str:
         text = to_txt(self.flow.tab.view.transcript())
@@ -160,16 +167,11 @@ class TranscriptOutputs:
         self.summary_job = job
         self.flow.tab.summarise_button.setEnabled(False)
         try:
-            outcome = await job.result()
-        except StudioError as exc:
-            self.flow.fail(exc)
-            return None
-        except asyncio.CancelledError:
-            if not job.task.cancelled():
-                raise
-            return None
+            outcome = await self._outcome(job)
         finally:
             self.flow.tab.summarise_button.setEnabled(self.flow.item is not None)
+        if outcome is None:
+            return None
         result: SummaryResult = outcome.result  # type: ignore[attr-defined]
         if self.flow.item is not None and self.flow.item.id == item.id:
             self.show_summary(result)
