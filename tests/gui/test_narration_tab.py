@@ -47,6 +47,7 @@ def test_offline_narration_from_paste_to_export_and_back(qtbot, qloop, service, 
     tab = window.narration
     qtbot.waitUntil(lambda: tab.voice_panel.voice.count() > 0, timeout=10_000)
     assert tab.voice_panel.voice.currentData() == "en_US-joe-medium"
+    tab.proof.setChecked(False)  # counts takes: proof-listening's rare remake would add one
     # Paste, preflight.
     tab.editor.setPlainText(SCRIPT)
     assert tab.char_count.text().startswith(f"{len(SCRIPT)} characters")
