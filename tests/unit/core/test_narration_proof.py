@@ -53,3 +53,43 @@ def test_the_longest_silence_inside_a_take_is_measured() -> None:
     quiet = np.zeros(2 * rate, dtype=np.float32)
     audio = AudioData(np.concatenate([quiet, tone, quiet, tone, quiet])[:, None], rate)
     assert abs(longest_silence(audio) - 2.0) <= 0.1
+
+
+def test_takes_are_packed_whole_into_windows_and_heard_times_map_back() -> None:
+    from audio_studio.core.narration.listening import GAP_S, PACE, RATE, WINDOW_S, _Heard, _join
+    from audio_studio.core.narration.listening import _take_time as take_time
+
+    def part(heard_s: float, lead_s: float = 0.0) -> _Heard:
+        samples = np.full(int(heard_s * RATE), 0.1, dtype=np.float32)
+        return _Heard(samples, lead_s + heard_s * PACE + 0.2, 0.0, lead_s)
+
+    parts = [part(6.0, 0.3) for _ in range(8)]  # four to a window: 0.4 + 4 × 6.4 s
+    samples, spans, windows = _join(parts)
+    assert abs(len(samples) / RATE - windows[-1][1]) < 1e-6
+    assert all(b - a <= WINDOW_S for a, b in windows) and len(windows) == 2
+    for start, end in spans:  # every take inside one window, with silence around it
+        assert any(a + GAP_S <= start and end + GAP_S <= b + 1e-6 for a, b in windows)
+    # A word heard 2 s into a take was said 0.3 + 2 × PACE s into it; nothing past its end.
+    assert take_time(parts[0], 2.0) == round(0.3 + 2.0 * PACE, 3)
+    assert take_time(parts[0], 60.0) == parts[0].duration_s
+    assert take_time(parts[0], -1.0) == 0.0
+    # A take longer than a window is not packed: Whisper moves through it on its own.
+    assert _join([part(5.0), part(WINDOW_S + 1.0)])[2] == []
+
+
+def test_silence_at_the_ends_of_a_take_is_not_heard(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from audio_studio.core.audio import codec
+    from audio_studio.core.narration.listening import PACE, RATE, _load
+
+    rate = 22_050
+    tone = 0.5 * np.sin(np.arange(rate) * 2 * np.pi * 220 / rate).astype(np.float32)
+    quiet = np.zeros(rate // 2, dtype=np.float32)
+    path = tmp_path / "take.wav"
+    path.write_bytes(
+        codec.encode(AudioData(np.concatenate([quiet, tone, quiet])[:, None], rate), "wav")
+    )
+    heard = _load(path)
+    assert heard.duration_s == 2.0
+    assert abs(heard.lead_s - 0.45) < 0.01  # half a second of silence, less the margin
+    assert abs(heard.heard_s - 1.1 / PACE) < 0.01  # one second of tone and two margins
+    assert len(heard.samples) == round(heard.heard_s * RATE)

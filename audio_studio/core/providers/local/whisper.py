@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +126,7 @@ class WhisperEngine:
         model_id: str | None = None,
         prompt: str | None = None,
         words: bool = False,
+        windows: Sequence[tuple[float, float]] = (),
     ) -> list[tuple[float, float, str]]:
         """``(start_s, end_s, text)`` of 16 kHz mono float32 ``samples``, handed to the worker
         as they are (no file written and read back), decoded greedily.
@@ -133,7 +134,8 @@ class WhisperEngine:
         Live text while recording (core/transcription/live.py): segments of speech, on every
         core, so it keeps up. With ``words``, proof-listening's batches of takes
         (narration/listening.py): one entry per word, on one thread, so the voice keeps the
-        other core.
+        other core. ``windows`` (start_s, end_s), each at most 30 s, are heard each on its
+        own and decoded together, text only (no timestamp tokens); word times still come.
         """
         model = await self.resolve(model_id)
         payload = {
@@ -143,6 +145,7 @@ class WhisperEngine:
             "language": "en" if model.id.endswith(".en") else None,
             "prompt": prompt,
             "words": words,
+            "windows": [list(w) for w in windows],
             "compute_type": "int8",
             "cpu_threads": 1 if words else min(8, os.cpu_count() or 1),
         }
@@ -164,21 +167,41 @@ def transcribe_window(
         return []
     model = _load_model(payload, cache)
     words = bool(payload.get("words"))
-    # Words: every stretch heard, and no re-decoding when a window repeats itself (a narrated
-    # list may). Live text: speech only, with Whisper's usual fallbacks.
-    options: dict[str, Any] = (
-        {"temperature": 0.0, "word_timestamps": True, "vad_filter": False}
-        if words
-        else {"without_timestamps": False, "vad_filter": True}
-    )
-    segments, _info = model.transcribe(
-        samples,
-        language=payload["language"],
-        beam_size=1,
-        initial_prompt=payload["prompt"],
-        condition_on_previous_text=False,
-        **options,
-    )
+    windows = payload.get("windows") or []
+    segments: Any
+    if words and windows:
+        # Packed windows (proof-listening): a batch of them through one decoder call costs
+        # less than one window after another, and the text needs no timestamp tokens.
+        from faster_whisper import BatchedInferencePipeline
+
+        segments, _info = BatchedInferencePipeline(model).transcribe(
+            samples,
+            language=payload["language"],
+            beam_size=1,
+            temperature=0.0,
+            initial_prompt=payload["prompt"],
+            condition_on_previous_text=False,
+            word_timestamps=True,
+            without_timestamps=True,
+            clip_timestamps=[{"start": a, "end": b} for a, b in windows],
+            batch_size=min(4, len(windows)),
+        )
+    else:
+        # Words: every stretch heard, and no re-decoding when a window repeats itself (a
+        # narrated list may). Live text: speech only, with Whisper's usual fallbacks.
+        options: dict[str, Any] = (
+            {"temperature": 0.0, "word_timestamps": True, "vad_filter": False}
+            if words
+            else {"without_timestamps": False, "vad_filter": True}
+        )
+        segments, _info = model.transcribe(
+            samples,
+            language=payload["language"],
+            beam_size=1,
+            initial_prompt=payload["prompt"],
+            condition_on_previous_text=False,
+            **options,
+        )
     found: list[tuple[float, float, str]] = []
     for seg in segments:
         if words and seg.words:
