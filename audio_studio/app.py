@@ -113,7 +113,10 @@ def _run_window(app: QApplication, window: MainWindow, studio: Studio) -> int:
         await window.start()
         await done.wait()
         log.info("shutting down")
-        await studio.aclose()
+        try:
+            await window.save_pending()
+        finally:
+            await studio.aclose()
 
     try:
         with loop:

@@ -489,11 +489,23 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         event.accept()
+        for tab in self._built.values():
+            hold = getattr(tab, "hold_saves", None)
+            if hold is not None:
+                hold()
         if self.watch_folders is not None:
             from audio_studio.ui.tasks import spawn
 
             spawn(self.watch_folders.stop())
         self.closed.emit()
+
+    async def save_pending(self) -> None:
+        """Save what the tabs hold unsaved (script edits, transcript corrections): the app
+        awaits this after the window closed and before the studio closes."""
+        for tab in list(self._built.values()):
+            save = getattr(tab, "save_pending", None)
+            if save is not None:
+                await save()
 
     def force_close(self) -> None:
         """Close without asking (SIGTERM, session end); running jobs are cancelled."""

@@ -160,6 +160,7 @@ class NarrationTab(QWidget):
         self._plan_timer.setSingleShot(True)
         self._plan_timer.setInterval(250)
         self._plan_timer.timeout.connect(self._on_plan_timer_timeout)
+        self._unsynced = self._unsaved = False  # what the closing window held back
         self.setAcceptDrops(True)  # a book or script dropped on the tab opens
         self.book = BookActions(self, self.chapters)
         self.refresh_availability()
@@ -336,6 +337,24 @@ class NarrationTab(QWidget):
     def _on_script_timer_timeout(self) -> None:
         if shiboken6.isValid(self.editor):
             run_soon(self.sync_script, owner=self)
+
+    def hold_saves(self) -> None:
+        """The window closes: nothing saves on a timer any more; ``save_pending`` saves."""
+        self._unsynced = self._unsynced or self._script_timer.isActive()
+        self._unsaved = self.vm.hold_save() or self._unsaved
+        self._script_timer.stop()
+        self._plan_timer.stop()
+
+    async def save_pending(self) -> None:
+        """Save what was typed or changed and not saved yet (the window is closing)."""
+        self.hold_saves()
+        if self._unsynced:
+            await self.vm.set_script(self.editor.toPlainText())
+        if self._unsynced or self._unsaved:
+            self.vm.hold_save()
+            if self.vm.project.script.strip():
+                await self.vm.save()
+        self._unsynced = self._unsaved = False
 
     async def sync_script(self) -> None:
         """Give the editor's text to the project now (Generate does this first)."""

@@ -166,6 +166,12 @@ class NarrationViewModel(QObject):
     def _on_save_timer_timeout(self) -> None:
         run_soon(self.save)
 
+    def hold_save(self) -> bool:
+        """Stop the save that was waiting (the window closes); whether one was."""
+        waiting = self._save_timer.isActive()
+        self._save_timer.stop()
+        return waiting
+
     async def save(self) -> None:
         try:
             await self.narration.save(self.project)

@@ -437,6 +437,10 @@ class TranscriptionFlow:
         if self._dirty:
             await self.save_edits()
 
+    def hold_save(self) -> None:
+        """The window closes: the save waiting on its timer is left to ``flush``."""
+        self._save_timer.stop()
+
     async def remember(self, **changes: object) -> None:
         """Save a preference (the playback speed); a failure is shown, never raised."""
         try:

@@ -328,6 +328,14 @@ class TranscriptionTab(QWidget):
 
     # -- public ------------------------------------------------------------------------------
 
+    def hold_saves(self) -> None:
+        """The window closes: corrections wait for ``save_pending``, not for a timer."""
+        self.flow.hold_save()
+
+    async def save_pending(self) -> None:
+        """Save corrections not saved yet (the window is closing)."""
+        await self.flow.flush()
+
     async def open_item(self, item: HistoryItem) -> None:
         """Show a recording (its newest transcript), a transcript, or a summary's transcript."""
         await self.flow.open_item(item)
