@@ -38,13 +38,18 @@ _SILENT_DB = -45.0
 _FRAME_S = 0.05
 
 
-def normalise(text: str) -> list[str]:
-    """Words to compare: lower case, no accents or punctuation, numbers as words."""
+def normalise(text: str, *, years: bool = False) -> list[str]:
+    """Words to compare: lower case, no accents or punctuation, numbers as words (with
+    ``years``, four-digit numbers as years are read: "nineteen eighty-seven")."""
     flat = unicodedata.normalize("NFKD", text)
     flat = "".join(c for c in flat if not unicodedata.combining(c)).lower()
     flat = re.sub(r"(?<=\d),(?=\d{3})", "", flat)  # 1,200
     from num2words import num2words  # imported when first needed: the tab starts faster
 
+    if years:
+        flat = re.sub(
+            r"(?<![\d.])[1-9]\d{3}(?![\d.])", lambda m: num2words(int(m[0]), to="year"), flat
+        )
     flat = re.sub(r"\d+", lambda m: num2words(int(m.group(0))), flat)
     flat = flat.replace("’", "'").replace("-", " ")
     return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", flat)
@@ -131,7 +136,12 @@ def judge(text: str, heard: str, duration_s: float, longest_silence_s: float = 0
     """Whether a take of ``text`` that was heard as ``heard`` needs a look."""
     import jiwer
 
-    expected, got = normalise(text), normalise(heard)
+    got = normalise(heard)
+    # A four-digit number has two readings ("one thousand nine hundred and eighty-seven",
+    # "nineteen eighty-seven"); a voice may say either, so the take is judged by the closer.
+    readings = [normalise(text), normalise(text, years=True)]
+    judged = [(_far_errors(words_diff(e, got)), e) for e in readings]
+    errors, expected = min(judged, key=lambda j: j[0])
     diff = words_diff(expected, got)
     if not expected:
         wer = 0.0
@@ -139,7 +149,6 @@ def judge(text: str, heard: str, duration_s: float, longest_silence_s: float = 0
         wer = 1.0
     else:
         wer = float(jiwer.wer(" ".join(expected), " ".join(got)))
-    errors = _far_errors(diff)
     chars = max(1, len("".join(expected)))
     reason = None
     if expected and errors / len(expected) > WER_LIMIT and errors >= min(2, len(expected)):

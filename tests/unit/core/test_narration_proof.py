@@ -93,3 +93,17 @@ def test_silence_at_the_ends_of_a_take_is_not_heard(tmp_path) -> None:  # type: 
     assert abs(heard.lead_s - 0.45) < 0.01  # half a second of silence, less the margin
     assert abs(heard.heard_s - 1.1 / PACE) < 0.01  # one second of tone and two margins
     assert len(heard.samples) == round(heard.heard_s * RATE)
+
+
+def test_a_year_said_as_a_year_or_as_a_number_is_right() -> None:
+    text = "In 1987, a storm tore the roof from the boathouse."
+    for said in (
+        "In nineteen eighty-seven, a storm tore the roof from the boathouse.",
+        "In 1987, a storm tore the roof from the boathouse.",
+        "In one thousand nine hundred and eighty-seven a storm tore the roof from the boathouse.",
+    ):
+        assert judge(text, said, 3.0).wer == 0.0
+    assert not judge("It cost 1500 pounds.", "It cost fifteen hundred pounds.", 2.0).flagged
+    # Another year is still another year.
+    wrong = judge("It happened in 1987.", "It happened in twenty twenty-five.", 2.0)
+    assert wrong.flagged
