@@ -81,7 +81,7 @@ def test_offline_narration_from_paste_to_export_and_back(qtbot, qloop, service, 
     qtbot.waitUntil(lambda: len(project.chunks[1].takes) == 2 and idle(tab), timeout=30_000)
     tab.chunks.refresh()
     assert tab.chunks.take.count() == 2 and tab.chunks.take.currentIndex() == 1
-    run(qloop, tab.choose_take(project.chunks[1], 0))
+    run(qloop, tab.sentences.choose_take(project.chunks[1], 0))
     assert project.chunks[1].current == 0 and model.data(model.index(1, 2)) == "1 of 2"
     qtbot.mouseClick(tab.chunks.lock_button, Qt.MouseButton.LeftButton)
     assert project.chunks[1].locked and not tab.chunks.regenerate_button.isEnabled()
@@ -89,7 +89,7 @@ def test_offline_narration_from_paste_to_export_and_back(qtbot, qloop, service, 
     lock = model.data(model.index(1, 3), Qt.ItemDataRole.DecorationRole)
     assert lock is not None and not lock.pixmap(16, 16).isNull()
     # Edit a sentence in the list: the script follows, the sentence needs a new take.
-    tab.edit_chunk(project.chunks[3], "at long last.")
+    tab.sentences.edit(project.chunks[3], "at long last.")
     run(qloop, tab.sync_script())
     assert "at long last." in tab.editor.toPlainText() and project.chunks[3].stale
     missing = run(qloop, tab.export_to(tmp_path / "shop.wav"))

@@ -119,7 +119,7 @@ def test_switching_voice_says_other_takes_are_kept_and_offers_a_remake(
     panel = tab.voice_panel
     panel.voice.setCurrentIndex(panel.voice.findData("nova"))
     panel.changed.emit()
-    tab.edit_chunk(project.chunks[2], "A ferry comes in.")
+    tab.sentences.edit(project.chunks[2], "A ferry comes in.")
     run(qloop, tab.sync_script())
     run(qloop, tab.refresh_preflight())
     assert "to make: 1" in tab.preflight.text()

@@ -119,7 +119,7 @@ class BookActions(QObject):
         if not chunks:
             tab.say("The ticked chapters are made; tick others, or export.", False)
             return
-        await tab.vm.generate(chunks, preview=tab._preview_sink)
+        await tab.vm.generate(chunks, preview=tab.preview_sink)
         await self.update()
 
     def exports_audiobook(self) -> bool:

@@ -4,7 +4,8 @@ Paste or open a script, pick provider, model and voice, read the preflight line 
 characters, cost, limits, budget), press Generate and hear the first sentence while the rest
 is made; then fix sentences one at a time (new take, choose take, lock), and export.
 The work lives in the view-model and the core; this module is widgets and their wiring, with
-files in and out in files.py, the project it holds in projects.py, a book's chapters in book.py.
+files in and out in files.py, the project it holds in projects.py, a book's chapters in book.py,
+what the sentence table asks for in sentences.py.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent, QTextCursor
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +58,7 @@ from audio_studio.ui.narration.chunks import ChunkList
 from audio_studio.ui.narration.files import ScriptFiles
 from audio_studio.ui.narration.player import StreamingPlayerBar
 from audio_studio.ui.narration.projects import ProjectKeeper
+from audio_studio.ui.narration.sentences import SentenceActions
 from audio_studio.ui.narration.view_model import NarrationViewModel, run_soon
 from audio_studio.ui.narration.voice import VoicePanel
 from audio_studio.ui.tasks import asyncSlot, spawn
@@ -149,6 +150,7 @@ class NarrationTab(QWidget):
         self.player_bar = StreamingPlayerBar.for_context(ctx)
         self.files = ScriptFiles(self)
         self.projects = ProjectKeeper(self)
+        self.sentences = SentenceActions(self)
         self._build_layout()
         self._connect()
         self._keys_and_tips()
@@ -276,17 +278,6 @@ class NarrationTab(QWidget):
         vm.plan_changed.connect(self._on_vm_plan_changed)
         vm.busy_changed.connect(self._set_busy)
         vm.message.connect(self._on_vm_message)
-        chunks = self.chunks
-        chunks.model.text_edited.connect(self._on_chunk_text_edited)
-        chunks.regenerate_requested.connect(self._on_regenerate_requested)
-        chunks.lock_requested.connect(self._on_lock_requested)
-        chunks.take_chosen.connect(self._on_take_chosen)
-        chunks.play_requested.connect(self._on_play_requested)
-        chunks.retry_requested.connect(self._on_retry_requested)
-        chunks.offline_requested.connect(self._on_offline_requested)
-        chunks.selected.connect(self._on_chunk_selected)
-        chunks.clear_removed_requested.connect(self._on_clear_removed_requested)
-        chunks.role_requested.connect(self._on_role_requested)
         self.cast_panel.cast_changed.connect(self._on_cast_changed)
         self.proof.toggled.connect(self._on_proof_toggled)
         self.proof_remake.toggled.connect(self._on_proof_remake_toggled)
@@ -404,37 +395,6 @@ class NarrationTab(QWidget):
         self.chunks.model.mark(chunk)
         self.book.schedule(only_if_shown=True)
 
-    @Slot(object, str)
-    def _on_chunk_text_edited(self, chunk: Chunk, text: str) -> None:
-        self.edit_chunk(chunk, text)
-
-    def edit_chunk(self, chunk: Chunk, text: str) -> None:
-        """Replace one sentence's words in the editor (undoable); it is then remade."""
-        script = self.editor.toPlainText()
-        if script != self.vm.project.script:
-            return  # the editor is ahead of the project; it will be split again shortly
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(_qt_pos(script, chunk.start))
-        cursor.setPosition(_qt_pos(script, chunk.end), QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertText(text.strip())
-
-    @Slot(object)
-    def _on_chunk_selected(self, chunk: Chunk | None) -> None:
-        script = self.editor.toPlainText()
-        if chunk is None or script != self.vm.project.script:
-            return
-        # Marked, not selected: a key typed next (Space, say) must not replace the sentence.
-        mark = QTextEdit.ExtraSelection()
-        mark.cursor = QTextCursor(self.editor.document())
-        mark.cursor.setPosition(_qt_pos(script, chunk.start))
-        mark.cursor.setPosition(_qt_pos(script, chunk.end), QTextCursor.MoveMode.KeepAnchor)
-        mark.format.setBackground(self.palette().highlight().color().lighter(170))
-        self.editor.setExtraSelections([mark])
-        cursor = self.editor.textCursor()
-        cursor.setPosition(_qt_pos(script, chunk.start))
-        self.editor.setTextCursor(cursor)
-        self.editor.centerCursor()
-
     # -- preflight ---------------------------------------------------------------------------
 
     @Slot()
@@ -447,6 +407,10 @@ class NarrationTab(QWidget):
     def _on_plan_timer_timeout(self) -> None:
         if self.isVisible():  # a hidden tab's preflight is made when it is shown
             run_soon(self.refresh_preflight, owner=self)
+
+    def replan(self) -> None:
+        """Make the preflight again shortly (several changes in a row make it once)."""
+        self._plan_timer.start()
 
     async def refresh_preflight(self) -> NarrationPlan | None:
         if not self._usable:
@@ -506,7 +470,7 @@ class NarrationTab(QWidget):
             self, self.ctx, plan.preflight
         ):
             return
-        await self.vm.generate(preview=self._preview_sink)
+        await self.vm.generate(preview=self.preview_sink)
 
     @asyncSlot()
     async def _on_remake_clicked(self) -> None:
@@ -520,9 +484,9 @@ class NarrationTab(QWidget):
         chunks = [*project.needing_audio(), *self.vm.narration.other_voice(project)]
         chunks.sort(key=project.index)
         if chunks:
-            await self.vm.generate(chunks, preview=self._preview_sink)
+            await self.vm.generate(chunks, preview=self.preview_sink)
 
-    def _preview_sink(self) -> AudioSink | None:
+    def preview_sink(self) -> AudioSink | None:
         if not self.live.isChecked():
             return None
         return PlayerSink(
@@ -549,18 +513,6 @@ class NarrationTab(QWidget):
     async def _on_stop_clicked(self) -> None:
         self.vm.stop()
 
-    @asyncSlot(list)
-    async def _on_regenerate_requested(self, chunks: list[Chunk]) -> None:
-        await self.vm.generate(chunks, force=True, preview=self._preview_sink)
-
-    @asyncSlot(list)
-    async def _on_retry_requested(self, chunks: list[Chunk]) -> None:
-        await self.vm.generate(chunks, preview=self._preview_sink)
-
-    @asyncSlot(list)
-    async def _on_offline_requested(self, chunks: list[Chunk]) -> None:
-        await self.vm.generate(chunks, offline=True, preview=self._preview_sink)
-
     @asyncSlot(object)
     async def _on_cast_changed(self, cast: Cast) -> None:
         await self.set_cast(cast)
@@ -577,60 +529,6 @@ class NarrationTab(QWidget):
             self.cast_panel.set_problem(exc.message)
         self._show_proof()
         self._plan_timer.start()
-
-    @Slot(list, object)
-    def _on_role_requested(self, chunks: list[Chunk], role: str | None) -> None:
-        self.vm.set_role(chunks, role)
-        self.chunks.model.flush()
-        self.chunks.refresh()
-        self._plan_timer.start()
-
-    @Slot(list, bool)
-    def _on_lock_requested(self, chunks: list[Chunk], locked: bool) -> None:
-        for chunk in chunks:
-            self.vm.project.set_locked(chunk, locked)
-            self.chunks.model.mark(chunk)
-        self.chunks.model.flush()
-        self.chunks.refresh()
-        self.vm.schedule_save()
-
-    @Slot()
-    def _on_clear_removed_requested(self) -> None:
-        count = self.vm.project.clear_removed()
-        self.chunks.refresh()
-        self.vm.schedule_save()
-        self._on_vm_message(
-            f"Cleared the takes of {count} sentence{'s' if count != 1 else ''} "
-            "no longer in the script.",
-            False,
-        )
-
-    @asyncSlot(object, int)
-    async def _on_take_chosen(self, chunk: Chunk, index: int) -> None:
-        await self.choose_take(chunk, index)
-
-    async def choose_take(self, chunk: Chunk, index: int) -> None:
-        self.vm.project.choose_take(chunk, index)
-        self.chunks.model.mark(chunk)
-        self.chunks.model.flush()
-        self.chunks.refresh()
-        self.vm.schedule_save()
-        await self.play_take(chunk)
-
-    @asyncSlot(object)
-    async def _on_play_requested(self, chunk: Chunk) -> None:
-        await self.play_take(chunk)
-
-    async def play_take(self, chunk: Chunk) -> None:
-        take = chunk.take
-        if take is None:
-            return
-        self.book.follow([])  # a take, not the export: nothing to follow
-        try:
-            await self.player_bar.load_file(Path(take.path))
-        except StudioError:
-            return  # the bar shows why
-        await self.player_bar.toggle()
 
     @Slot(str, bool)
     def _on_vm_message(self, text: str, error: bool) -> None:
@@ -756,9 +654,3 @@ class NarrationTab(QWidget):
 
     def _on_voice_cloned(self, voice: Voice) -> None:
         self.voice_panel.add_voice(voice)
-
-
-def _qt_pos(text: str, index: int) -> int:
-    """A Python string index as a Qt text position (UTF-16 code units)."""
-    head = text[:index]
-    return len(head) + sum(1 for c in head if ord(c) > 0xFFFF)
