@@ -28,7 +28,13 @@ from audio_studio.core.audio import codec
 from audio_studio.core.errors import StudioError
 from audio_studio.core.models import Capability, Word
 from audio_studio.core.narration.project import Chunk, NarrationProject, Take
-from audio_studio.core.narration.proof import PROOF_PROVIDER, Proof, judge, longest_silence
+from audio_studio.core.narration.proof import (
+    MISHEARD,
+    PROOF_PROVIDER,
+    Proof,
+    judge,
+    longest_silence,
+)
 
 if TYPE_CHECKING:
     from audio_studio.core.context import StudioContext
@@ -44,10 +50,10 @@ RATE = 16_000  # what the recogniser hears at
 PACE = 1.25
 GAP_S = 0.4  # silence between takes in a window (heard time): no word spans two takes
 WINDOW_S = 30.0  # the recogniser's window; a window holds whole takes only
-# Audio per batch: about two windows, decoded together (a batch of two costs a take ~7% less
-# than one window at a time); the last batch of a run is heard after its last take, so not
-# much more than that.
-BATCH_S = 60.0
+# A batch is two full windows, decoded together (two cost a take ~7% less than one at a
+# time); takes that would start a third wait for the next batch, so no window is heard half
+# empty while the run goes on; the run's end hears what is left.
+BATCH_WINDOWS = 4
 _QUIET = 0.03  # of the take's peak: below it, the start and end of a take are silence
 _MARGIN_S = 0.05  # kept around the sound, so no consonant is cut
 
@@ -87,29 +93,43 @@ def _sound(samples: np.ndarray, rate: int) -> tuple[int, int]:
     return max(0, int(loud[0]) - margin), min(len(samples), int(loud[-1]) + margin + 1)
 
 
+def _pack(lengths: list[float]) -> list[int]:
+    """The window each take goes in, in order (heard seconds each): whole takes only, with
+    silence before and after each."""
+    windows: list[int] = []
+    used = 0.0
+    for length in lengths:
+        if used > 0 and used + length + GAP_S > WINDOW_S:
+            used = 0.0
+        if used == 0.0:
+            used = GAP_S
+            windows.append(windows[-1] + 1 if windows else 0)
+        else:
+            windows.append(windows[-1])
+        used += length + GAP_S
+    return windows
+
+
 def _join(
     parts: list[_Heard],
 ) -> tuple[np.ndarray, list[tuple[float, float]], list[tuple[float, float]]]:
-    """The takes packed into windows, with silence before and after each; each take's span
-    and each window's (s). No windows when a take is longer than one (it is heard the plain
-    way, Whisper moving through it)."""
+    """The takes packed into windows (``_pack``); each take's span and each window's (s). No
+    windows when a take is longer than one (it is heard the plain way, Whisper moving through
+    it)."""
     gap = np.zeros(int(GAP_S * RATE), dtype=np.float32)
     pieces: list[np.ndarray] = []
     spans: list[tuple[float, float]] = []
     windows: list[tuple[float, float]] = []
-    at = start = 0.0
-    for part in parts:
-        length = part.heard_s
-        if at > start and at - start + length + GAP_S > WINDOW_S:
-            windows.append((start, at))
-            start = at
-        if at == start:
+    at = 0.0
+    for part, window in zip(parts, _pack([p.heard_s for p in parts]), strict=True):
+        if window == len(windows):  # the first take of a window
+            windows.append((at, at))
             pieces.append(gap)
             at += GAP_S
         pieces += [part.samples, gap]
-        spans.append((at, at + length))
-        at += length + GAP_S
-    windows.append((start, at))
+        spans.append((at, at + part.heard_s))
+        at += part.heard_s + GAP_S
+        windows[-1] = (windows[-1][0], at)
     if any(b - a > WINDOW_S for a, b in windows):
         windows = []
     return np.concatenate(pieces), spans, windows
@@ -123,7 +143,9 @@ class ProofListener:
         self.provider_id = provider_id
         self._provider: Any = None
 
-    async def hear(self, takes: list[tuple[Path, str]]) -> list[tuple[Proof, tuple[Word, ...]]]:
+    async def hear(
+        self, takes: list[tuple[Path, str]], *, all_cores: bool = False
+    ) -> list[tuple[Proof, tuple[Word, ...]]]:
         """Hear each take at its path and judge it against its text (as it was sent); with the
         words heard in it, timed from the take's start.
 
@@ -137,7 +159,7 @@ class ProofListener:
         parts = await asyncio.to_thread(lambda: [_load(path) for path, _ in takes])
         samples, spans, windows = await asyncio.to_thread(_join, parts)
         found = await self._provider.whisper.transcribe_samples(
-            samples, words=True, windows=windows
+            samples, words=True, windows=windows, all_cores=all_cores
         )
         heard: list[list[Word]] = [[] for _ in takes]
         # Cut halfway through each silence; what is heard before the first take or after the
@@ -147,18 +169,41 @@ class ProofListener:
             k = bisect.bisect_right(cuts, (start + end) / 2)
             at, part = spans[k][0], parts[k]
             heard[k].append(Word(text, _take_time(part, start - at), _take_time(part, end - at)))
-        return [
+        verdicts = [
             (
                 judge(text, " ".join(w.text for w in words), part.duration_s, part.silence_s),
                 tuple(words),
             )
             for (_, text), words, part in zip(takes, heard, parts, strict=True)
         ]
+        for i, (proof, _) in enumerate(verdicts):
+            if proof.reason == MISHEARD:
+                verdicts[i] = await self._hear_alone(*takes[i], parts[i])
+        return verdicts
+
+    async def _hear_alone(
+        self, path: Path, text: str, part: _Heard
+    ) -> tuple[Proof, tuple[Word, ...]]:
+        """A second hearing of a take heard wrong in its window: alone, as it was made, Whisper
+        moving through it the plain way. A packed window's decoding can stop early and leave
+        its last takes half heard (2 takes in 300 in the bench); a take wrong alone is wrong."""
+        audio = await asyncio.to_thread(codec.decode, path, sample_rate=RATE, mono=True)
+        found = await self._provider.whisper.transcribe_samples(audio.samples[:, 0], words=True)
+        length = part.duration_s
+        words = tuple(
+            Word(said, _within(start, length), _within(end, length)) for start, end, said in found
+        )
+        heard = " ".join(w.text for w in words)
+        return judge(text, heard, part.duration_s, part.silence_s), words
 
 
 def _take_time(part: _Heard, heard_s: float) -> float:
     """A time heard in a take (from its heard start) as a time in the take as made."""
-    return min(max(round(part.lead_s + heard_s * PACE, 3), 0.0), part.duration_s)
+    return _within(part.lead_s + heard_s * PACE, part.duration_s)
+
+
+def _within(seconds: float, length: float) -> float:
+    return min(max(round(seconds, 3), 0.0), length)
 
 
 class ProofRound:
@@ -181,7 +226,7 @@ class ProofRound:
         self.heard = 0
         self.errors: list[str] = []
         self._batch: list[tuple[Chunk, Take]] = []
-        self._batch_s = 0.0
+        self._lengths: list[float] = []
         self._hearing: set[asyncio.Task[None]] = set()
 
     async def after(self, chunk: Chunk, take: Take) -> None:
@@ -194,33 +239,39 @@ class ProofRound:
                 await self._keep(chunk, take, proof, known.words)
                 return
         self._batch.append((chunk, take))
-        self._batch_s += take.duration_s / PACE + GAP_S
-        if self._batch_s >= BATCH_S:
-            self._start()
+        # The take's length as heard, about (its silent ends are cut only when it is heard).
+        self._lengths.append(take.duration_s / PACE)
+        windows = _pack(self._lengths)
+        if windows[-1] >= BATCH_WINDOWS:  # the batch's windows are full
+            self._start(windows.index(BATCH_WINDOWS))
 
     async def finish(self) -> None:
-        """Hear what is left and wait for every batch."""
-        self._start()
+        """Hear what is left (on every core: the voice is done) and wait for every batch."""
+        self._start(all_cores=True)
         while self._hearing:
             await asyncio.gather(*self._hearing)
 
     def cancel(self) -> None:
         """Stop hearing (the run was stopped); verdicts already given stay."""
-        self._batch, self._batch_s = [], 0.0
+        self._batch, self._lengths = [], []
         for task in list(self._hearing):
             task.cancel()
 
-    def _start(self) -> None:
+    def _start(self, count: int | None = None, *, all_cores: bool = False) -> None:
+        """Hear the first ``count`` takes collected (all of them when None)."""
         if not self._batch:
             return
-        batch, self._batch, self._batch_s = self._batch, [], 0.0
-        task = asyncio.get_running_loop().create_task(self._hear(batch))
+        count = len(self._batch) if count is None else count
+        batch, self._batch = self._batch[:count], self._batch[count:]
+        self._lengths = self._lengths[count:]
+        task = asyncio.get_running_loop().create_task(self._hear(batch, all_cores))
         self._hearing.add(task)
         task.add_done_callback(self._hearing.discard)
 
-    async def _hear(self, batch: list[tuple[Chunk, Take]]) -> None:
+    async def _hear(self, batch: list[tuple[Chunk, Take]], all_cores: bool) -> None:
         try:
-            proofs = await self.listener.hear([(Path(t.path), t.spoken) for _, t in batch])
+            takes = [(Path(t.path), t.spoken) for _, t in batch]
+            proofs = await self.listener.hear(takes, all_cores=all_cores)
         except StudioError as exc:
             log.info("proof-listening skipped %d takes: %s", len(batch), exc.message)
             if exc.message not in self.errors:

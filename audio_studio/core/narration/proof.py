@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 PROOF_PROVIDER = "local"
+MISHEARD = "the words heard differ from the text"  # the reason a take is flagged for its words
 WER_LIMIT = 0.34  # share of words clearly wrong above which a take is flagged
 NEAR_CER = 0.5  # a substitution this close in letters is the recogniser's slip, not the voice's
 LONGEST_SILENCE_S = 1.6  # inside a take; [pause] markup is silence between takes, not in them
@@ -152,7 +153,7 @@ def judge(text: str, heard: str, duration_s: float, longest_silence_s: float = 0
     chars = max(1, len("".join(expected)))
     reason = None
     if expected and errors / len(expected) > WER_LIMIT and errors >= min(2, len(expected)):
-        reason = "the words heard differ from the text"
+        reason = MISHEARD
     elif duration_s < chars / FASTEST_CPS:
         reason = "too short for its text"
     elif duration_s > chars / SLOWEST_CPS + 2.0:

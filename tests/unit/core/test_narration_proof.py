@@ -56,7 +56,15 @@ def test_the_longest_silence_inside_a_take_is_measured() -> None:
 
 
 def test_takes_are_packed_whole_into_windows_and_heard_times_map_back() -> None:
-    from audio_studio.core.narration.listening import GAP_S, PACE, RATE, WINDOW_S, _Heard, _join
+    from audio_studio.core.narration.listening import (
+        GAP_S,
+        PACE,
+        RATE,
+        WINDOW_S,
+        _Heard,
+        _join,
+        _pack,
+    )
     from audio_studio.core.narration.listening import _take_time as take_time
 
     def part(heard_s: float, lead_s: float = 0.0) -> _Heard:
@@ -64,6 +72,7 @@ def test_takes_are_packed_whole_into_windows_and_heard_times_map_back() -> None:
         return _Heard(samples, lead_s + heard_s * PACE + 0.2, 0.0, lead_s)
 
     parts = [part(6.0, 0.3) for _ in range(8)]  # four to a window: 0.4 + 4 × 6.4 s
+    assert _pack([6.0] * 9) == [0, 0, 0, 0, 1, 1, 1, 1, 2]
     samples, spans, windows = _join(parts)
     assert abs(len(samples) / RATE - windows[-1][1]) < 1e-6
     assert all(b - a <= WINDOW_S for a, b in windows) and len(windows) == 2
@@ -107,3 +116,38 @@ def test_a_year_said_as_a_year_or_as_a_number_is_right() -> None:
     # Another year is still another year.
     wrong = judge("It happened in 1987.", "It happened in twenty twenty-five.", 2.0)
     assert wrong.flagged
+
+
+async def test_a_take_heard_wrong_in_its_window_is_heard_again_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from audio_studio.core.audio import codec
+    from audio_studio.core.narration.listening import ProofListener
+
+    rate = 22_050
+    tone = 0.5 * np.sin(np.arange(rate) * 2 * np.pi * 220 / rate).astype(np.float32)
+    paths = [tmp_path / "one.wav", tmp_path / "two.wav"]
+    for path in paths:
+        path.write_bytes(codec.encode(AudioData(tone[:, None], rate), "wav"))
+    calls: list[int] = []
+
+    async def transcribe_samples(samples, *, words=False, windows=(), all_cores=False):  # type: ignore[no-untyped-def]
+        calls.append(len(windows))
+        if windows:  # the packed window's decoding stopped after the first take
+            return [(0.5, 0.9, "One"), (0.9, 1.2, "bell.")]
+        return [(0.1, 0.5, "Two"), (0.5, 0.9, "bells.")]  # heard alone: right
+
+    listener = ProofListener(None)  # type: ignore[arg-type]
+    listener._provider = SimpleNamespace(
+        whisper=SimpleNamespace(transcribe_samples=transcribe_samples)
+    )
+    (first, first_words), (second, second_words) = await listener.hear(
+        [(paths[0], "One bell."), (paths[1], "Two bells.")]
+    )
+    assert calls == [1, 0]  # one packed window, then the take heard wrong, alone
+    assert not first.flagged and not second.flagged and second.heard == "Two bells."
+    assert [(w.text, w.start, w.end) for w in second_words] == [
+        ("Two", 0.1, 0.5),
+        ("bells.", 0.5, 0.9),
+    ]
+    assert [w.text for w in first_words] == ["One", "bell."]

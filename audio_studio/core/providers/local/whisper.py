@@ -127,6 +127,7 @@ class WhisperEngine:
         prompt: str | None = None,
         words: bool = False,
         windows: Sequence[tuple[float, float]] = (),
+        all_cores: bool = False,
     ) -> list[tuple[float, float, str]]:
         """``(start_s, end_s, text)`` of 16 kHz mono float32 ``samples``, handed to the worker
         as they are (no file written and read back), decoded greedily.
@@ -136,6 +137,7 @@ class WhisperEngine:
         (narration/listening.py): one entry per word, on one thread, so the voice keeps the
         other core. ``windows`` (start_s, end_s), each at most 30 s, are heard each on its
         own and decoded together, text only (no timestamp tokens); word times still come.
+        ``all_cores`` gives words every core too (proof's last batch: the voice is done).
         """
         model = await self.resolve(model_id)
         payload = {
@@ -147,7 +149,7 @@ class WhisperEngine:
             "words": words,
             "windows": [list(w) for w in windows],
             "compute_type": "int8",
-            "cpu_threads": 1 if words else min(8, os.cpu_count() or 1),
+            "cpu_threads": min(8, os.cpu_count() or 1) if all_cores or not words else 1,
         }
         found: list[tuple[float, float, str]] = await self.worker.run(SAMPLES_HANDLER, payload)
         return found
@@ -215,8 +217,9 @@ def _load_model(payload: dict[str, Any], cache: dict[str, Any]) -> Any:
     key = f"whisper:{payload['model_path']}:{payload['compute_type']}:{payload['cpu_threads']}"
     if key in cache:
         return cache[key]
-    for old in [k for k in cache if k.startswith("whisper:")]:
-        del cache[old]  # one model in memory at a time
+    mine = f"whisper:{payload['model_path']}:"
+    for old in [k for k in cache if k.startswith("whisper:") and not k.startswith(mine)]:
+        del cache[old]  # one model in memory at a time (with one or all cores)
     # Never reach for the Hugging Face hub at run time (faster-whisper does when a model
     # folder lacks tokenizer.json): the studio is offline unless the user downloads.
     os.environ["HF_HUB_OFFLINE"] = "1"
