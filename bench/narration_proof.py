@@ -101,6 +101,10 @@ async def run(n: int, concurrency: int) -> None:
     print(f"wall with / without proof: {ratio:.3f} "
           f"(target ≤ 1.3: {'ok' if ratio <= 1.3 else 'over target'}); CPU needed with / "
           f"without: {cpu_ratio:.3f}")  # fmt: skip
+    voice_take, ears_take = plain[1] / n, proofed[2] / n
+    print(f"CPU per take: voice {voice_take:.3f} s, recogniser {ears_take:.3f} s; when the voice "
+          f"alone keeps both cores busy, the wall ratio cannot go below about "
+          f"{1 + ears_take / voice_take:.2f}")  # fmt: skip
     later = max(first_audio[True]) - max(first_audio[False])
     print(f"first audio with proof: {later:+.0f} ms against without, slowest of each "
           f"(target: no later; {'ok' if later <= 50 else 'later'})")  # fmt: skip
