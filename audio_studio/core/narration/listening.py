@@ -4,12 +4,12 @@ The recogniser is reached through the provider layer (the local provider's trans
 its own engine worker), never through the Transcription feature, so it runs beside synthesis
 and off the GUI thread. Whisper reads audio in 30-second windows whatever its length, so takes
 are packed into windows: each take without its silent ends, played a quarter faster, between
-short silences, no take split between windows; about a minute of them is handed to the engine
-as samples (no file between) and its windows are decoded together, with word times, each word
-given back to the take it falls in. A run hears its takes as they are kept and waits for the
-last batch only at its end; the preview never waits for any of it. The word times heard are
-kept on a take whose voice gave none (offline voices, OpenAI), so its captions are cut where
-words are said.
+short silences, no take split between windows; four windows of them are handed to the engine
+as samples (no file between) and decoded together, with word times, each word given back to
+the take it falls in; a take heard wrong there is heard again alone before it is flagged. A
+run hears its takes as they are kept and waits for the last batch only at its end; the
+preview never waits for any of it. The word times heard are kept on a take whose voice gave
+none (offline voices, OpenAI), so its captions are cut where words are said.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ RATE = 16_000  # what the recogniser hears at
 PACE = 1.25
 GAP_S = 0.4  # silence between takes in a window (heard time): no word spans two takes
 WINDOW_S = 30.0  # the recogniser's window; a window holds whole takes only
-# A batch is two full windows, decoded together (two cost a take ~7% less than one at a
-# time); takes that would start a third wait for the next batch, so no window is heard half
-# empty while the run goes on; the run's end hears what is left.
+# A batch is four full windows, decoded together (a take costs ~15% less than in windows
+# decoded one at a time); takes that would open a fifth wait for the next batch, so no window
+# is heard half empty while the run goes on; the run's end hears what is left.
 BATCH_WINDOWS = 4
 _QUIET = 0.03  # of the take's peak: below it, the start and end of a take are silence
 _MARGIN_S = 0.05  # kept around the sound, so no consonant is cut
