@@ -204,6 +204,9 @@ class AudioChunk:
     sample_rate: int | None = None
     channels: int = 1
     text: str | None = None  # the sentence this chunk speaks, when the engine knows
+    # Words this piece finishes saying, timed from the start of the speech, when the request
+    # asked for word times and the provider streams them (a piece may then carry no audio).
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,13 @@ async def test_tts_requests_all_three_ways(mock_studio, el, elevenlabs_spec, cas
     worded = await provider.synthesize(replace(request, word_times=True))
     assert check(elevenlabs_spec, el.last()) == "/v1/text-to-speech/{voice_id}/with-timestamps"
     assert [w.text for w in worded.words] == ["Hello"] and worded.data == timed.audio.data
+    # Streamed with word times (the preview of a narration), from the timed stream.
+    pieces = [c async for c in provider.stream(replace(request, word_times=True))]
+    assert (
+        check(elevenlabs_spec, el.last()) == "/v1/text-to-speech/{voice_id}/stream/with-timestamps"
+    )
+    # The recorder sends the same piece twice: its characters twice, in one word at the end.
+    assert [w.text for c in pieces for w in c.words] == ["HelloHello"] and not pieces[-1].data
 
 
 async def test_word_times_missing_or_malformed(mock_studio, el, elevenlabs_spec):

@@ -84,6 +84,38 @@ async def test_a_cue_of_a_long_sentence_starts_at_the_word_time_elevenlabs_sent(
     assert again is not None and again.cache_hit and again.words == take.words
 
 
+async def test_takes_streamed_for_the_preview_keep_the_word_times_elevenlabs_sent(
+    narration_studio, wire
+) -> None:
+    from audio_studio.core.audio.fake import FakeBackend
+    from audio_studio.core.audio.player import Player
+    from audio_studio.core.narration.preview import PlayerSink
+
+    wire.state["tts_seconds_per_char"] = 0.06
+    settings = NarrationSettings(provider="elevenlabs", voice="v1")
+    project = NarrationProject(SCRIPT, title="Ferry", settings=settings, max_chars=4096)
+    sink = PlayerSink(Player(FakeBackend(speed=8)))
+    try:  # played while it is made, as the tab does: every take comes from the timed stream
+        report = await narration_studio.narration.generate(project, preview=sink)
+    finally:
+        sink.player.close()
+    assert report.made == 2 and report.failed == 0
+    calls = wire.requests("POST", TTS)
+    assert [c.path for c in calls] == [f"{TTS}v1/stream/with-timestamps"] * 2
+    for chunk in project.chunks:
+        take = chunk.take
+        assert take is not None
+        # The server's times for the whole sentence, sent a word a piece: the same words.
+        length = round(len(take.spoken) * 0.06, 2)
+        sent = parse_alignment(_alignment(take.spoken, length))
+        assert sent is not None
+        assert [(w.text, w.start, w.end) for w in take.words] == [
+            (w.text, pytest.approx(w.start, abs=5e-4), pytest.approx(w.end, abs=5e-4))
+            for w in sent.words()
+            if w.start < take.duration_s
+        ]
+
+
 async def test_other_providers_give_takes_without_word_times(narration_studio, wire) -> None:
     settings = NarrationSettings(provider="openai", model="gpt-4o-mini-tts", voice="coral")
     project = NarrationProject("Hello there. Bye now.", settings=settings, max_chars=4096)

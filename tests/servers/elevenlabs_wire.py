@@ -87,14 +87,20 @@ def install(server: WireServer, prefix: str) -> None:
 
     @server.route("POST", rf"{prefix}/v1/text-to-speech/(?P<voice>[^/]+)/stream/with-timestamps")
     def tts_stream_timed(req: Request) -> Response:
-        data, _ = tts_audio(req)
-        words = req.json()["text"].split(" ")
-        lines = []
+        # A piece a word, each with its characters' times from the start of the speech.
+        data, ctype = tts_audio(req)
+        text = req.json()["text"]
+        length = (seconds(req) or 1.0) if ctype == "audio/mpeg" else len(data) / 48_000
+        timed = _alignment(text, length)
+        words = text.split(" ")
+        lines, at = [], 0
         for n, piece in enumerate(chunked(data, len(data) // len(words) + 1)):
+            size = len(words[n]) + (n < len(words) - 1) if n < len(words) else 0
             item = {
                 "audio_base64": base64.b64encode(piece).decode(),
-                "alignment": _alignment(words[n] + " ") if n < len(words) else None,
+                "alignment": {k: v[at : at + size] for k, v in timed.items()} if size else None,
             }
+            at += size
             lines.append(json.dumps(item).encode() + b"\n")
         return Response(200, lines, {"Content-Type": "application/json"})
 

@@ -132,9 +132,8 @@ async def render(
     Raises:
         StudioError: whatever the provider says (mapped at its boundary).
     """
-    # Word times where the provider reports them (captions cut long sentences there). A
-    # streamed take has none: the preview needs the audio as it comes, and ElevenLabs' timed
-    # stream is not read here.
+    # Word times where the provider reports them (captions cut long sentences there), also
+    # while streaming (ElevenLabs' timed stream: its pieces carry the words they finish).
     request = replace(voicing.request(text), word_times=True)
     started = time.perf_counter()
     if on_samples is None or not provider.info.streams_speech:
@@ -156,8 +155,12 @@ async def render(
     decoder: PcmDecoder | None = None
     fmt, rate, channels = AudioFormat.PCM, None, 1
     # aclosing: a cancel mid-stream closes the provider's stream now, in this task.
+    words: list[Word] = []
     async with contextlib.aclosing(provider.stream(request)) as stream:
         async for chunk in stream:
+            words += chunk.words
+            if not chunk.data:
+                continue  # a piece with word times only
             if first is None:
                 first = time.perf_counter()
                 fmt, rate, channels = chunk.format, chunk.sample_rate, chunk.channels
@@ -180,7 +183,8 @@ async def render(
         if decoder is None:
             on_samples(audio.samples, audio.sample_rate)  # not playable piece by piece
     latency = Latency(ttfb_ms=((first or done) - started) * 1000, total_ms=(done - started) * 1000)
-    return Rendered(audio, latency, Usage(characters=len(text), audio_seconds=audio.duration_s))
+    usage = Usage(characters=len(text), audio_seconds=audio.duration_s)
+    return Rendered(audio, latency, usage, words=tuple(words))
 
 
 def _flac(rendered: Rendered) -> tuple[codec.AudioData, bytes]:

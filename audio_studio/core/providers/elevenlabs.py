@@ -38,6 +38,7 @@ from audio_studio.core.providers.elevenlabs_info import (
 )
 from audio_studio.core.providers.elevenlabs_parse import (
     CharacterAlignment,
+    StreamedWords,
     parse_alignment,
     parse_scribe,
 )
@@ -319,6 +320,15 @@ class ElevenLabsProvider:
     async def stream(self, request: SpeechRequest) -> AsyncIterator[AudioChunk]:
         voice, query, body = self.speech_call(request)
         fmt, rate = decoded_format(query["output_format"])
+        if request.word_times:
+            # The timed stream: each piece with the words it finishes saying.
+            words = StreamedWords()
+            async for piece in self.stream_with_timestamps(request):
+                yield replace(piece.audio, words=words.add(piece.alignment))
+            last = words.finish()
+            if last:
+                yield AudioChunk(b"", fmt, rate, words=last)
+            return
         async with self.http.stream(
             "POST", f"v1/text-to-speech/{voice}/stream", params=query, json=body
         ) as reply:

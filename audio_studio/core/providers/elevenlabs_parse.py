@@ -20,6 +20,7 @@ from audio_studio.core.providers.outputs import MimePart, parse_multipart
 __all__ = [
     "CharacterAlignment",
     "DetailedMusic",
+    "StreamedWords",
     "parse_alignment",
     "parse_detailed_music",
     "parse_scribe",
@@ -56,6 +57,43 @@ class CharacterAlignment:
         if text:
             words.append(Word(text, start, end))
         return tuple(words)
+
+
+class StreamedWords:
+    """Character times arriving piece by piece (/stream/with-timestamps) grouped into words. A
+    word split between pieces is given when the piece that ends it arrives, the last one by
+    ``finish``. Times count from the start of the speech; a piece whose times start again near
+    zero (times per piece) is placed after the one before, so either reading gives the same."""
+
+    _SLACK_S = 0.05  # rounding between one piece's last end and the next one's first start
+
+    def __init__(self) -> None:
+        self._chars: list[str] = []
+        self._starts: list[float] = []
+        self._ends: list[float] = []
+        self._given = 0
+
+    def add(self, alignment: CharacterAlignment | None) -> tuple[Word, ...]:
+        """The words ``alignment`` (one piece's) finishes."""
+        if alignment is None or not alignment.characters:
+            return ()
+        offset = 0.0
+        if self._ends and alignment.starts and alignment.starts[0] + self._SLACK_S < self._ends[-1]:
+            offset = self._ends[-1]
+        self._chars += alignment.characters
+        self._starts += [t + offset for t in alignment.starts]
+        self._ends += [t + offset for t in alignment.ends]
+        return self._new(finished=bool(self._chars) and self._chars[-1].isspace())
+
+    def finish(self) -> tuple[Word, ...]:
+        """The words not given yet (the last one has no space after it)."""
+        return self._new(finished=True)
+
+    def _new(self, *, finished: bool) -> tuple[Word, ...]:
+        words = CharacterAlignment(tuple(self._chars), tuple(self._starts), tuple(self._ends))
+        done = words.words() if finished else words.words()[:-1]
+        new, self._given = done[self._given :], max(self._given, len(done))
+        return new
 
 
 def parse_alignment(raw: Any) -> CharacterAlignment | None:
