@@ -140,10 +140,10 @@ def judge(text: str, heard: str, duration_s: float, longest_silence_s: float = 0
     got = normalise(heard)
     # A four-digit number has two readings ("one thousand nine hundred and eighty-seven",
     # "nineteen eighty-seven"); a voice may say either, so the take is judged by the closer.
-    readings = [normalise(text), normalise(text, years=True)]
-    judged = [(_far_errors(words_diff(e, got)), e) for e in readings]
-    errors, expected = min(judged, key=lambda j: j[0])
-    diff = words_diff(expected, got)
+    plain, as_years = normalise(text), normalise(text, years=True)
+    readings = [plain] if as_years == plain else [plain, as_years]
+    diffs = [(e, words_diff(e, got)) for e in readings]
+    errors, expected, diff = min(((_far_errors(d), e, d) for e, d in diffs), key=lambda j: j[0])
     if not expected:
         wer = 0.0
     elif not got:
