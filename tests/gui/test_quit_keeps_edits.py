@@ -5,11 +5,11 @@ and no save timer fires once the window is closed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPlainTextEdit
 
 from audio_studio.core.studio import Studio
 from tests.gui.test_main_window import make_window
-from tests.gui.test_transcription_corrections import SPOKEN
+from tests.gui.test_transcription_corrections import SPOKEN, edit_row
+from tests.gui.test_transcription_tab import open_tab
 from tests.support.offline import JFK
 from tests.support.qt import run
 from tests.support.transcription import store_transcript
@@ -34,17 +34,10 @@ def test_a_script_typed_just_before_quitting_is_saved(  # type: ignore[no-untype
 def test_a_correction_made_just_before_quitting_is_saved(  # type: ignore[no-untyped-def]
     qtbot, qloop, transcription_gui_studio: Studio
 ) -> None:
-    window = make_window(qtbot, transcription_gui_studio)
-    window.tabs.setCurrentIndex(1)
-    tab = window.transcription
+    window, tab = open_tab(qtbot, transcription_gui_studio)
     item = run(qloop, store_transcript(transcription_gui_studio, JFK, SPOKEN))
     run(qloop, tab.open_item(item))
-    view = tab.view
-    rect = view.list.visualRect(view.model.index(0))
-    qtbot.mouseClick(view.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(view.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    editor = view.list.findChild(QPlainTextEdit, "segmentEditor")
-    assert editor is not None
+    editor = edit_row(qtbot, tab, 0)
     editor.setPlainText("And so, my fellow citizens,")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "not saved yet" in tab.status.text())
